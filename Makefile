@@ -1,0 +1,29 @@
+# The two commands of the README: `make run` and `make test`. Both build the virtual
+# environment from pyproject.toml first, so a fresh clone needs only Python 3.11 and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DATA   ?= var/demo
+
+.PHONY: run test venv bench clean screenshots
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[server,dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/usulkan demo --data-dir $(DATA) --launch
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.storage
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis

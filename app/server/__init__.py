@@ -1,0 +1,1 @@
+"""The Dinsos intake server."""

@@ -1,0 +1,1 @@
+"""Encrypted office storage: SQLCipher engine, key vault, models, migrations, audit log."""

@@ -1,0 +1,1 @@
+"""Outbox, batch format, transports and the status feed."""
