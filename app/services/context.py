@@ -1,0 +1,67 @@
+"""An unlocked office: its database, vault and the operator acting, handed to every service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.clock import today_wib, utcnow
+from app.domain.regions import RegionIndex, default_regions
+from app.storage import audit
+from app.storage.vault import Vault
+
+
+@dataclass
+class OfficeContext:
+    folder: Path
+    vault: Vault
+    engine: Engine
+    office_id: str
+    office_name: str
+    village_code: str
+    regency_code: str
+    operator_id: str | None
+    operator_name: str
+    operator_role: str
+    data_key: bytes = field(repr=False)
+    regions: RegionIndex = field(default_factory=default_regions)
+    clock: Callable[[], datetime] = utcnow
+    today: Callable[[], date] = today_wib
+
+    def __post_init__(self) -> None:
+        self.rebind()
+
+    def rebind(self) -> None:
+        """Point the session factory at ``engine`` again (after a re-key swapped it)."""
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One use case, one transaction: commit on success, roll back on any error."""
+        with self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    def audit(self, session: Session, action: str, entity_type: str, entity_id=None, **detail):
+        return audit.append(
+            session,
+            at=self.clock(),
+            operator_id=self.operator_id,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            detail=detail,
+        )
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,279 @@
+"""Create, unlock and administer an office: its vault, database and the people who may open it."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from app.clock import utcnow
+from app.domain.regions import default_regions
+from app.errors import UsulkanError
+from app.i18n import N_
+from app.services.context import OfficeContext
+from app.storage import audit, migrate
+from app.storage.engine import export_copy, make_engine
+from app.storage.models import Office, Operator
+from app.storage.vault import KdfParams, Vault, calibrate_kdf
+
+MIN_PASSPHRASE = 8
+ROLES = ("lurah", "operator", "field_staff")
+
+
+class OfficeError(UsulkanError):
+    template = N_("The office could not be opened.")
+
+
+class OfficeExists(OfficeError):
+    template = N_("An office already exists in {folder}.")
+    hint = N_("Open it, or choose another folder for a new office.")
+
+
+class OfficeNotFound(OfficeError):
+    template = N_("No office was found in {folder}.")
+    hint = N_("Create the office first, or choose the folder that holds it.")
+
+
+class OfficeIncomplete(OfficeError):
+    template = N_("The office database in {folder} is incomplete.")
+    hint = N_("Restore the office from a backup, or ask the Lurah to open it with the recovery code.")
+
+
+class UnknownVillage(OfficeError):
+    template = N_("The region code {code} is not a kelurahan or desa in the official list.")
+    hint = N_("Pick the kelurahan from the list.")
+
+
+class WeakPassphrase(OfficeError):
+    template = N_("The passphrase must have at least {minimum} characters.")
+    hint = N_("Use a few words that are easy to remember and hard to guess.")
+
+
+class OperatorInactive(OfficeError):
+    template = N_("{name} may no longer open this office.")
+    hint = N_("Ask the Lurah to enrol the operator again.")
+
+
+@dataclass(frozen=True)
+class CreatedOffice:
+    office_id: str
+    lurah_id: str
+    operator_id: str
+    recovery_code: str
+
+
+def check_passphrase(passphrase: str) -> None:
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise WeakPassphrase(minimum=MIN_PASSPHRASE)
+
+
+def _kdf(kdf: KdfParams | None) -> KdfParams:
+    return kdf if kdf is not None else calibrate_kdf()
+
+
+def create_office(
+    folder: Path,
+    *,
+    name: str,
+    village_code: str,
+    lurah_name: str,
+    lurah_passphrase: str,
+    operator_name: str,
+    operator_passphrase: str,
+    kdf: KdfParams | None = None,
+) -> CreatedOffice:
+    """Make a new office folder; the recovery code in the result is shown once, never stored.
+
+    Everything is built in a sibling folder and renamed into place at the end, so a crash
+    half-way leaves no half-made office behind.
+    """
+    folder = Path(folder)
+    if (folder / "vault.json").exists():
+        raise OfficeExists(folder=str(folder))
+    regions = default_regions()
+    village = regions.village(village_code)
+    if village is None:
+        raise UnknownVillage(code=village_code)
+    check_passphrase(lurah_passphrase)
+    check_passphrase(operator_passphrase)
+    params = _kdf(kdf)
+
+    staging = folder.with_name(folder.name + ".creating")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True, mode=0o700)
+    office_id, lurah_id, operator_id = (str(uuid.uuid4()) for _ in range(3))
+    vault, data_key = Vault.create(staging, office_id)
+    vault.add_operator_slot(data_key, lurah_id, lurah_name, lurah_passphrase, params)
+    vault.add_operator_slot(data_key, operator_id, operator_name, operator_passphrase, params)
+    recovery_code = vault.set_recovery_slot(data_key, params)
+
+    engine = make_engine(vault.database_path, data_key)
+    try:
+        migrate.upgrade(engine)
+        now = utcnow()
+        with Session(engine) as session, session.begin():
+            session.add(
+                Office(
+                    id=office_id,
+                    name=name,
+                    village_code=village.code,
+                    regency_code=regions.regency_of(village.code).code,
+                    server_url=None,
+                    created_at=now,
+                )
+            )
+            session.add(Operator(id=lurah_id, name=lurah_name, role="lurah", active=True, created_at=now))
+            session.add(
+                Operator(id=operator_id, name=operator_name, role="operator", active=True, created_at=now)
+            )
+            audit.append(
+                session,
+                at=now,
+                operator_id=lurah_id,
+                action="office.create",
+                entity_type="office",
+                entity_id=office_id,
+                detail={"village_code": village.code},
+            )
+    finally:
+        engine.dispose()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    if folder.exists() and not any(folder.iterdir()):
+        folder.rmdir()
+    staging.rename(folder)
+    return CreatedOffice(office_id, lurah_id, operator_id, recovery_code)
+
+
+def list_operators(folder: Path) -> list[tuple[str, str]]:
+    """(operator id, name) of everyone holding a keyslot: what the sign-in screen offers."""
+    return _load_vault(folder).operators()
+
+
+def _load_vault(folder: Path) -> Vault:
+    folder = Path(folder)
+    if not (folder / "vault.json").exists():
+        raise OfficeNotFound(folder=str(folder))
+    return Vault.load(folder)
+
+
+def _backup_then_migrate(folder: Path, vault: Vault, engine: Engine, key: bytes) -> None:
+    """Bring the schema to head, after an encrypted copy of the old database (never in place)."""
+    if not migrate.needs_upgrade(engine):
+        return
+    current = migrate.current_revision(engine)
+    if current is not None:
+        backups = folder / "backups"
+        backups.mkdir(mode=0o700, exist_ok=True)
+        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+        export_copy(vault.database_path, key, backups / f"before-{current}-{stamp}.db", key)
+    migrate.upgrade(engine)
+
+
+def _context(folder: Path, vault: Vault, key: bytes, operator_id: str | None, kdf_default=None) -> OfficeContext:
+    engine = make_engine(vault.database_path, key)
+    try:
+        _backup_then_migrate(folder, vault, engine, key)
+        with Session(engine) as session:
+            office = session.scalars(select(Office)).first()
+            if office is None:
+                raise OfficeIncomplete(folder=str(folder))
+            if operator_id is None:
+                operator = session.scalars(
+                    select(Operator).where(Operator.role == "lurah", Operator.active.is_(True))
+                ).first()
+            else:
+                operator = session.get(Operator, operator_id)
+            if operator is None:
+                raise OfficeIncomplete(folder=str(folder))
+            if not operator.active:
+                raise OperatorInactive(name=operator.name)
+            ctx = OfficeContext(
+                folder=folder,
+                vault=vault,
+                engine=engine,
+                office_id=office.id,
+                office_name=office.name,
+                village_code=office.village_code,
+                regency_code=office.regency_code,
+                operator_id=operator.id,
+                operator_name=operator.name,
+                operator_role=operator.role,
+                data_key=key,
+            )
+    except BaseException:
+        engine.dispose()
+        raise
+    with ctx.transaction() as session:
+        ctx.audit(session, "office.unlock", "operator", ctx.operator_id)
+    return ctx
+
+
+def open_office(folder: Path, operator_id: str, passphrase: str) -> OfficeContext:
+    """Unlock with an operator's passphrase (slow on purpose: Argon2id)."""
+    folder = Path(folder)
+    vault = _load_vault(folder)
+    key = vault.unlock_operator(operator_id, passphrase)
+    return _context(folder, vault, key, operator_id)
+
+
+def open_office_with_recovery(folder: Path, recovery_code: str) -> OfficeContext:
+    """The Lurah's way in when nobody else can open the office; acts as the Lurah."""
+    folder = Path(folder)
+    vault = _load_vault(folder)
+    key = vault.unlock_recovery(recovery_code)
+    return _context(folder, vault, key, None)
+
+
+def find_operator(folder: Path, name_or_id: str) -> str:
+    """Resolve what an administrator typed (an id, or a name ignoring case) to an operator id."""
+    wanted = name_or_id.strip().casefold()
+    for operator_id, label in list_operators(folder):
+        if operator_id == name_or_id or label.casefold() == wanted:
+            return operator_id
+    from app.storage.vault import UnknownOperator
+
+    raise UnknownOperator(operator=name_or_id)
+
+
+def add_operator(
+    ctx: OfficeContext, *, name: str, role: str, passphrase: str, kdf: KdfParams | None = None
+) -> str:
+    """Give a new person a keyslot and an operator record (the Lurah's approval is issue #4)."""
+    if role not in ROLES:
+        raise ValueError(role)
+    check_passphrase(passphrase)
+    operator_id = str(uuid.uuid4())
+    with ctx.transaction() as session:
+        session.add(Operator(id=operator_id, name=name, role=role, active=True, created_at=ctx.clock()))
+        ctx.audit(session, "operator.add", "operator", operator_id, role=role)
+    ctx.vault.add_operator_slot(ctx.data_key, operator_id, name, passphrase, _kdf(kdf))
+    return operator_id
+
+
+def change_passphrase(ctx: OfficeContext, old: str, new: str, kdf: KdfParams | None = None) -> None:
+    check_passphrase(new)
+    ctx.vault.change_passphrase(ctx.operator_id, old, new, _kdf(kdf))
+    with ctx.transaction() as session:
+        ctx.audit(session, "operator.passphrase_change", "operator", ctx.operator_id)
+
+
+def remove_operator(ctx: OfficeContext, operator_id: str) -> None:
+    """Take away a person's slot and re-key, so their old slot opens nothing written later."""
+    with ctx.transaction() as session:
+        operator = session.get(Operator, operator_id)
+        if operator is None:
+            from app.storage.vault import UnknownOperator
+
+            raise UnknownOperator(operator=operator_id)
+        operator.active = False
+        operator.revoked_at = ctx.clock()
+        ctx.audit(session, "operator.remove", "operator", operator_id)
+    ctx.engine.dispose()
+    new_key = ctx.vault.remove_operator_and_rekey(ctx.data_key, operator_id)
+    ctx.data_key = new_key
+    ctx.engine = make_engine(ctx.vault.database_path, new_key)
+    ctx.rebind()

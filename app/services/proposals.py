@@ -1,0 +1,278 @@
+"""Proposal use cases: add, edit, find, show and move a proposal through the workflow."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.domain import workflow
+from app.domain.proposal import Proposal, ProposalKind, validate_proposal
+from app.domain.tracking import is_valid_tracking_code, new_tracking_code, normalise_tracking_code
+from app.domain.validation import Issue, Report, ValidationFailed
+from app.errors import UsulkanError
+from app.i18n import N_
+from app.services.context import OfficeContext
+from app.storage import proposal_repo as repo
+from app.storage.models import Household, Member
+from app.storage.read_models import ProposalDetail, ProposalSummary, TransitionView
+from app.storage.models import Proposal as ProposalRow
+from app.storage.search import member_ids_matching
+
+
+class ProposalNotFound(UsulkanError):
+    template = N_("No proposal {reference} was found.")
+    hint = N_("Check the tracking code or search by NIK or name.")
+
+
+class DuplicateNik(UsulkanError):
+    template = N_("NIK {nik} is already in proposal {tracking_code}, which is still open.")
+    hint = N_("Continue that proposal instead, or withdraw it first.")
+
+
+class ProposalLocked(UsulkanError):
+    template = N_("This proposal can no longer be changed ({state}).")
+    hint = N_("Make a new version of it instead.")
+
+
+@dataclass(frozen=True)
+class ProposalFilter:
+    query: str = ""
+    states: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    rt: str | None = None
+    rw: str | None = None
+    programme: str | None = None
+    assigned_to: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: tuple[ProposalSummary, ...]
+    total: int
+    offset: int
+
+
+SORTS = {
+    "updated": ProposalRow.updated_at,
+    "created": ProposalRow.created_at,
+    "state": ProposalRow.state,
+    "kind": ProposalRow.kind,
+    "tracking": ProposalRow.tracking_code,
+}
+
+
+# --- checks -------------------------------------------------------------------------
+
+
+def _check(ctx: OfficeContext, session: Session, proposal: Proposal, confirmed: Iterable[str]) -> Report:
+    """Domain validation plus what needs the database: a NIK in another open proposal."""
+    report = validate_proposal(
+        proposal, regions=ctx.regions, office_regency=ctx.regency_code, today=ctx.today()
+    )
+    niks = [m.nik for m in proposal.household.members]
+    open_states = [s.value for s in workflow.State if workflow.is_open(s)]
+    clashes = repo.open_proposals_with_niks(session, niks, open_states, exclude={proposal.id, proposal.base_id})
+    for index, member in enumerate(proposal.household.members):
+        if member.nik in clashes:
+            report.add(
+                Issue(
+                    field=f"members[{index}].nik",
+                    error=DuplicateNik(nik=member.nik, tracking_code=clashes[member.nik]),
+                    severity="error",
+                )
+            )
+    report.raise_if_errors(confirmed=set(confirmed))
+    return report
+
+
+def _load(session: Session, reference: str) -> ProposalRow:
+    row = session.get(ProposalRow, reference)
+    if row is None and is_valid_tracking_code(reference):
+        row = session.scalars(
+            select(ProposalRow)
+            .where(ProposalRow.tracking_code == normalise_tracking_code(reference))
+            .order_by(ProposalRow.version.desc())
+        ).first()
+    if row is None:
+        raise ProposalNotFound(reference=reference)
+    return row
+
+
+# --- use cases ----------------------------------------------------------------------
+
+
+def add_proposal(ctx: OfficeContext, draft: Proposal, *, confirmed_warnings: Iterable[str] = ()) -> ProposalSummary:
+    """Save a new proposal as a draft (id, tracking code, state and version are assigned here)."""
+    proposal = replace(
+        draft,
+        id=uuid.uuid4(),
+        tracking_code=new_tracking_code(),
+        state=workflow.State.DRAFT,
+        version=1,
+        base_id=None,
+    )
+    confirmed = set(confirmed_warnings)
+    with ctx.transaction() as session:
+        _check(ctx, session, proposal, confirmed)
+        now = ctx.clock()
+        row = repo.insert(session, proposal, created_by=ctx.operator_id, now=now, confirmed=confirmed)
+        repo.add_transition(
+            session, row, None, workflow.State.DRAFT.value, "create", "office", ctx.operator_id, now, None, {}
+        )
+        ctx.audit(session, "proposal.create", "proposal", row.id, kind=row.kind)
+        return repo.summary(row)
+
+
+def update_proposal(
+    ctx: OfficeContext, proposal_id: str, draft: Proposal, *, confirmed_warnings: Iterable[str] = ()
+) -> ProposalSummary:
+    """Change a proposal that is still being prepared; queued ones are immutable."""
+    confirmed = set(confirmed_warnings)
+    with ctx.transaction() as session:
+        row = _load(session, proposal_id)
+        state = workflow.State(row.state)
+        if not workflow.is_editable(state):
+            raise ProposalLocked(state=workflow.state_label(state))
+        proposal = replace(
+            draft,
+            id=uuid.UUID(row.id),
+            tracking_code=row.tracking_code,
+            state=state,
+            version=row.version,
+            base_id=uuid.UUID(row.base_id) if row.base_id else None,
+        )
+        _check(ctx, session, proposal, confirmed)
+        repo.update(session, row, proposal, now=ctx.clock(), confirmed=confirmed)
+        ctx.audit(session, "proposal.edit", "proposal", row.id)
+        return repo.summary(row)
+
+
+def get_proposal(ctx: OfficeContext, reference: str) -> ProposalDetail:
+    """Open a proposal's detail: a person's data, so the opening itself is audited."""
+    with ctx.transaction() as session:
+        row = _load(session, reference)
+        detail = repo.detail(session, row)
+        ctx.audit(session, "proposal.view", "proposal", row.id)
+        return detail
+
+
+def list_proposals(
+    ctx: OfficeContext,
+    filters: ProposalFilter = ProposalFilter(),
+    *,
+    sort: str = "updated",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int = 100,
+) -> Page:
+    """A page of the proposal list (the UI model asks for pages, never for everything)."""
+    base = select(ProposalRow.id)
+    if filters.query.strip():
+        base = base.join(Household, Household.proposal_id == ProposalRow.id).where(
+            Household.id.in_(
+                select(Member.household_id).where(Member.id.in_(member_ids_matching(filters.query)))
+            )
+        )
+    if filters.states:
+        base = base.where(ProposalRow.state.in_(filters.states))
+    if filters.kinds:
+        base = base.where(ProposalRow.kind.in_(filters.kinds))
+    if filters.rt or filters.rw:
+        if not filters.query.strip():
+            base = base.join(Household, Household.proposal_id == ProposalRow.id)
+        if filters.rt:
+            base = base.where(Household.rt == filters.rt.zfill(3))
+        if filters.rw:
+            base = base.where(Household.rw == filters.rw.zfill(3))
+    if filters.programme:
+        base = base.where(
+            func.json_extract(ProposalRow.programmes, "$").like(f'%"{filters.programme}"%')
+        )
+    if filters.assigned_to:
+        base = base.where(ProposalRow.assigned_to == filters.assigned_to)
+    column = SORTS.get(sort, ProposalRow.updated_at)
+    order = (column.desc(), ProposalRow.id.desc()) if descending else (column.asc(), ProposalRow.id.asc())
+    with ctx.reading() as session:
+        total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+        ids = session.scalars(base.order_by(*order).offset(offset).limit(limit)).all()
+        rows = repo.summaries(session, ids)
+    return Page(rows=tuple(rows), total=total, offset=offset)
+
+
+def count_by_state(ctx: OfficeContext) -> dict[tuple[str, str], int]:
+    """(kind, state) -> number of proposals: the dashboard's counts."""
+    with ctx.reading() as session:
+        result = session.execute(
+            select(ProposalRow.kind, ProposalRow.state, func.count()).group_by(ProposalRow.kind, ProposalRow.state)
+        ).all()
+    return {(kind, state): n for kind, state, n in result}
+
+
+def apply_action(
+    ctx: OfficeContext,
+    reference: str,
+    action: workflow.Action,
+    *,
+    actor: workflow.Actor = workflow.Actor.OFFICE,
+    reason: str | None = None,
+    data: dict | None = None,
+) -> ProposalSummary:
+    """Move a proposal one step through the workflow table, recording who, when and why."""
+    data = dict(data or {})
+    if reason is not None:
+        data.setdefault("reason", reason)
+    with ctx.transaction() as session:
+        row = _load(session, reference)
+        state = workflow.State(row.state)
+        record = workflow.transition(state, ProposalKind(row.kind), action, actor=actor, data=data)
+        now = ctx.clock()
+        row.state = record.to_state.value
+        row.updated_at = now
+        if record.route is not None:
+            row.route = record.route.value
+        repo.add_transition(
+            session, row, state.value, record.to_state.value, action.value, actor.value,
+            ctx.operator_id, now, reason, data,
+        )
+        ctx.audit(
+            session, "proposal.transition", "proposal", row.id,
+            action=action.value, from_state=state.value, to_state=record.to_state.value,
+        )
+        return repo.summary(row)
+
+
+def new_version(ctx: OfficeContext, reference: str) -> ProposalSummary:
+    """A queued or returned proposal is immutable: copy it to a new draft that names its base."""
+    with ctx.transaction() as session:
+        base = _load(session, reference)
+        state = workflow.State(base.state)
+        record = workflow.transition(
+            state, ProposalKind(base.kind), workflow.Action.REVISE, actor=workflow.Actor.OFFICE, data={}
+        )
+        now = ctx.clock()
+        proposal = repo.to_domain(base)
+        copy = replace(
+            proposal,
+            id=uuid.uuid4(),
+            state=workflow.State.DRAFT,
+            version=base.version + 1,
+            base_id=uuid.UUID(base.id),
+        )
+        row = repo.insert(session, copy, created_by=ctx.operator_id, now=now, confirmed=set(base.confirmed_warnings))
+        row.assigned_to = base.assigned_to
+        base.state = record.to_state.value
+        base.updated_at = now
+        repo.add_transition(
+            session, base, state.value, record.to_state.value, "revise", "office", ctx.operator_id, now, None,
+            {"new_version": row.id},
+        )
+        repo.add_transition(
+            session, row, None, "draft", "create", "office", ctx.operator_id, now, None, {"base": base.id}
+        )
+        ctx.audit(session, "proposal.new_version", "proposal", row.id, base=base.id)
+        return repo.summary(row)

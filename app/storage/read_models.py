@@ -1,0 +1,46 @@
+"""What the repositories hand back to services: plain, frozen views of stored proposals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.domain.proposal import Proposal
+
+
+@dataclass(frozen=True)
+class ProposalSummary:
+    """One row of the proposal list."""
+
+    id: str
+    tracking_code: str
+    kind: str
+    state: str
+    version: int
+    head_name: str
+    head_nik: str
+    kk_number: str
+    rt: str
+    rw: str
+    programmes: tuple[str, ...]
+    updated_at: datetime
+    assigned_to: str | None
+
+
+@dataclass(frozen=True)
+class TransitionView:
+    from_state: str | None
+    to_state: str
+    action: str
+    actor: str
+    operator_name: str | None
+    at: datetime
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class ProposalDetail:
+    proposal: Proposal
+    transitions: tuple[TransitionView, ...]
+    created_by: str
+    assigned_to: str | None

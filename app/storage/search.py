@@ -1,0 +1,58 @@
+"""How names and identity numbers are normalised and searched in the office database."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Select, or_, select, text
+
+from app.storage.models import Household, Member
+
+_DIGITS = re.compile(r"^[0-9 .\-]+$")
+# FTS5 trigram needs at least three characters; shorter parts fall back to a LIKE scan.
+TRIGRAM_MIN = 3
+
+
+def name_key(name: str) -> str:
+    """Upper case with single spaces: the form prefix search compares."""
+    return " ".join(name.split()).upper()
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _fts_phrase(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def member_ids_matching(query: str) -> Select:
+    """Member ids whose NIK, household No. KK or name matches ``query``.
+
+    Digits: exact NIK or No. KK (16 digits) or a NIK/KK prefix. Text: a name prefix
+    (index range on name_key) or any part of a name (FTS5 trigram index).
+    """
+    query = query.strip()
+    if _DIGITS.match(query):
+        digits = re.sub(r"[^0-9]", "", query)
+        if len(digits) == 16:
+            return select(Member.id).where(
+                or_(
+                    Member.nik == digits,
+                    Member.household_id.in_(
+                        select(Household.id).where(Household.kk_number == digits)
+                    ),
+                )
+            )
+        pattern = _escape_like(digits) + "%"
+        return select(Member.id).where(Member.nik.like(pattern, escape="\\"))
+    key = name_key(query)
+    prefix = select(Member.id).where(
+        Member.name_key >= key, Member.name_key < key + "\uffff"
+    )
+    if len(key) < TRIGRAM_MIN:
+        return prefix
+    part = select(text("rowid")).select_from(text("member_name_fts")).where(
+        text("member_name_fts MATCH :phrase").bindparams(phrase=_fts_phrase(query))
+    )
+    return prefix.union(part)

@@ -1,0 +1,1 @@
+"""Benchmarks: each prints a table and its ratio to a baseline measured in the same run."""
