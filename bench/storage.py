@@ -27,7 +27,7 @@ from app.storage import migrate
 from app.storage.engine import make_engine
 from app.storage.models import Household, Member, Proposal
 from app.storage.search import member_ids_matching, name_key
-from bench.synthetic import households
+from app.services.synthetic import households
 
 BATCH = 1000
 OPERATOR = "00000000-0000-4000-8000-000000000001"

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.clock import today_wib, utcnow
 from app.domain.regions import RegionIndex, default_regions
 from app.storage import audit
+from app.storage.engine import immediate
 from app.storage.vault import Vault
 
 
@@ -40,11 +41,13 @@ class OfficeContext:
     def rebind(self) -> None:
         """Point the session factory at ``engine`` again (after a re-key swapped it)."""
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Writers take the lock at BEGIN, so two writers queue instead of failing mid-way.
+        self._writers = sessionmaker(immediate(self.engine), expire_on_commit=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One use case, one transaction: commit on success, roll back on any error."""
-        with self._sessions.begin() as session:
+        with self._writers.begin() as session:
             yield session
 
     @contextmanager

@@ -11,14 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain import workflow
-from app.domain.proposal import Proposal, ProposalKind, validate_proposal
+from app.domain.proposal import Proposal, ProposalKind, advance, validate_proposal
 from app.domain.tracking import is_valid_tracking_code, new_tracking_code, normalise_tracking_code
 from app.domain.validation import Issue, Report, ValidationFailed
 from app.errors import UsulkanError
 from app.i18n import N_
 from app.services.context import OfficeContext
 from app.storage import proposal_repo as repo
-from app.storage.models import Household, Member
+from app.storage.models import Attachment, Household, Member
 from app.storage.read_models import ProposalDetail, ProposalSummary, TransitionView
 from app.storage.models import Proposal as ProposalRow
 from app.storage.search import member_ids_matching
@@ -32,6 +32,11 @@ class ProposalNotFound(UsulkanError):
 class DuplicateNik(UsulkanError):
     template = N_("NIK {nik} is already in proposal {tracking_code}, which is still open.")
     hint = N_("Continue that proposal instead, or withdraw it first.")
+
+
+class DocumentNotAttached(UsulkanError):
+    template = N_("The document for this decision is not attached to the proposal.")
+    hint = N_("Attach the scanned minutes or SPTJM first, then record the decision.")
 
 
 class ProposalLocked(UsulkanError):
@@ -57,6 +62,12 @@ class Page:
     offset: int
 
 
+# kind -> states in which a proposal of that kind is still open (holds its NIKs).
+OPEN_STATES = {
+    kind.value: [state.value for state in workflow.State if workflow.is_open(state, kind)]
+    for kind in ProposalKind
+}
+
 SORTS = {
     "updated": ProposalRow.updated_at,
     "created": ProposalRow.created_at,
@@ -75,8 +86,7 @@ def _check(ctx: OfficeContext, session: Session, proposal: Proposal, confirmed: 
         proposal, regions=ctx.regions, office_regency=ctx.regency_code, today=ctx.today()
     )
     niks = [m.nik for m in proposal.household.members]
-    open_states = [s.value for s in workflow.State if workflow.is_open(s)]
-    clashes = repo.open_proposals_with_niks(session, niks, open_states, exclude={proposal.id, proposal.base_id})
+    clashes = repo.open_proposals_with_niks(session, niks, OPEN_STATES, exclude={proposal.id, proposal.base_id})
     for index, member in enumerate(proposal.household.members):
         if member.nik in clashes:
             report.add(
@@ -88,6 +98,15 @@ def _check(ctx: OfficeContext, session: Session, proposal: Proposal, confirmed: 
             )
     report.raise_if_errors(confirmed=set(confirmed))
     return report
+
+
+def _check_documents(session: Session, row: ProposalRow, data: dict) -> None:
+    """A decision that cites minutes or an SPTJM must cite a document attached to this proposal."""
+    for key in (workflow.MINUTES, workflow.SPTJM_DOCUMENT):
+        if key in data:
+            attachment = session.get(Attachment, data[key])
+            if attachment is None or attachment.proposal_id != row.id:
+                raise DocumentNotAttached()
 
 
 def _load(session: Session, reference: str) -> ProposalRow:
@@ -229,7 +248,8 @@ def apply_action(
     with ctx.transaction() as session:
         row = _load(session, reference)
         state = workflow.State(row.state)
-        record = workflow.transition(state, ProposalKind(row.kind), action, actor=actor, data=data)
+        _check_documents(session, row, data)
+        record = advance(repo.to_domain(row), action, actor=actor, data=data)
         now = ctx.clock()
         row.state = record.to_state.value
         row.updated_at = now

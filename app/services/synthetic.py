@@ -1,4 +1,4 @@
-"""Synthetic but well-formed households for benchmarks and the demo office (no real people)."""
+"""Synthetic but well-formed households for the demo office and benchmarks (no real people)."""
 
 from __future__ import annotations
 

@@ -12,6 +12,13 @@ from sqlalchemy import Connection, Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
+# Tables Alembic must not compare with the models: the FTS5 index and its shadow tables.
+FTS_PREFIX = "member_name_fts"
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    return not (type_ == "table" and name and name.startswith(FTS_PREFIX))
+
 
 def alembic_config(connection: Connection | None = None) -> Config:
     config = Config()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain import workflow
@@ -153,17 +153,27 @@ def add_transition(
 
 
 def open_proposals_with_niks(
-    session: Session, niks: Sequence[str], open_states: Sequence[str], *, exclude: Iterable[object]
+    session: Session,
+    niks: Sequence[str],
+    open_states: Mapping[str, Sequence[str]],
+    *,
+    exclude: Iterable[object],
 ) -> dict[str, str]:
-    """NIK -> tracking code of another open proposal that already holds it."""
+    """NIK -> tracking code of another open proposal (by its kind's open states) that holds it."""
     excluded = {str(e) for e in exclude if e is not None}
     if not niks:
         return {}
+    still_open = or_(
+        *(
+            and_(models.Proposal.kind == kind, models.Proposal.state.in_(list(states)))
+            for kind, states in open_states.items()
+        )
+    )
     rows = session.execute(
         select(models.Member.nik, models.Proposal.tracking_code, models.Proposal.id)
         .join(models.Household, models.Household.id == models.Member.household_id)
         .join(models.Proposal, models.Proposal.id == models.Household.proposal_id)
-        .where(models.Member.nik.in_(list(niks)), models.Proposal.state.in_(list(open_states)))
+        .where(models.Member.nik.in_(list(niks)), still_open)
     ).all()
     return {nik: code for nik, code, pid in rows if pid not in excluded}
 

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from alembic import context
 
+from app.storage.migrate import include_object
 from app.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata
-
-# Tables Alembic must not compare with the models: SQLite FTS5 shadow tables.
-FTS_PREFIX = "member_name_fts"
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    if type_ == "table" and name and name.startswith(FTS_PREFIX):
-        return False
-    return True
-
 
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")

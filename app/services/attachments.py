@@ -1,0 +1,82 @@
+"""Attach scanned documents and photos to a proposal or complaint, inside the encrypted database."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.errors import UsulkanError
+from app.i18n import N_
+from app.services.context import OfficeContext
+from app.services.proposals import ProposalNotFound
+from app.storage.attachments import check_attachment
+from app.storage.models import Attachment, Proposal
+
+KINDS = ("kk", "ktp", "muskel_minutes", "sptjm", "house_photo", "ground_check", "other")
+
+
+class AttachmentNotFound(UsulkanError):
+    template = N_("The attachment was not found.")
+    hint = N_("It may have been removed; refresh the list.")
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    id: str
+    kind: str
+    filename: str
+    mime: str
+    size: int
+    created_at: datetime
+
+
+def _info(row: Attachment) -> AttachmentInfo:
+    return AttachmentInfo(row.id, row.kind, row.filename, row.mime, row.size, row.created_at)
+
+
+def attach_to_proposal(ctx: OfficeContext, proposal_id: str, *, kind: str, filename: str, data: bytes) -> AttachmentInfo:
+    """Check the bytes (type, completeness, size) and store them with the proposal."""
+    if kind not in KINDS:
+        raise ValueError(kind)
+    checked = check_attachment(filename, data)
+    with ctx.transaction() as session:
+        if session.get(Proposal, proposal_id) is None:
+            raise ProposalNotFound(reference=proposal_id)
+        row = Attachment(
+            id=str(uuid.uuid4()),
+            proposal_id=proposal_id,
+            kind=kind,
+            filename=filename,
+            mime=checked.mime,
+            size=checked.size,
+            sha256=checked.sha256,
+            data=data,
+            created_by=ctx.operator_id,
+            created_at=ctx.clock(),
+        )
+        session.add(row)
+        ctx.audit(session, "attachment.add", "proposal", proposal_id, attachment=row.id, kind=kind, size=checked.size)
+        return _info(row)
+
+
+def list_attachments(ctx: OfficeContext, proposal_id: str) -> list[AttachmentInfo]:
+    with ctx.reading() as session:
+        rows = session.execute(
+            select(Attachment.id, Attachment.kind, Attachment.filename, Attachment.mime, Attachment.size, Attachment.created_at)
+            .where(Attachment.proposal_id == proposal_id)
+            .order_by(Attachment.created_at)
+        ).all()
+    return [AttachmentInfo(*row) for row in rows]
+
+
+def read_attachment(ctx: OfficeContext, attachment_id: str) -> tuple[AttachmentInfo, bytes]:
+    """The bytes of one document; opening it is audited like opening a person's detail."""
+    with ctx.transaction() as session:
+        row = session.get(Attachment, attachment_id)
+        if row is None:
+            raise AttachmentNotFound()
+        ctx.audit(session, "attachment.open", "attachment", row.id, proposal=row.proposal_id)
+        return _info(row), row.data
