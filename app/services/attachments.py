@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.errors import UsulkanError
 from app.i18n import N_
 from app.services.context import OfficeContext
 from app.services.proposals import ProposalNotFound
-from app.storage.attachments import check_attachment
+from app.storage.attachments import CheckedFile, check_attachment
 from app.storage.models import Attachment, Proposal
 
 KINDS = ("kk", "ktp", "muskel_minutes", "sptjm", "house_photo", "ground_check", "other")
@@ -39,27 +40,42 @@ def _info(row: Attachment) -> AttachmentInfo:
 
 def attach_to_proposal(ctx: OfficeContext, proposal_id: str, *, kind: str, filename: str, data: bytes) -> AttachmentInfo:
     """Check the bytes (type, completeness, size) and store them with the proposal."""
-    if kind not in KINDS:
-        raise ValueError(kind)
     checked = check_attachment(filename, data)
     with ctx.transaction() as session:
-        if session.get(Proposal, proposal_id) is None:
-            raise ProposalNotFound(reference=proposal_id)
-        row = Attachment(
-            id=str(uuid.uuid4()),
-            proposal_id=proposal_id,
-            kind=kind,
-            filename=filename,
-            mime=checked.mime,
-            size=checked.size,
-            sha256=checked.sha256,
-            data=data,
-            created_by=ctx.operator_id,
-            created_at=ctx.clock(),
-        )
-        session.add(row)
-        ctx.audit(session, "attachment.add", "proposal", proposal_id, attachment=row.id, kind=kind, size=checked.size)
-        return _info(row)
+        return attach_in(ctx, session, proposal_id, kind=kind, filename=filename, data=data, checked=checked)
+
+
+def attach_in(
+    ctx: OfficeContext,
+    session: Session,
+    proposal_id: str,
+    *,
+    kind: str,
+    filename: str,
+    data: bytes,
+    checked: CheckedFile | None = None,
+) -> AttachmentInfo:
+    """Store a checked file with a proposal inside the caller's transaction."""
+    if kind not in KINDS:
+        raise ValueError(kind)
+    checked = checked or check_attachment(filename, data)
+    if session.get(Proposal, proposal_id) is None:
+        raise ProposalNotFound(reference=proposal_id)
+    row = Attachment(
+        id=str(uuid.uuid4()),
+        proposal_id=proposal_id,
+        kind=kind,
+        filename=filename,
+        mime=checked.mime,
+        size=checked.size,
+        sha256=checked.sha256,
+        data=data,
+        created_by=ctx.operator_id,
+        created_at=ctx.clock(),
+    )
+    session.add(row)
+    ctx.audit(session, "attachment.add", "proposal", proposal_id, attachment=row.id, kind=kind, size=checked.size)
+    return _info(row)
 
 
 def list_attachments(ctx: OfficeContext, proposal_id: str) -> list[AttachmentInfo]:

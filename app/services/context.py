@@ -55,12 +55,13 @@ class OfficeContext:
         with self._sessions() as session:
             yield session
 
-    def audit(self, session: Session, action: str, entity_type: str, entity_id=None, **detail):
+    def audit(self, session: Session, event: str, entity_type: str, entity_id=None, **detail):
+        """Append ``event`` (e.g. ``proposal.create``) by the acting operator to the audit log."""
         return audit.append(
             session,
             at=self.clock(),
             operator_id=self.operator_id,
-            action=action,
+            action=event,
             entity_type=entity_type,
             entity_id=entity_id,
             detail=detail,

@@ -80,7 +80,7 @@ SORTS = {
 # --- checks -------------------------------------------------------------------------
 
 
-def _check(ctx: OfficeContext, session: Session, proposal: Proposal, confirmed: Iterable[str]) -> Report:
+def collect_issues(ctx: OfficeContext, session: Session, proposal: Proposal) -> Report:
     """Domain validation plus what needs the database: a NIK in another open proposal."""
     report = validate_proposal(
         proposal, regions=ctx.regions, office_regency=ctx.regency_code, today=ctx.today()
@@ -96,6 +96,11 @@ def _check(ctx: OfficeContext, session: Session, proposal: Proposal, confirmed: 
                     severity="error",
                 )
             )
+    return report
+
+
+def _check(ctx: OfficeContext, session: Session, proposal: Proposal, confirmed: Iterable[str]) -> Report:
+    report = collect_issues(ctx, session, proposal)
     report.raise_if_errors(confirmed=set(confirmed))
     return report
 
@@ -242,28 +247,42 @@ def apply_action(
     data: dict | None = None,
 ) -> ProposalSummary:
     """Move a proposal one step through the workflow table, recording who, when and why."""
+    with ctx.transaction() as session:
+        row = _load(session, reference)
+        step_in(ctx, session, row, action, actor=actor, reason=reason, data=data)
+        return repo.summary(row)
+
+
+def step_in(
+    ctx: OfficeContext,
+    session: Session,
+    row: ProposalRow,
+    action: workflow.Action,
+    *,
+    actor: workflow.Actor = workflow.Actor.OFFICE,
+    reason: str | None = None,
+    data: dict | None = None,
+) -> None:
+    """One workflow step inside the caller's transaction (bulk decisions share one)."""
     data = dict(data or {})
     if reason is not None:
         data.setdefault("reason", reason)
-    with ctx.transaction() as session:
-        row = _load(session, reference)
-        state = workflow.State(row.state)
-        _check_documents(session, row, data)
-        record = advance(repo.to_domain(row), action, actor=actor, data=data)
-        now = ctx.clock()
-        row.state = record.to_state.value
-        row.updated_at = now
-        if record.route is not None:
-            row.route = record.route.value
-        repo.add_transition(
-            session, row, state.value, record.to_state.value, action.value, actor.value,
-            ctx.operator_id, now, reason, data,
-        )
-        ctx.audit(
-            session, "proposal.transition", "proposal", row.id,
-            action=action.value, from_state=state.value, to_state=record.to_state.value,
-        )
-        return repo.summary(row)
+    state = workflow.State(row.state)
+    _check_documents(session, row, data)
+    record = advance(repo.to_domain(row), action, actor=actor, data=data)
+    now = ctx.clock()
+    row.state = record.to_state.value
+    row.updated_at = now
+    if record.route is not None:
+        row.route = record.route.value
+    repo.add_transition(
+        session, row, state.value, record.to_state.value, action.value, actor.value,
+        ctx.operator_id, now, reason, data,
+    )
+    ctx.audit(
+        session, "proposal.transition", "proposal", row.id,
+        action=action.value, from_state=state.value, to_state=record.to_state.value,
+    )
 
 
 def new_version(ctx: OfficeContext, reference: str) -> ProposalSummary:

@@ -198,6 +198,20 @@ class Complaint(Base):
     created_by: Mapped[str] = mapped_column(ForeignKey("operator.id"))
 
 
+class FormDraft(Base):
+    """What an operator typed into a form and has not saved yet, even if it is not valid."""
+
+    __tablename__ = "form_draft"
+    __table_args__ = (UniqueConstraint("operator_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    operator_id: Mapped[str] = mapped_column(ForeignKey("operator.id"))
+    key: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class AuditEntry(Base):
     """One link of the append-only, hash-chained audit log."""
 

@@ -7,9 +7,11 @@ from sqlalchemy import func, select
 
 from app.domain import workflow
 from app.domain.validation import ValidationFailed
-from app.services import proposal_io, proposals
+from app.services import attachments, proposal_io, proposals
 from app.storage.models import AuditEntry, Member, Proposal
 from tests import factories
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def add(ctx, data=None, **kw):
@@ -81,10 +83,13 @@ def test_search_by_nik_kk_and_name(office):
 def test_queued_proposals_are_immutable_and_revising_makes_a_new_version(office):
     summary = add(office)
     ref = summary.id
-    for action in (workflow.Action.SEND_TO_MUSKEL, ):
-        proposals.apply_action(office, ref, action)
+    proposals.apply_action(office, ref, workflow.Action.SEND_TO_MUSKEL)
+    with pytest.raises(proposals.DocumentNotAttached):
+        proposals.apply_action(office, ref, workflow.Action.RECORD_MUSKEL_DECISION,
+                               data={"decision": "eligible", "minutes_attachment_id": "not-attached"})
+    minutes = attachments.attach_to_proposal(office, ref, kind="muskel_minutes", filename="ba.pdf", data=PDF)
     proposals.apply_action(office, ref, workflow.Action.RECORD_MUSKEL_DECISION,
-                           data={"decision": "eligible", "minutes_attachment_id": "m-1"})
+                           data={"decision": "eligible", "minutes_attachment_id": minutes.id})
     proposals.apply_action(office, ref, workflow.Action.QUEUE)
     draft = proposal_io.proposal_from_dict(factories.proposal_dict(desil=1))
     with pytest.raises(proposals.ProposalLocked):
@@ -109,3 +114,34 @@ def test_every_use_case_writes_an_audit_entry(office):
         actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)).all()
     assert actions[-2:] == ["proposal.create", "proposal.view"]
     assert count(office, AuditEntry) == before + 2
+
+
+def test_desil_that_does_not_fit_blocks_muskel_for_usulan_baru(office):
+    from app.domain.proposal import DesilDoesNotFit
+
+    summary = add(office, factories.proposal_dict(desil=7))
+    with pytest.raises(DesilDoesNotFit):
+        proposals.apply_action(office, summary.id, workflow.Action.SEND_TO_MUSKEL)
+    assert proposals.get_proposal(office, summary.id).proposal.state is workflow.State.DRAFT
+
+
+def test_an_illegal_step_is_refused_and_changes_nothing(office):
+    summary = add(office)
+    with pytest.raises(workflow.IllegalTransition) as info:
+        proposals.apply_action(office, summary.id, workflow.Action.QUEUE)
+    assert "“Konsep”" in info.value.message()
+    detail = proposals.get_proposal(office, summary.id)
+    assert detail.proposal.state is workflow.State.DRAFT and len(detail.transitions) == 1
+
+
+def test_list_pages_filters_and_counts(office):
+    for index in range(5):
+        nik = f"35750301017{index}0001"
+        data = factories.household_with([nik], kk=f"357503120315{index:04d}")
+        data["household"]["rt"] = "1" if index < 3 else "2"
+        add(office, data)
+    page = proposals.list_proposals(office, proposals.ProposalFilter(rt="1"), limit=2)
+    assert page.total == 3 and len(page.rows) == 2
+    rest = proposals.list_proposals(office, proposals.ProposalFilter(rt="1"), limit=2, offset=2)
+    assert len(rest.rows) == 1 and rest.rows[0].id not in {r.id for r in page.rows}
+    assert proposals.count_by_state(office) == {("baru", "draft"): 5}

@@ -1,0 +1,69 @@
+"""The dashboard in one read: counts, the send queue and what needs attention today."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.domain import workflow
+from app.services import autosave, complaints, proposals
+from app.services.complaints import ComplaintView
+from app.services.context import OfficeContext
+from app.storage import proposal_repo as repo
+from app.storage.models import Office, Proposal, ProposalTransition
+from app.storage.read_models import ProposalSummary
+
+ATTENTION_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Overview:
+    counts: dict[tuple[str, str], int]
+    queue_size: int
+    returned: list[tuple[ProposalSummary, str | None]]
+    muskel_pending: list[ProposalSummary]
+    drafts: list[ProposalSummary]
+    unsaved_forms: list[autosave.FormDraft]
+    complaints_attention: list[ComplaintView]
+    server_url: str | None
+    last_dinsos_contact: datetime | None
+    cert_expiry_warning: str | None = None
+
+
+def _ids_in_state(session, state: workflow.State, *, operator_id: str | None = None) -> list[str]:
+    stmt = select(Proposal.id).where(Proposal.state == state.value).order_by(Proposal.updated_at.desc())
+    if operator_id:
+        stmt = stmt.where(Proposal.assigned_to == operator_id)
+    return session.scalars(stmt.limit(ATTENTION_LIMIT)).all()
+
+
+def overview(ctx: OfficeContext) -> Overview:
+    counts = proposals.count_by_state(ctx)
+    with ctx.reading() as session:
+        returned_ids = _ids_in_state(session, workflow.State.RETURNED)
+        returned = []
+        for summary in repo.summaries(session, returned_ids):
+            reason = session.scalars(
+                select(ProposalTransition.reason)
+                .where(ProposalTransition.proposal_id == summary.id,
+                       ProposalTransition.to_state == workflow.State.RETURNED.value)
+                .order_by(ProposalTransition.id.desc())
+            ).first()
+            returned.append((summary, reason))
+        muskel = repo.summaries(session, _ids_in_state(session, workflow.State.MUSKEL))
+        drafts = repo.summaries(session, _ids_in_state(session, workflow.State.DRAFT, operator_id=ctx.operator_id))
+        office = session.scalars(select(Office)).first()
+    return Overview(
+        counts=counts,
+        queue_size=sum(n for (kind, state), n in counts.items() if state == workflow.State.QUEUED.value),
+        returned=returned,
+        muskel_pending=muskel,
+        drafts=drafts,
+        unsaved_forms=autosave.unfinished_forms(ctx),
+        complaints_attention=complaints.needing_attention(ctx),
+        server_url=office.server_url if office else None,
+        # Sync with Dinsos is not built yet: there has been no contact to report.
+        last_dinsos_contact=None,
+    )

@@ -1,0 +1,49 @@
+"""Musyawarah kelurahan: the candidate list (BNBA) and the meeting's decisions recorded in bulk."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.domain import workflow
+from app.services import proposals
+from app.services.attachments import attach_in
+from app.services.context import OfficeContext
+from app.storage import proposal_repo as repo
+from app.storage.attachments import check_attachment
+from app.storage.models import Household, Proposal
+from app.storage.read_models import ProposalSummary
+
+
+def candidates(ctx: OfficeContext, *, rw: str | None = None) -> list[ProposalSummary]:
+    """Proposals waiting for the muskel, by RW, RT and address (the order of the BNBA sheet)."""
+    stmt = (
+        select(Proposal.id)
+        .join(Household, Household.proposal_id == Proposal.id)
+        .where(Proposal.state == workflow.State.MUSKEL.value)
+        .order_by(Household.rw, Household.rt, Household.address)
+    )
+    if rw:
+        stmt = stmt.where(Household.rw == rw.zfill(3))
+    with ctx.reading() as session:
+        return repo.summaries(session, session.scalars(stmt).all())
+
+
+def record_decisions(
+    ctx: OfficeContext, decisions: dict[str, str], minutes_filename: str, minutes_bytes: bytes
+) -> int:
+    """Attach the signed minutes to each proposal and record each decision, all or nothing."""
+    checked = check_attachment(minutes_filename, minutes_bytes)
+    with ctx.transaction() as session:
+        for proposal_id, decision in decisions.items():
+            row = session.get(Proposal, proposal_id)
+            if row is None:
+                raise proposals.ProposalNotFound(reference=proposal_id)
+            minutes = attach_in(
+                ctx, session, proposal_id, kind="muskel_minutes", filename=minutes_filename,
+                data=minutes_bytes, checked=checked,
+            )
+            proposals.step_in(
+                ctx, session, row, workflow.Action.RECORD_MUSKEL_DECISION,
+                data={workflow.DECISION: decision, workflow.MINUTES: minutes.id},
+            )
+    return len(decisions)
