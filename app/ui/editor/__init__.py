@@ -1,0 +1,1 @@
+"""The proposal editor: household, members, kind-specific data, attachments, history and steps."""

@@ -1,0 +1,146 @@
+"""The next steps a proposal may take, as buttons from the workflow table, each asking what it needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.domain import workflow
+from app.domain.workflow import DECISION_LABELS, Action, Actor, State, allowed_actions, decisions
+from app.errors import UsulkanError
+from app.i18n import N_, _
+from app.services.attachments import attach_to_proposal
+from app.services.muskel import record_decisions
+from app.services.proposals import apply_action, new_version
+from app.ui.editor.attachments_panel import read_limited
+from app.ui.editor.prompts import DOCUMENT_FILTER, Prompts
+from app.ui.qt import QHBoxLayout, QLabel, QPushButton, QWidget, Signal
+from app.ui.state import ATTACHMENTS, PROPOSALS, AppState
+
+# Clearer words than the table's labels for the steps people hesitate over.
+BUTTON_LABELS = {
+    Action.QUEUE: N_("Put in the send queue"),
+    Action.REVISE: N_("Make a new version"),
+    Action.RECORD_MUSKEL_DECISION: N_("Record the muskel decision…"),
+    Action.RECORD_SPTJM: N_("Record the signed SPTJM…"),
+    Action.RECORD_GROUND_CHECK: N_("Record the ground check…"),
+    Action.WITHDRAW: N_("Withdraw…"),
+    Action.BACK_TO_DRAFT: N_("Back to draft…"),
+}
+HIDDEN = {Action.EDIT}
+
+
+class WorkflowPanel(QWidget):
+    moved = Signal(object)  # the ProposalSummary after the step (a new version for REVISE)
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.prompts = Prompts(self)
+        self.proposal_id: str | None = None
+        self.current: tuple[State, workflow.ProposalKind] | None = None
+        self.buttons: dict[Action, QPushButton] = {}
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.note = QLabel()
+        self.row.addWidget(self.note)
+        self.row.addStretch(1)
+
+    def actions_for(self, state: State, kind) -> list[tuple[Action, Actor]]:
+        """The office's steps, and the Lurah's when the Lurah is signed in (the SPTJM)."""
+        found = [(a, Actor.OFFICE) for a in allowed_actions(state, kind, Actor.OFFICE) if a not in HIDDEN]
+        ctx = self.state.ctx
+        if ctx is not None and ctx.operator_role == "lurah":
+            known = {a for a, _actor in found}
+            found += [(a, Actor.LURAH) for a in allowed_actions(state, kind, Actor.LURAH) if a not in known | HIDDEN]
+        return found
+
+    def set_proposal(self, proposal_id: str | None, state: State | None, kind, *, unsaved: bool) -> None:
+        for button in self.buttons.values():
+            self.row.removeWidget(button)
+            button.deleteLater()
+        self.buttons = {}
+        self.proposal_id = proposal_id
+        if proposal_id is None or state is None:
+            self.note.setText(_("Save the proposal to take the next step."))
+            return
+        self.current = (State(state), kind)
+        self.note.setText(_("Save your changes first (Ctrl+S).") if unsaved else _("Next step:"))
+        for action, actor in self.actions_for(State(state), kind):
+            label = _(BUTTON_LABELS[action]) if action in BUTTON_LABELS else workflow.action_label(action).capitalize()
+            button = QPushButton(label)
+            button.setEnabled(not unsaved)
+            button.clicked.connect(lambda _c=False, a=action, who=actor: self.take(a, who))
+            self.row.insertWidget(self.row.count() - 1, button)
+            self.buttons[action] = button
+
+    # --- steps ----------------------------------------------------------------------
+
+    def take(self, action: Action, actor: Actor = Actor.OFFICE) -> None:
+        """Ask what the step needs, then take it through the service."""
+        proposal_id = self.proposal_id
+        if proposal_id is None or self.current is None:
+            return
+        state, kind = self.current
+        if action is Action.QUEUE:
+            if not self.prompts.confirm(
+                _("Put in the send queue"),
+                _("Once queued, the proposal can no longer be changed: a correction will need a new "
+                  "version. Put it in the send queue?"),
+                yes=_("Put in the send queue"),
+            ):
+                return
+            self._run(lambda ctx: apply_action(ctx, proposal_id, action, actor=actor))
+        elif action is Action.REVISE:
+            self._run(lambda ctx: new_version(ctx, proposal_id))
+        elif action is Action.RECORD_MUSKEL_DECISION:
+            choices = [(d, _(DECISION_LABELS[d])) for d in decisions(state, kind, action)]
+            answer = self.prompts.choice_and_file(_("Record the muskel decision"), choices)
+            if answer is None:
+                return
+            decision, path = answer
+            self._run(
+                lambda ctx: record_decisions(ctx, {proposal_id: decision}, path.name, read_limited(path)),
+                attachments=True,
+            )
+        elif action in (Action.RECORD_SPTJM, Action.RECORD_GROUND_CHECK):
+            self._with_document(action, actor, proposal_id)
+        elif workflow.REASON in workflow.required_data(state, kind, action):
+            reason = self.prompts.text(
+                workflow.action_label(action).capitalize(),
+                _("Why? This is kept in the proposal's history."),
+            )
+            if reason is not None:
+                self._run(lambda ctx: apply_action(ctx, proposal_id, action, actor=actor, reason=reason))
+        else:
+            self._run(lambda ctx: apply_action(ctx, proposal_id, action, actor=actor))
+
+    def _with_document(self, action: Action, actor: Actor, proposal_id: str) -> None:
+        sptjm = action is Action.RECORD_SPTJM
+        path: Path | None = self.prompts.open_file(
+            _("Choose the signed SPTJM") if sptjm else _("Choose the ground-check form"), DOCUMENT_FILTER
+        )
+        if path is None:
+            return
+        kind, key = ("sptjm", workflow.SPTJM_DOCUMENT) if sptjm else ("ground_check", workflow.GROUND_CHECK_RESULT)
+
+        def step(ctx):
+            info = attach_to_proposal(ctx, proposal_id, kind=kind, filename=path.name, data=read_limited(path))
+            return apply_action(ctx, proposal_id, action, actor=actor, data={key: info.id})
+
+        self._run(step, attachments=True)
+
+    def _run(self, fn, *, attachments: bool = False) -> None:
+        def done(summary):
+            if attachments:
+                self.state.changed.emit(ATTACHMENTS)
+            self.moved.emit(summary)
+
+        self.state.run(fn, done, on_error=self._failed, changes=PROPOSALS)
+
+    def _failed(self, error: BaseException) -> None:
+        if isinstance(error, UsulkanError):
+            self.prompts.error(error.message())
+        elif isinstance(error, OSError):
+            self.prompts.error(_("The file could not be read. Check that it still exists and is not open elsewhere."))
+        else:
+            self.state.failed.emit(error)

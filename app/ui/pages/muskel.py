@@ -1,0 +1,183 @@
+"""Musyawarah kelurahan: the candidate list (BNBA) by RW, printed or exported, and its decisions recorded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.domain.workflow import DECISION_LABELS, Action, ProposalKind, State, decisions
+from app.errors import UsulkanError
+from app.i18n import N_, _
+from app.services.muskel import candidates, record_decisions
+from app.ui.bnba import HEADERS, bnba_pdf, bnba_rows, bnba_xlsx
+from app.ui.editor.attachments_panel import read_limited
+from app.ui.editor.prompts import DOCUMENT_FILTER, Prompts
+from app.ui.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from app.ui.state import ATTACHMENTS, PROPOSALS, AppState
+
+
+def decision_choices(kind: str) -> list[tuple[str, str]]:
+    """The decisions the workflow table accepts for this kind in the muskel."""
+    return [(d, _(DECISION_LABELS[d]))
+            for d in decisions(State.MUSKEL, ProposalKind(kind), Action.RECORD_MUSKEL_DECISION)]
+
+
+class MuskelPage(QWidget):
+    title = N_("Musyawarah")
+
+    def __init__(self, state: AppState, parent=None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.prompts = Prompts(self)
+        self.summaries: list = []
+
+        heading = QLabel(_("Kelurahan deliberation (muskel)"))
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        heading.setFont(font)
+        self.rw = QLineEdit()
+        self.rw.setPlaceholderText(_("All RWs"))
+        self.rw.setMaximumWidth(90)
+        self.rw.returnPressed.connect(self.refresh)
+        show = QPushButton(_("Show"))
+        show.clicked.connect(self.refresh)
+        self.pdf_button = QPushButton(_("Print BNBA (PDF)…"))
+        self.pdf_button.clicked.connect(self.export_pdf)
+        self.xlsx_button = QPushButton(_("Export BNBA (XLSX)…"))
+        self.xlsx_button.clicked.connect(self.export_xlsx)
+        self.record_button = QPushButton(_("Record the decisions…"))
+        self.record_button.clicked.connect(self.record)
+        self.count = QLabel()
+
+        self.table = QTableWidget(0, len(HEADERS))
+        self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(_("RW")))
+        bar.addWidget(self.rw)
+        bar.addWidget(show)
+        bar.addStretch(1)
+        bar.addWidget(self.pdf_button)
+        bar.addWidget(self.xlsx_button)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count, 1)
+        bottom.addWidget(self.record_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(10)
+        layout.addWidget(heading)
+        layout.addWidget(QLabel(_("Choose each household's decision as written in the minutes, "
+                                  "then record them all at once with the scanned minutes.")))
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+        state.changed.connect(lambda what: what == PROPOSALS and self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.state.ctx is None:
+            return
+        rw = self.rw.text().strip() or None
+        self.state.run(lambda ctx: candidates(ctx, rw=rw), self._show)
+
+    def _show(self, summaries) -> None:
+        self.summaries = list(summaries)
+        rows = bnba_rows(self.summaries)
+        self.table.setRowCount(len(rows))
+        decision_column = len(HEADERS) - 1
+        for r, (row, summary) in enumerate(zip(rows, self.summaries, strict=True)):
+            for column, text in enumerate(row.cells()[:decision_column]):
+                self.table.setItem(r, column, QTableWidgetItem(text))
+            combo = QComboBox()
+            combo.addItem(_("Not decided"), None)
+            for value, label in decision_choices(summary.kind):
+                combo.addItem(label, value)
+            self.table.setCellWidget(r, decision_column, combo)
+        self.count.setText(_("{count} households waiting for the muskel").format(count=len(rows)))
+        for button in (self.pdf_button, self.xlsx_button, self.record_button):
+            button.setEnabled(bool(rows))
+
+    def chosen(self) -> dict[str, str]:
+        """proposal id -> decision, for the rows that have one."""
+        column = len(HEADERS) - 1
+        return {
+            s.id: self.table.cellWidget(r, column).currentData()
+            for r, s in enumerate(self.summaries)
+            if self.table.cellWidget(r, column).currentData()
+        }
+
+    def set_decision(self, row: int, decision: str) -> None:
+        combo = self.table.cellWidget(row, len(HEADERS) - 1)
+        combo.setCurrentIndex(combo.findData(decision))
+
+    def _title(self) -> str:
+        rw = self.rw.text().strip()
+        return (_("Muskel candidates (BNBA), RW {rw}").format(rw=rw.zfill(3)) if rw
+                else _("Muskel candidates (BNBA)"))
+
+    def _office(self) -> str:
+        return self.state.ctx.office_name if self.state.ctx else ""
+
+    def export_pdf(self) -> None:
+        path = self.prompts.save_file(_("Save the BNBA"), "bnba-muskel.pdf", "PDF (*.pdf)")
+        if path is not None:
+            self._export(lambda: bnba_pdf(bnba_rows(self.summaries), path, office_name=self._office(), title=self._title()), path)
+
+    def export_xlsx(self) -> None:
+        path = self.prompts.save_file(_("Save the BNBA"), "bnba-muskel.xlsx", "Excel (*.xlsx)")
+        if path is not None:
+            self._export(lambda: bnba_xlsx(bnba_rows(self.summaries), path, office_name=self._office(), title=self._title()), path)
+
+    def _export(self, write, path: Path) -> None:
+        try:
+            write()
+        except OSError:
+            self.prompts.error(_("The file could not be written. Choose another folder, or close the file if it is open."))
+            return
+        self.prompts.info(_("Saved"), _("Saved to {path}.").format(path=str(path)))
+
+    def record(self) -> None:
+        chosen = self.chosen()
+        if not chosen:
+            self.prompts.error(_("Choose a decision for at least one household first."))
+            return
+        path = self.prompts.open_file(_("Choose the scanned minutes…"), DOCUMENT_FILTER)
+        if path is None:
+            return
+        if not self.prompts.confirm(
+            _("Record the decisions"),
+            _("Record {count} decisions with the minutes {file}? This cannot be undone here.").format(
+                count=len(chosen), file=path.name),
+            yes=_("Record"),
+        ):
+            return
+
+        def done(count: int) -> None:
+            self.state.changed.emit(ATTACHMENTS)
+            self.prompts.info(_("Recorded"), _("{count} decisions recorded.").format(count=count))
+
+        self.state.run(lambda ctx: record_decisions(ctx, chosen, path.name, read_limited(path)), done,
+                       on_error=self._failed, changes=PROPOSALS)
+
+    def _failed(self, error: BaseException) -> None:
+        if isinstance(error, OSError):
+            self.prompts.error(_("The file could not be read. Check that it still exists and is not open elsewhere."))
+        elif isinstance(error, UsulkanError):
+            self.prompts.error(error.message())
+        else:
+            self.state.failed.emit(error)

@@ -1,0 +1,203 @@
+"""The proposal list: search, filter, sort, and open a proposal in the editor."""
+
+from __future__ import annotations
+
+from app.domain.tracking import is_valid_tracking_code
+from app.domain.workflow import KIND_LABELS, ProposalKind
+from app.i18n import N_, _
+from app.services.proposals import ProposalFilter
+from app.ui.editor.proposal_editor import ProposalEditor
+from app.ui.proposal_model import DEFAULT_SORT_COLUMN, ID_ROLE, ProposalTableModel
+from app.ui.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QShortcut,
+    Qt,
+    QTableView,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+)
+from app.ui.state import PROPOSALS, AppState
+
+# The state filter offers the states an operator asks about, not all sixteen.
+STATE_FILTERS = (
+    (N_("All states"), ()),
+    (N_("Being prepared"), ("draft", "ground_check", "muskel", "sptjm")),
+    (N_("Ready or queued"), ("ready", "queued")),
+    (N_("At the Dinas Sosial"), ("sent", "received", "verified", "finalised", "approved", "forwarded")),
+    (N_("Returned for correction"), ("returned",)),
+)
+
+
+class ProposalsPage(QWidget):
+    title = N_("Proposals")
+
+    def __init__(self, state: AppState, parent=None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.editors: dict[str | None, ProposalEditor] = {}
+        self.model = ProposalTableModel(state, self)
+
+        heading = QLabel(_("Proposals"))
+        heading.setObjectName("pageHeading")
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        heading.setFont(font)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(_("Search by NIK, No. KK, name or tracking code (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        self.state_filter = QComboBox()
+        for label, _states in STATE_FILTERS:
+            self.state_filter.addItem(_(label))
+        self.kind_filter = QComboBox()
+        self.kind_filter.addItem(_("All kinds"), None)
+        for kind in ProposalKind:
+            self.kind_filter.addItem(_(KIND_LABELS[kind]), kind.value)
+        self.rw_filter = QLineEdit()
+        self.rw_filter.setPlaceholderText(_("RW"))
+        self.rw_filter.setMaximumWidth(60)
+        self.new_button = QPushButton(_("New proposal (Ctrl+N)"))
+        self.new_button.clicked.connect(self.new_item)
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 3)
+        bar.addWidget(self.state_filter, 1)
+        bar.addWidget(self.kind_filter, 1)
+        bar.addWidget(self.rw_filter)
+        bar.addWidget(self.new_button)
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        # Uniform rows let the view skip measuring 100,000 of them.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSortIndicator(DEFAULT_SORT_COLUMN, Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.activated.connect(lambda index: self._open_row(index.row()))
+        self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
+
+        self.status = QLabel()
+        self.model.total_changed.connect(self._show_total)
+        self.model.loading.connect(lambda on: self.status.setText(_("Loading…")) if on else self._show_total())
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(10)
+        layout.addWidget(heading)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+        self.setTabOrder(self.search, self.state_filter)
+        self.setTabOrder(self.state_filter, self.kind_filter)
+        self.setTabOrder(self.kind_filter, self.rw_filter)
+        self.setTabOrder(self.rw_filter, self.new_button)
+        self.setTabOrder(self.new_button, self.table)
+
+        QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
+        QShortcut(QKeySequence.StandardKey.New, self, self.new_item)
+
+        # Typing a name fires one query after a pause, not one per key.
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(300)
+        self._filter_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(self._filter_timer.start)
+        self.rw_filter.textChanged.connect(self._filter_timer.start)
+        self.state_filter.currentIndexChanged.connect(self.apply_filters)
+        self.kind_filter.currentIndexChanged.connect(self.apply_filters)
+        self.search.returnPressed.connect(self._search_entered)
+
+        # Other pages' changes arrive as one signal; refreshing is cheap (one page).
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(150)
+        self._refresh_timer.timeout.connect(self.model.refresh)
+        state.changed.connect(lambda what: what == PROPOSALS and self._refresh_timer.start())
+        state.signed_out.connect(self._signed_out)
+        self.apply_filters()
+
+    # --- the page's API (the main window calls these) -------------------------------
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def new_item(self) -> ProposalEditor:
+        return self._show_editor(None)
+
+    def open_item(self, proposal_id: str) -> ProposalEditor:
+        return self._show_editor(proposal_id)
+
+    # --- filters --------------------------------------------------------------------
+
+    def current_filter(self) -> ProposalFilter:
+        text = self.search.text().strip()
+        # A tracking code is not a member's NIK or name: Enter opens it instead of filtering.
+        query = "" if is_valid_tracking_code(text) else text
+        rw = self.rw_filter.text().strip() or None
+        kind = self.kind_filter.currentData()
+        return ProposalFilter(
+            query=query,
+            states=STATE_FILTERS[max(self.state_filter.currentIndex(), 0)][1],
+            kinds=(kind,) if kind else (),
+            rw=rw if rw and rw.isdigit() else None,
+        )
+
+    def apply_filters(self) -> None:
+        self._filter_timer.stop()
+        self.model.set_filters(self.current_filter())
+
+    def _search_entered(self) -> None:
+        text = self.search.text().strip()
+        if is_valid_tracking_code(text):
+            self.open_item(text)
+        else:
+            self.apply_filters()
+            self.table.setFocus()
+
+    def _show_total(self, *_args) -> None:
+        self.status.setText(_("{count} proposals").format(count=f"{self.model.total:,}".replace(",", ".")))
+
+    def _signed_out(self) -> None:
+        self._filter_timer.stop()
+        self._refresh_timer.stop()
+        for editor in list(self.editors.values()):
+            editor.close()
+
+    # --- editors --------------------------------------------------------------------
+
+    def _open_row(self, row: int) -> None:
+        proposal_id = self.model.data(self.model.index(row, 0), ID_ROLE)
+        if proposal_id:
+            self.open_item(proposal_id)
+
+    def _show_editor(self, proposal_id: str | None) -> ProposalEditor:
+        editor = self.editors.get(proposal_id)
+        if editor is None or not editor.isVisible():
+            editor = ProposalEditor(self.state, proposal_id, parent=self)
+            editor.finished.connect(lambda _result, key=proposal_id: self.editors.pop(key, None))
+            self.editors[proposal_id] = editor
+            editor.start()
+        editor.show()
+        editor.raise_()
+        editor.activateWindow()
+        return editor
+
+    @property
+    def current_editor(self) -> ProposalEditor | None:
+        return next(reversed(self.editors.values()), None) if self.editors else None
+

@@ -1,0 +1,103 @@
+"""The signed-in office as the UI sees it: one context, one runner, one "something changed" signal.
+
+Widgets never poke each other: a page asks ``AppState.run`` to call a service; when it has
+run, ``changed`` is emitted with what it touched and every interested page refreshes
+(Anki's CollectionOp + OpChanges).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app.services.context import OfficeContext
+from app.ui.qt import QObject, Signal
+from app.ui.tasks import InlineRunner, TaskRunner
+
+# What a service call may have touched; pages refresh on the ones they show.
+PROPOSALS, COMPLAINTS, OFFICE, ATTACHMENTS = "proposals", "complaints", "office", "attachments"
+
+
+class AppState(QObject):
+    changed = Signal(str)
+    failed = Signal(object)  # an exception nobody handled: the main window explains it
+    busy = Signal(bool)
+    signed_in = Signal()
+    signed_out = Signal()
+    # Ask the main window to show a page, optionally opened on an item: ("proposals", id).
+    navigate = Signal(str, object)
+
+    def __init__(self, data_dir: Path, runner: TaskRunner | InlineRunner | None = None) -> None:
+        super().__init__()
+        self.data_dir = Path(data_dir)
+        self.runner = runner or TaskRunner()
+        self.ctx: OfficeContext | None = None
+        self._pending = 0
+
+    # --- running services -----------------------------------------------------------
+
+    def run(
+        self,
+        fn: Callable[[OfficeContext], Any],
+        on_done: Callable[[Any], None] | None = None,
+        *,
+        on_error: Callable[[BaseException], None] | None = None,
+        changes: str | None = None,
+    ) -> None:
+        """Call ``fn(ctx)`` off the GUI thread; then ``on_done(result)`` and ``changed(changes)``."""
+        ctx = self.ctx
+        if ctx is None:
+            raise RuntimeError("no office is open")
+        self._set_busy(+1)
+
+        def done(result):
+            self._set_busy(-1)
+            if on_done is not None:
+                on_done(result)
+            if changes:
+                self.changed.emit(changes)
+
+        def error(exc):
+            self._set_busy(-1)
+            (on_error or self.failed.emit)(exc)
+
+        self.runner.run(lambda: fn(ctx), done, error)
+
+    def run_plain(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Off the GUI thread without an office (unlock, create office, region search)."""
+        self._set_busy(+1)
+
+        def done(result):
+            self._set_busy(-1)
+            on_done(result)
+
+        def error(exc):
+            self._set_busy(-1)
+            (on_error or self.failed.emit)(exc)
+
+        self.runner.run(fn, done, error)
+
+    def _set_busy(self, delta: int) -> None:
+        was = self._pending > 0
+        self._pending += delta
+        if (self._pending > 0) != was:
+            self.busy.emit(self._pending > 0)
+
+    # --- session --------------------------------------------------------------------
+
+    def sign_in(self, ctx: OfficeContext) -> None:
+        self.ctx = ctx
+        self.signed_in.emit()
+
+    def sign_out(self) -> None:
+        ctx, self.ctx = self.ctx, None
+        if ctx is not None:
+            self.runner.wait()
+            ctx.close()
+        self.signed_out.emit()

@@ -1,0 +1,19 @@
+"""Qt's tr() and the UI's strings go through the same .po catalogues as the core."""
+
+from __future__ import annotations
+
+from app import i18n
+from app.ui.qt import QTranslator
+
+
+class CatalogueTranslator(QTranslator):
+    """Forwards every Qt translation request to app.i18n (Electrum and SecureDrop do the same)."""
+
+    def translate(self, context, source_text, disambiguation=None, n=-1):  # noqa: N802 (Qt API)
+        if not source_text:
+            return ""
+        translated = i18n._(source_text)
+        return translated if translated != source_text else ""
+
+    def isEmpty(self) -> bool:  # noqa: N802 (Qt API)
+        return False

@@ -1,0 +1,179 @@
+"""The proposal editor: messages beside the field, saving, autosave offered back, guarded steps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.domain.workflow import Action, State
+from app.services.muskel import record_decisions
+from app.services.proposal_io import proposal_from_dict
+from app.services.proposals import add_proposal, apply_action, get_proposal, list_proposals
+from app.ui.editor.proposal_editor import ProposalEditor
+from app.ui.qt import Qt
+from tests.factories import HEAD_NIK, proposal_dict
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class Answers:
+    """Stands in for the modal questions: answers yes (or no), remembers what was asked."""
+
+    def __init__(self, yes: bool = True, path: Path | None = None, text: str | None = "alasan") -> None:
+        self.yes, self.path, self.answer = yes, path, text
+        self.asked: list[str] = []
+
+    def confirm(self, title, text, *, yes=None):
+        self.asked.append(text)
+        return self.yes
+
+    def text(self, title, label):
+        self.asked.append(label)
+        return self.answer
+
+    def open_file(self, title, filters):
+        return self.path
+
+    def choice_and_file(self, title, choices):
+        return (choices[0][0], self.path) if self.path else None
+
+    def error(self, text):
+        self.asked.append(text)
+
+    def info(self, title, text):
+        self.asked.append(text)
+
+
+def editor_for(state, qtbot, proposal_id=None, answers=None) -> ProposalEditor:
+    editor = ProposalEditor(state, proposal_id)
+    editor.prompts = answers or Answers(yes=False)
+    qtbot.addWidget(editor)
+    editor.start()
+    editor.show()
+    return editor
+
+
+def type_household(editor: ProposalEditor, data: dict) -> None:
+    """Fill the form as the operator would, field by field (every edit is 'touched')."""
+    household = data["household"]
+    for name in ("kk_number", "address", "rt", "rw"):
+        editor.household.inputs[name].setText(household[name])
+        editor.household.edited.emit(name)
+    members = editor.members
+    for row, member in enumerate(household["members"]):
+        if row >= members.table.rowCount():
+            members.add_member()
+        for name in ("nik", "name", "sex", "birth_place", "relationship", "mother_name"):
+            members.set_cell(row, name, member[name])
+        y, m, d = member["birth_date"].split("-")
+        members.set_cell(row, "birth_date", f"{d}-{m}-{y}")
+    for code, box in editor.kind.programmes.items():
+        box.setChecked(code in data["programmes"])
+    editor.kind.desil.setCurrentIndex(editor.kind.desil.findData(data["desil"]))
+
+
+def total(state) -> int:
+    return list_proposals(state.ctx).total
+
+
+def test_an_invalid_nik_shows_beside_the_field_and_nothing_is_saved(app_state, qtbot):
+    editor = editor_for(app_state, qtbot)
+    data = proposal_dict()
+    data["household"]["members"][0]["nik"] = "3575034708850"  # 13 digits
+    type_household(editor, data)
+    qtbot.waitUntil(lambda: bool(editor.members.message_for(0, "nik")), timeout=2000)
+    assert "NIK" in editor.members.message_for(0, "nik")
+    assert editor.members.message.isVisible()
+    editor.save()
+    assert total(app_state) == 0
+    assert editor.proposal_id is None
+    assert editor.members.message_for(0, "nik")
+
+
+def test_a_valid_form_saves_with_ctrl_s(app_state, qtbot):
+    editor = editor_for(app_state, qtbot)
+    type_household(editor, proposal_dict())
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow, timeout=2000)
+    qtbot.keyClick(editor.household.inputs["address"], Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: editor.proposal_id is not None, timeout=2000)
+    assert total(app_state) == 1
+    detail = get_proposal(app_state.ctx, editor.proposal_id)
+    assert detail.proposal.household.head.nik == HEAD_NIK
+    assert editor.detail is not None and editor.dirty is False
+    assert editor.history.topLevelItemCount() == 1
+
+
+def test_closing_keeps_the_typing_and_reopening_offers_it(app_state, qtbot):
+    editor = editor_for(app_state, qtbot)
+    editor.household.inputs["address"].setText("JL. MAWAR NO. 7")
+    editor.household.edited.emit("address")
+    editor.members.set_cell(0, "birth_date", "31-02-19")  # not a date yet: kept as typed
+    editor.close()
+
+    answers = Answers(yes=True)
+    again = editor_for(app_state, qtbot, answers=answers)
+    assert answers.asked, "the editor should ask to continue the unsaved typing"
+    assert again.household.inputs["address"].text() == "JL. MAWAR NO. 7"
+    assert again.members.table.item(0, 4).text() == "31-02-19"
+    assert total(app_state) == 0
+
+
+def test_declining_the_offer_forgets_the_typing(app_state, qtbot):
+    editor = editor_for(app_state, qtbot)
+    editor.household.inputs["address"].setText("JL. MAWAR NO. 7")
+    editor.household.edited.emit("address")
+    editor.close()
+    editor_for(app_state, qtbot, answers=Answers(yes=False))
+    answers = Answers(yes=True)
+    third = editor_for(app_state, qtbot, answers=answers)
+    assert answers.asked == []
+    assert third.household.inputs["address"].text() == ""
+
+
+def _ready_proposal(ctx) -> str:
+    summary = add_proposal(ctx, proposal_from_dict(proposal_dict()))
+    apply_action(ctx, summary.id, Action.SEND_TO_MUSKEL)
+    record_decisions(ctx, {summary.id: "eligible"}, "ba.pdf", PDF)
+    return summary.id
+
+
+def test_queueing_asks_first_and_a_no_changes_nothing(app_state, qtbot):
+    proposal_id = _ready_proposal(app_state.ctx)
+    answers = Answers(yes=False)
+    editor = editor_for(app_state, qtbot, proposal_id, answers)
+    assert Action.QUEUE in editor.workflow.buttons
+    editor.workflow.buttons[Action.QUEUE].click()
+    assert answers.asked and "versi baru" in answers.asked[-1]
+    assert get_proposal(app_state.ctx, proposal_id).proposal.state is State.READY
+
+    answers.yes = True
+    editor.workflow.buttons[Action.QUEUE].click()
+    assert get_proposal(app_state.ctx, proposal_id).proposal.state is State.QUEUED
+    # Queued: read-only, and the next step offered is a new version.
+    assert not editor.save_button.isEnabled()
+    assert Action.REVISE in editor.workflow.buttons
+    editor.workflow.buttons[Action.REVISE].click()
+    assert editor.proposal_id != proposal_id
+    assert editor.save_button.isEnabled()
+
+
+def test_the_muskel_decision_attaches_the_minutes(app_state, qtbot, tmp_path):
+    summary = add_proposal(app_state.ctx, proposal_from_dict(proposal_dict()))
+    apply_action(app_state.ctx, summary.id, Action.SEND_TO_MUSKEL)
+    minutes = tmp_path / "berita-acara.pdf"
+    minutes.write_bytes(PDF)
+    editor = editor_for(app_state, qtbot, summary.id, Answers(yes=True, path=minutes))
+    editor.workflow.buttons[Action.RECORD_MUSKEL_DECISION].click()
+    assert get_proposal(app_state.ctx, summary.id).proposal.state is State.READY
+    qtbot.waitUntil(lambda: editor.attachments.list.count() == 1, timeout=2000)
+
+
+def test_a_dropped_file_of_the_wrong_type_says_so_in_indonesian(app_state, qtbot, tmp_path):
+    summary = add_proposal(app_state.ctx, proposal_from_dict(proposal_dict()))
+    editor = editor_for(app_state, qtbot, summary.id)
+    bad = tmp_path / "scan.docx"
+    bad.write_bytes(b"PK\x03\x04 not a pdf")
+    editor.attachments.attach_file(bad)
+    assert not editor.attachments.error.isHidden()
+    assert "PDF" in editor.attachments.error.text()
+    assert editor.attachments.list.count() == 0

@@ -1,0 +1,74 @@
+"""The muskel page: BNBA by RW, PDF and XLSX exports, decisions recorded in bulk with the minutes."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from openpyxl import load_workbook
+
+from app.domain.workflow import Action, State
+from app.services.proposal_io import proposal_from_dict
+from app.services.proposals import add_proposal, apply_action, get_proposal
+from app.ui.pages.muskel import MuskelPage
+from tests.factories import CHILD_NIK, HEAD_NIK, SPOUSE_NIK, household_with
+from tests.ui.test_editor import PDF, Answers
+
+
+class Saving(Answers):
+    def __init__(self, folder, **kw):
+        super().__init__(**kw)
+        self.folder = folder
+
+    def save_file(self, title, suggested, filters):
+        return self.folder / suggested
+
+
+def in_muskel(ctx, niks, rw):
+    data = household_with(niks)
+    data["household"]["rw"] = rw
+    summary = add_proposal(ctx, proposal_from_dict(data))
+    apply_action(ctx, summary.id, Action.SEND_TO_MUSKEL)
+    return summary
+
+
+def make_page(state, qtbot, answers) -> MuskelPage:
+    page = MuskelPage(state)
+    page.prompts = answers
+    qtbot.addWidget(page)
+    page.show()
+    return page
+
+
+def test_candidates_by_rw_and_exports(app_state, qtbot, tmp_path):
+    first = in_muskel(app_state.ctx, [HEAD_NIK], "1")
+    in_muskel(app_state.ctx, [SPOUSE_NIK, CHILD_NIK], "2")
+    page = make_page(app_state, qtbot, Saving(tmp_path))
+    assert page.table.rowCount() == 2
+    page.rw.setText("1")
+    page.refresh()
+    assert [s.id for s in page.summaries] == [first.id]
+
+    page.export_pdf()
+    pdf = tmp_path / "bnba-muskel.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert stat.S_IMODE(os.stat(pdf).st_mode) == 0o600
+    page.export_xlsx()
+    sheet = load_workbook(tmp_path / "bnba-muskel.xlsx").active
+    assert sheet["C5"].value == HEAD_NIK and sheet["H5"].value == first.tracking_code
+
+
+def test_decisions_are_recorded_in_bulk_with_the_minutes(app_state, qtbot, tmp_path):
+    first = in_muskel(app_state.ctx, [HEAD_NIK], "1")
+    second = in_muskel(app_state.ctx, [SPOUSE_NIK], "1")
+    minutes = tmp_path / "ba.pdf"
+    minutes.write_bytes(PDF)
+    answers = Answers(yes=True, path=minutes)
+    page = make_page(app_state, qtbot, answers)
+    rows = {s.id: r for r, s in enumerate(page.summaries)}
+    page.set_decision(rows[first.id], "eligible")
+    page.set_decision(rows[second.id], "not_eligible")
+    page.record()
+    assert get_proposal(app_state.ctx, first.id).proposal.state is State.READY
+    assert get_proposal(app_state.ctx, second.id).proposal.state is State.NOT_ELIGIBLE
+    assert page.table.rowCount() == 0  # refreshed: nobody waits any more
