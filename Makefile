@@ -17,13 +17,18 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/usulkan demo --data-dir $(DATA) --launch
+	$(BIN)/usulkan --data-dir $(DATA) demo --launch
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.storage
+	$(BIN)/python -m bench.vault
+	$(BIN)/python -m bench.verify
+
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -36,6 +36,18 @@ STATE_FILTERS = (
 )
 
 
+# Column -> the widest text it usually holds (tracking code, NIK, kind, state, RT/RW, ...).
+COLUMN_SAMPLES = {
+    0: "USK-XXXX-XXXX",
+    2: "3575030000000000",
+    3: "usulan pembaruan",
+    4: "Menunggu musyawarah",
+    5: "000/000",
+    6: "BPNT/Sembako",
+    7: "29-11-2026 00:00",
+}
+
+
 class ProposalsPage(QWidget):
     title = N_("Proposals")
 
@@ -85,6 +97,10 @@ class ProposalsPage(QWidget):
         # Uniform rows let the view skip measuring 100,000 of them.
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # Widths from sample text, not from the rows: measuring 100,000 rows would stall.
+        metrics = self.table.fontMetrics()
+        for column, sample in COLUMN_SAMPLES.items():
+            self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 24)
         self.table.horizontalHeader().setSortIndicator(DEFAULT_SORT_COLUMN, Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)
         self.table.activated.connect(lambda index: self._open_row(index.row()))

@@ -1,0 +1,70 @@
+"""Start the desktop application: Qt, language and look, then first-run wizard or sign-in, then the window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from app import i18n
+from app.ui.qt import QApplication, QCoreApplication, QDialog, QLibraryInfo, QLocale, QTranslator
+from app.ui.settings_store import APPLICATION, ORGANIZATION, Settings
+from app.ui.style import apply_style
+from app.ui.translator import CatalogueTranslator
+
+log = logging.getLogger(__name__)
+
+# Translators must outlive run_gui's frames: Qt keeps only a pointer to them.
+_translators: list[QTranslator] = []
+
+
+def install_translators(app: QApplication, lang: str) -> None:
+    """Qt's own strings (qtbase_<lang>, if PySide6 ships it) first, then ours, which Qt asks first."""
+    qt_translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if qt_translator.load(f"qtbase_{lang}", folder):
+        app.installTranslator(qt_translator)
+        _translators.append(qt_translator)
+    # Later-installed translators are asked first; ours answers "" when it has nothing,
+    # so Qt falls through to qtbase (PySide6 6.12 ships no qtbase_id: our .po covers the dialogs we use).
+    ours = CatalogueTranslator(app)
+    app.installTranslator(ours)
+    _translators.append(ours)
+
+
+def make_application() -> QApplication:
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationDisplayName("Usulkan")
+    lang = Settings().language()
+    i18n.set_language(lang)
+    if lang == "id":
+        QLocale.setDefault(QLocale(QLocale.Language.Indonesian, QLocale.Country.Indonesia))
+    install_translators(app, lang)
+    apply_style(app)
+    return app
+
+
+def run_gui(data_dir: Path) -> int:
+    """The `usulkan` command without a subcommand, and `usulkan demo --launch`."""
+    from app.ui.main_window import MainWindow
+    from app.ui.signin import SignInDialog
+    from app.ui.state import AppState
+    from app.ui.wizard import OfficeWizard
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = make_application()
+    data_dir = Path(data_dir)
+    state = AppState(data_dir)
+
+    first_run = not (data_dir / "vault.json").exists()
+    dialog = OfficeWizard(state) if first_run else SignInDialog(state)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.ctx is None:
+        state.runner.wait()
+        return 0
+    state.sign_in(dialog.ctx)
+    window = MainWindow(state)
+    window.show()
+    return app.exec()

@@ -1,0 +1,86 @@
+"""Settings: passphrase change (and its Indonesian errors), server address, backup folder, language."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.services.office import open_office
+from app.storage.vault import WrongPassphrase
+from app.ui import settings_store
+from app.ui.pages.settings import SettingsPage
+from app.ui.qt import QFileDialog, Qt
+from tests.conftest import OPERATOR_PASS
+
+
+@pytest.fixture(autouse=True)
+def _own_settings(tmp_path, monkeypatch):
+    monkeypatch.setattr(settings_store, "_file", tmp_path / "settings.ini")
+
+
+@pytest.fixture
+def page(qtbot, app_state, fast_kdf):
+    page = SettingsPage(app_state, kdf=fast_kdf)
+    qtbot.addWidget(page)
+    page.show()
+    return page
+
+
+def fill(qtbot, page, old, new, again=None):
+    for field in (page.old_passphrase, page.new_passphrase, page.new_again):
+        field.clear()
+    qtbot.keyClicks(page.old_passphrase, old)
+    qtbot.keyClicks(page.new_passphrase, new)
+    qtbot.keyClicks(page.new_again, new if again is None else again)
+    qtbot.mouseClick(page.change_button, Qt.MouseButton.LeftButton)
+
+
+def test_changing_the_passphrase_works(qtbot, page, app_state):
+    fill(qtbot, page, OPERATOR_PASS, "kata sandi baru yang panjang")
+    assert "sudah diganti" in page.passphrase_message.text()
+    assert page.old_passphrase.text() == ""
+    ctx = app_state.ctx
+    reopened = open_office(ctx.folder, ctx.operator_id, "kata sandi baru yang panjang")
+    reopened.close()
+    with pytest.raises(WrongPassphrase):
+        open_office(ctx.folder, ctx.operator_id, OPERATOR_PASS)
+
+
+def test_a_weak_passphrase_is_refused_in_indonesian(qtbot, page, app_state):
+    fill(qtbot, page, OPERATOR_PASS, "pendek")
+    assert page.passphrase_message.isVisible()
+    assert page.passphrase_message.text().startswith("Kata sandi harus terdiri dari sedikitnya 8 karakter.")
+    assert page.change_button.isEnabled()
+    # Nothing changed: the old passphrase still opens.
+    open_office(app_state.ctx.folder, app_state.ctx.operator_id, OPERATOR_PASS).close()
+
+
+def test_a_wrong_current_passphrase_and_a_mismatch_are_shown_inline(qtbot, page):
+    fill(qtbot, page, "bukan yang sekarang", "kata sandi baru yang panjang")
+    assert page.passphrase_message.text().startswith("Kata sandi salah.")
+    fill(qtbot, page, OPERATOR_PASS, "kata sandi baru yang panjang", again="kata sandi lain")
+    assert "tidak sama" in page.passphrase_message.text()
+
+
+def test_server_address_is_validated_and_kept(qtbot, page, app_state):
+    page.server_url.setText("dinsos kota")
+    page.save_server()
+    assert "https://" in page.server_message.text()
+    assert settings_store.Settings().get(settings_store.SERVER_URL) == ""
+
+    page.server_url.setText("https://dinsos.pasuruankota.example.id")
+    with qtbot.waitSignal(app_state.changed) as blocker:
+        qtbot.mouseClick(page.server_save, Qt.MouseButton.LeftButton)
+    assert blocker.args == [settings_store.SETTINGS_CHANGED]
+    assert settings_store.Settings().get(settings_store.SERVER_URL) == "https://dinsos.pasuruankota.example.id"
+
+
+def test_backup_folder_and_language_are_stored(qtbot, page, tmp_path, monkeypatch):
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
+    page.choose_backup_folder()
+    assert settings_store.Settings().get(settings_store.BACKUP_FOLDER) == str(tmp_path)
+    assert page.backup_folder.text() == str(tmp_path)
+
+    assert page.language.currentData() == "id"
+    page.language.setCurrentIndex(page.language.findData("en"))
+    assert settings_store.Settings().language() == "en"
+    assert "dibuka" in page.language_note.text()  # says it applies after a restart
