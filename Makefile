@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.storage
 	$(BIN)/python -m bench.vault
 	$(BIN)/python -m bench.verify
+	$(BIN)/python -m bench.ingest
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py

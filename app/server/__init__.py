@@ -1,1 +1,1 @@
-"""The Dinsos intake server."""
+"""The Dinsos intake server: HTTP API, its own database, batch verification and import, staff review."""

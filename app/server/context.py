@@ -1,0 +1,62 @@
+"""What every server use case needs: settings, database, keys and a clock (one object, built once)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+
+from app.server import db
+from app.server.config import Settings
+from app.server.keys import ServerKeys, load_or_create
+from app.sync.canonical import utc_second
+
+
+@dataclass
+class ServerContext:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker
+    writers: sessionmaker
+    keys: ServerKeys
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def now(self) -> datetime:
+        return utc_second(self.clock())
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+        """One use case, one transaction: commit on success, roll back on any error."""
+        factory = self.writers if write else self.sessions
+        with factory() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self.transaction(write=False) as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_server(settings: Settings, *, clock: Callable[[], datetime] | None = None, migrate: bool = True) -> ServerContext:
+    """Keys (made on first start), engine, and the schema brought to the current revision."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    keys = load_or_create(settings.keys_dir)
+    engine = db.make_engine(settings.url)
+    if migrate:
+        db.upgrade(engine)
+    ctx = ServerContext(settings, engine, db.session_factory(engine), db.session_factory(engine, write=True), keys)
+    if clock is not None:
+        ctx.clock = clock
+    return ctx

@@ -1,0 +1,95 @@
+"""Typed errors of the server, each with a stable ``reason`` and the HTTP status it answers with."""
+
+from __future__ import annotations
+
+from app.errors import UsulkanError
+from app.i18n import N_
+
+
+class ServerError(UsulkanError):
+    reason: str = "error"
+    http_status: int = 400
+
+
+class UnknownOffice(ServerError):
+    reason, http_status = "unknown_office", 404
+    template = N_("This kelurahan is not registered at the Dinas Sosial.")
+    hint = N_("Check the provisioning file, or ask Dinsos to register the kelurahan.")
+
+
+class OfficeNotBound(ServerError):
+    reason, http_status = "office_not_bound", 403
+    template = N_("This kelurahan has not completed enrolment yet.")
+    hint = N_("Enter the one-time enrolment code from Dinsos first.")
+
+
+class BatchConflict(ServerError):
+    reason, http_status = "conflict", 409
+    template = N_("A batch with this number was already received with different contents.")
+    hint = N_("Contact Dinsos: the kelurahan's outbox may have been restored from an old copy.")
+
+
+class ItemConflict(ServerError):
+    reason, http_status = "item_conflict", 409
+    template = N_("The batch contains an item that Dinsos already received in another batch.")
+    hint = N_("Contact Dinsos with the batch number.")
+
+
+class HeaderMismatch(ServerError):
+    reason, http_status = "header_mismatch", 422
+    template = N_("The batch file's label does not match the batch inside it.")
+    hint = N_("Build and seal the batch again.")
+
+
+class BodyTooLarge(ServerError):
+    reason, http_status = "too_large", 413
+    template = N_("The request is larger than allowed.")
+    hint = N_("Send the proposals in smaller batches.")
+
+
+class BadRequest(ServerError):
+    reason, http_status = "bad_request", 400
+    template = N_("The request is not valid (at {field}).")
+
+
+class NotAuthenticated(ServerError):
+    reason, http_status = "not_authenticated", 401
+    template = N_("Sign in first, or your session has ended.")
+
+
+class LoginFailed(ServerError):
+    reason, http_status = "login_failed", 401
+    template = N_("The username or password is wrong.")
+
+
+class Forbidden(ServerError):
+    reason, http_status = "forbidden", 403
+    template = N_("Your account may not do this.")
+    hint = N_("Ask a Dinsos administrator.")
+
+
+class NotFound(ServerError):
+    reason, http_status = "not_found", 404
+    template = N_("The requested item was not found.")
+
+
+class EnrolmentRefused(ServerError):
+    reason, http_status = "enrolment_refused", 403
+    template = N_("The enrolment code is wrong or has already been used.")
+    hint = N_("Ask Dinsos for a new enrolment code.")
+
+
+class BindInvalid(ServerError):
+    reason, http_status = "bad_signature", 400
+    template = N_("The enrolment request is not signed by the Lurah key it names.")
+    hint = N_("Start the enrolment again on the kelurahan computer.")
+
+
+class UsernameTaken(ServerError):
+    reason, http_status = "username_taken", 409
+    template = N_("This username is already in use.")
+
+
+class InvalidRole(ServerError):
+    reason, http_status = "invalid_role", 400
+    template = N_("Unknown staff role; use verifier or admin.")

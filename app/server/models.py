@@ -1,0 +1,228 @@
+"""The server database schema (its own metadata, separate from the office database)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+UUID_LEN = 36
+HASH_LEN = 64
+
+
+class UtcDateTime(TypeDecorator):
+    """Stored as naive UTC (SQLite has no zones), always handed back aware, in UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: the server stores UTC only")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Office(Base):
+    __tablename__ = "offices"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    village_code: Mapped[str] = mapped_column(String(20), index=True)
+    # The Lurah's Ed25519 key, set once at bind time; every operator certificate chains to it.
+    authority_public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    # SHA-256 of the one-time enrolment code; None once used (the code works once).
+    enrolment_code_hash: Mapped[str | None] = mapped_column(String(HASH_LEN))
+    feed_token_hash: Mapped[str | None] = mapped_column(String(HASH_LEN), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    bound_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The chain head, kept here so ingest reads one row instead of scanning batches.
+    last_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    last_batch_hash: Mapped[str] = mapped_column(String(HASH_LEN))
+    feed_cursor: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Batch(Base):
+    __tablename__ = "batches"
+    __table_args__ = (UniqueConstraint("office_id", "sequence", name="uq_batches_office_sequence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[str] = mapped_column(String(UUID_LEN), unique=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    batch_hash: Mapped[str] = mapped_column(String(HASH_LEN))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    item_count: Mapped[int] = mapped_column(Integer)
+    # The sealed envelope as received: evidence, re-openable with the server's X25519 key.
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    # The signed receipt bytes, so a resend gets the very same receipt.
+    receipt: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class HeldBatch(Base):
+    """A verified batch that arrived before its predecessor (``gap``); applied when the gap fills."""
+
+    __tablename__ = "held_batches"
+    __table_args__ = (UniqueConstraint("office_id", "sequence", name="uq_held_batches_office_sequence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[str] = mapped_column(String(UUID_LEN), unique=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    batch_hash: Mapped[str] = mapped_column(String(HASH_LEN))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Item(Base):
+    __tablename__ = "items"
+    __table_args__ = (Index("ix_items_office_state", "office_id", "state"),)
+
+    item_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.batch_id"), index=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    item_type: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer)
+    base_id: Mapped[str | None] = mapped_column(String(UUID_LEN), index=True)
+    route: Mapped[str | None] = mapped_column(String(16))
+    kind: Mapped[str | None] = mapped_column(String(16))
+    tracking_code: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON, as signed
+    payload_hash: Mapped[str] = mapped_column(String(HASH_LEN))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ItemNik(Base):
+    """Every NIK named by a proposal, indexed, so cross-kelurahan duplicates are one lookup."""
+
+    __tablename__ = "item_niks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.item_id"), index=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    nik: Mapped[str] = mapped_column(String(16), index=True)
+
+
+class DuplicateFlag(Base):
+    __tablename__ = "duplicate_flags"
+    __table_args__ = (UniqueConstraint("item_id", "other_item_id", "nik", name="uq_duplicate_flags_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.item_id"), index=True)
+    other_item_id: Mapped[str] = mapped_column(ForeignKey("items.item_id"), index=True)
+    nik: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class StoredRevocation(Base):
+    __tablename__ = "revocations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"), index=True)
+    cert_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    effective_after_sequence: Mapped[int] = mapped_column(Integer)
+    record: Mapped[bytes] = mapped_column(LargeBinary)  # the signed revocation, canonical bytes
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class StaffSession(Base):
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(HASH_LEN), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Decision(Base):
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.item_id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[str] = mapped_column(Text)  # JSON list of {code, text}
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    feed_cursor: Mapped[int] = mapped_column(Integer)
+
+
+class StatusEntry(Base):
+    """One signed StatusUpdate in an office's feed; ``cursor`` counts per office from 1."""
+
+    __tablename__ = "status_feed"
+    __table_args__ = (UniqueConstraint("office_id", "cursor", name="uq_status_feed_office_cursor"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    cursor: Mapped[int] = mapped_column(Integer)
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.item_id"), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    record: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str | None] = mapped_column(String(80))
+    detail: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(HASH_LEN))
+    hash: Mapped[str] = mapped_column(String(HASH_LEN))
+
+
+class AuditHead(Base):
+    """One row: the chain's last link; locking it serialises appends (PostgreSQL has many writers)."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(HASH_LEN))

@@ -1,0 +1,164 @@
+"""Dinsos staff decisions on items, each through the workflow table and into the office's signed feed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from app.domain.workflow import Action, Actor, ProposalKind, State, transition
+from app.server import audit
+from app.server.auth import Staff
+from app.server.context import ServerContext
+from app.server.errors import BadRequest, Forbidden, NotFound
+from app.server.models import Decision, DuplicateFlag, Item, Office, StatusEntry
+from app.sync.status import CODE, StatusReason, StatusUpdate, issue_status, issue_status_page
+
+# Which role takes which step: verifiers check and finalise; the walikota's approval and the
+# forwarding to the ministry are recorded by an administrator.
+ACTIONS = {
+    "verify": (Action.VERIFY, ("verifier", "admin")),
+    "return": (Action.RETURN, ("verifier", "admin")),
+    "finalise": (Action.FINALISE, ("verifier", "admin")),
+    "approve": (Action.APPROVE, ("admin",)),
+    "forward": (Action.FORWARD, ("admin",)),
+}
+MAX_REASON_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    text: str
+
+
+def _checked_reasons(reasons: Sequence[Reason]) -> list[StatusReason]:
+    out = []
+    for index, reason in enumerate(reasons):
+        if not CODE.fullmatch(reason.code or "") or not reason.text.strip() or len(reason.text) > MAX_REASON_TEXT:
+            raise BadRequest(field=f"reasons[{index}]")
+        out.append(StatusReason(reason.code, reason.text.strip()))
+    return out
+
+
+def decide(ctx: ServerContext, staff: Staff, item_id: str, action: str, reasons: Sequence[Reason] = ()) -> StatusUpdate:
+    """Take one workflow step as Dinsos; the signed status lands in the office's feed in the same commit."""
+    if action not in ACTIONS:
+        raise BadRequest(field="action")
+    step, roles = ACTIONS[action]
+    if staff.role not in roles:
+        raise Forbidden()
+    status_reasons = _checked_reasons(reasons)
+    now = ctx.now()
+    with ctx.transaction() as session:
+        item = session.execute(select(Item).where(Item.item_id == item_id).with_for_update()).scalar_one_or_none()
+        if item is None or item.item_type != "proposal":
+            raise NotFound()
+        try:
+            kind = ProposalKind(item.kind)
+        except ValueError as err:
+            raise BadRequest(field="payload.kind") from err
+        data = {"reason": "; ".join(r.text for r in status_reasons)} if status_reasons else {}
+        record = transition(State(item.state), kind, step, actor=Actor.DINSOS, data=data)
+        # The office row is the per-office cursor counter; the lock keeps cursors gap-free.
+        office = session.execute(select(Office).where(Office.id == item.office_id).with_for_update()).scalar_one()
+        office.feed_cursor += 1
+        update = issue_status(
+            ctx.keys.server, feed_cursor=office.feed_cursor, office_id=office.id, item_id=item.item_id,
+            tracking_code=item.tracking_code, state=record.to_state.value, reasons=status_reasons,
+            decided_by_role=f"dinsos.{staff.role}", decided_at=now,
+        )
+        item.state = record.to_state.value
+        item.updated_at = now
+        session.add(StatusEntry(office_id=office.id, cursor=office.feed_cursor, item_id=item.item_id,
+                                state=item.state, record=update.to_bytes(), created_at=now))
+        session.add(Decision(item_id=item.item_id, action=action, from_state=record.from_state.value,
+                             to_state=record.to_state.value,
+                             reasons=json.dumps([r.__dict__ for r in status_reasons], ensure_ascii=False),
+                             user_id=staff.id, decided_at=now, feed_cursor=office.feed_cursor))
+        audit.append(session, at=now, actor=f"staff:{staff.username}", action=f"item_{action}",
+                     subject=item.item_id, detail={"to": item.state, "codes": [r.code for r in status_reasons]})
+    return update
+
+
+def status_page(ctx: ServerContext, office_id: str, after: int) -> bytes:
+    """The signed page of ``office_id``'s updates after cursor ``after`` (empty page when none)."""
+    with ctx.reading() as session:
+        records = session.execute(
+            select(StatusEntry.record)
+            .where(StatusEntry.office_id == office_id, StatusEntry.cursor > after)
+            .order_by(StatusEntry.cursor)
+            .limit(ctx.settings.status_page_size)
+        ).scalars().all()
+    updates = [StatusUpdate.from_bytes(record) for record in records]
+    cursor_to = updates[-1].feed_cursor if updates else after
+    page = issue_status_page(ctx.keys.server, office_id=office_id, cursor_from=after, cursor_to=cursor_to,
+                             updates=updates)
+    return page.to_bytes()
+
+
+def list_items(ctx: ServerContext, *, state: str | None = None, office_id: str | None = None,
+               duplicates_only: bool = False, limit: int = 100, offset: int = 0) -> list[dict]:
+    flags = (
+        select(DuplicateFlag.item_id, func.count().label("n"))
+        .where(DuplicateFlag.resolved_at.is_(None)).group_by(DuplicateFlag.item_id).subquery()
+    )
+    query = (
+        select(Item, Office.name, Office.village_code, func.coalesce(flags.c.n, 0))
+        .join(Office, Office.id == Item.office_id)
+        .outerjoin(flags, flags.c.item_id == Item.item_id)
+        .order_by(Item.received_at, Item.item_id)
+        .limit(min(max(limit, 1), 1000)).offset(max(offset, 0))
+    )
+    if state:
+        query = query.where(Item.state == state)
+    if office_id:
+        query = query.where(Item.office_id == office_id)
+    if duplicates_only:
+        query = query.where(flags.c.n > 0)
+    with ctx.reading() as session:
+        rows = session.execute(query).all()
+    return [_summary(item, name, village, n) for item, name, village, n in rows]
+
+
+def _summary(item: Item, office_name: str, village_code: str, duplicates: int) -> dict:
+    return {
+        "item_id": item.item_id, "office_id": item.office_id, "office_name": office_name,
+        "village_code": village_code, "item_type": item.item_type, "kind": item.kind, "route": item.route,
+        "version": item.version, "base_id": item.base_id, "tracking_code": item.tracking_code,
+        "state": item.state, "received_at": item.received_at.isoformat(), "duplicates": int(duplicates),
+    }
+
+
+def item_detail(ctx: ServerContext, item_id: str) -> dict:
+    with ctx.reading() as session:
+        row = session.execute(
+            select(Item, Office.name, Office.village_code).join(Office, Office.id == Item.office_id)
+            .where(Item.item_id == item_id)
+        ).first()
+        if row is None:
+            raise NotFound()
+        item, name, village = row
+        decisions = session.execute(select(Decision).where(Decision.item_id == item_id).order_by(Decision.id)).scalars()
+        flags = session.execute(select(DuplicateFlag).where(DuplicateFlag.item_id == item_id)).scalars()
+        detail = _summary(item, name, village, 0)
+        detail["payload"] = json.loads(item.payload)
+        detail["decisions"] = [
+            {"action": d.action, "from": d.from_state, "to": d.to_state, "reasons": json.loads(d.reasons),
+             "decided_at": d.decided_at.isoformat()} for d in decisions
+        ]
+        detail["duplicates"] = [{"other_item_id": f.other_item_id, "nik": f.nik,
+                                 "resolved": f.resolved_at is not None} for f in flags]
+    return detail
+
+
+def list_duplicates(ctx: ServerContext, *, open_only: bool = True) -> list[dict]:
+    query = select(DuplicateFlag, Item.office_id).join(Item, Item.item_id == DuplicateFlag.other_item_id)
+    if open_only:
+        query = query.where(DuplicateFlag.resolved_at.is_(None))
+    with ctx.reading() as session:
+        rows = session.execute(query.order_by(DuplicateFlag.id)).all()
+    return [{"id": f.id, "item_id": f.item_id, "other_item_id": f.other_item_id, "other_office_id": other_office,
+             "nik": f.nik, "created_at": f.created_at.isoformat()} for f, other_office in rows]

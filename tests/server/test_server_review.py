@@ -1,0 +1,109 @@
+"""Staff accounts, review decisions as signed statuses, export columns, provisioning and bind."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from app.domain.workflow import IllegalTransition
+from app.server import auth, export, review
+from app.server.audit import verify_chain
+from app.server.errors import EnrolmentRefused, Forbidden, LoginFailed, NotAuthenticated
+from app.server.ingest import ingest
+from app.server.provisioning import bind_office, register_office, sign_bind_request
+from app.sync import keys
+from app.sync.status import StatusPage, verify_status_page
+from server_world import NOW, nik
+
+PASSWORD = "rahasia-dinsos-123"
+
+
+@pytest.fixture
+def verifier(ctx):
+    auth.add_staff(ctx, username="vera", password=PASSWORD, role="verifier")
+    return auth.authenticate(ctx, auth.login(ctx, "vera", PASSWORD))
+
+
+@pytest.fixture
+def admin(ctx):
+    auth.add_staff(ctx, username="adi", password=PASSWORD, role="admin")
+    return auth.authenticate(ctx, auth.login(ctx, "adi", PASSWORD))
+
+
+def test_wrong_password_and_unknown_user_fail(ctx, verifier):
+    with pytest.raises(LoginFailed):
+        auth.login(ctx, "vera", "salah-kata-sandi")
+    with pytest.raises(LoginFailed):
+        auth.login(ctx, "nobody", PASSWORD)
+    with pytest.raises(NotAuthenticated):
+        auth.authenticate(ctx, "not-a-token")
+
+
+def test_decisions_become_signed_statuses_the_office_verifies(ctx, kelurahan, verifier, admin):
+    _, _, signed = kelurahan.batch(kelurahan.items([nik(1), nik(2)]), advance=False)
+    ingest(ctx, kelurahan.batch(list(signed.items))[0])
+    first, second = (i.item_id for i in signed.items)
+    review.decide(ctx, verifier, first, "verify")
+    review.decide(ctx, verifier, first, "finalise")
+    review.decide(ctx, admin, first, "approve")
+    review.decide(ctx, verifier, second, "return", [review.Reason("kk_mismatch", "No. KK tidak sesuai.")])
+    with pytest.raises(Forbidden):
+        review.decide(ctx, verifier, first, "forward")
+    with pytest.raises(IllegalTransition):
+        review.decide(ctx, verifier, second, "finalise")
+
+    page = StatusPage.from_bytes(review.status_page(ctx, kelurahan.office_id, 0))
+    verify_status_page(page, ctx.keys.server_public, office_id=kelurahan.office_id, after_cursor=0)
+    assert [(u.item_id, u.state) for u in page.updates] == [
+        (first, "verified"), (first, "finalised"), (first, "approved"), (second, "returned")]
+    assert page.updates[-1].reasons[0].code == "kk_mismatch"
+    later = StatusPage.from_bytes(review.status_page(ctx, kelurahan.office_id, 3))
+    verify_status_page(later, ctx.keys.server_public, office_id=kelurahan.office_id, after_cursor=3)
+    assert [u.feed_cursor for u in later.updates] == [4]
+    with ctx.reading() as session:
+        assert verify_chain(session) > 5
+
+
+def test_export_has_the_bnba_columns(ctx, kelurahan, verifier):
+    _, _, signed = kelurahan.batch(kelurahan.items([nik(3), nik(4)]), advance=False)
+    ingest(ctx, kelurahan.batch(list(signed.items))[0])
+    done = signed.items[0].item_id
+    review.decide(ctx, verifier, done, "verify")
+    review.decide(ctx, verifier, done, "finalise")
+    rows = list(csv.reader(io.StringIO(export.to_csv(ctx).decode("utf-8-sig"))))
+    assert rows[0] == list(export.COLUMNS)
+    assert rows[1:] == [[nik(3), "3575030101900001", "SITI AMINAH", "JL. PAHLAWAN NO. 7", "001", "002",
+                         "35.75.03.1009", "pkh", NOW.date().isoformat()]]
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(export.to_xlsx(ctx))).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0] == list(export.COLUMNS) and values[1][0] == nik(3)
+
+
+def test_enrolment_code_works_once(ctx):
+    registered = register_office(ctx, name="Kelurahan Bugul Kidul", village_code="35.75.03.1009")
+    doc = registered.document
+    assert doc["format"] == "usulkan-provisioning" and doc["office_id"] == registered.office_id
+    assert doc["server_signing_certificate"]["purpose"] == "server_signing"
+    authority = keys.generate_ed25519()
+    fields = dict(office_id=registered.office_id, enrolment_code=doc["enrolment_code"],
+                  authority_public_key=keys.public_bytes(authority.public_key()), signed_at=NOW)
+    bound = bind_office(ctx, registered.office_id, sign_bind_request(keys.as_signer(authority), **fields))
+    assert bound.feed_token
+    with pytest.raises(EnrolmentRefused):
+        bind_office(ctx, registered.office_id, sign_bind_request(keys.as_signer(authority), **fields))
+
+
+def test_bind_signed_by_another_key_is_refused(ctx):
+    from app.server.errors import BindInvalid
+
+    registered = register_office(ctx, name="K", village_code="35.75.03.1009")
+    authority, thief = keys.generate_ed25519(), keys.generate_ed25519()
+    request = sign_bind_request(keys.as_signer(thief), office_id=registered.office_id,
+                                enrolment_code=registered.document["enrolment_code"],
+                                authority_public_key=keys.public_bytes(authority.public_key()), signed_at=NOW)
+    with pytest.raises(BindInvalid):
+        bind_office(ctx, registered.office_id, request)
