@@ -14,7 +14,8 @@ from app.domain.proposal import Programme, ProposalKind
 from app.domain.tracking import is_valid_tracking_code, normalise_tracking_code
 from app.i18n import _
 from app.services.context import OfficeContext
-from app.storage.models import Household, Member, Operator, Proposal, ProposalTransition
+from app.storage.models import Operator, Proposal, ProposalTransition
+from app.storage.search import proposal_ids_for_identity
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def _latest_per_tracking(session, ids: list[str]) -> list[Proposal]:
 
 
 def find_for_citizen(ctx: OfficeContext, text: str) -> list[CitizenStatus]:
-    """By tracking code (from the receipt) or by NIK; the look-up is audited."""
+    """By tracking code (from the receipt), NIK or No. KK; the look-up is audited."""
     text = text.strip()
     with ctx.transaction() as session:
         if is_valid_tracking_code(text):
@@ -72,12 +73,7 @@ def find_for_citizen(ctx: OfficeContext, text: str) -> list[CitizenStatus]:
             digits = re.sub(r"\D", "", text)
             if len(digits) != 16:
                 return []
-            ids = session.scalars(
-                select(Proposal.id)
-                .join(Household, Household.proposal_id == Proposal.id)
-                .join(Member, Member.household_id == Household.id)
-                .where(Member.nik == digits)
-            ).all()
+            ids = proposal_ids_for_identity(session, digits)  # a NIK or the family's No. KK
         # Each version shares the tracking code; every version of it is the same citizen's.
         codes = session.scalars(select(Proposal.tracking_code).where(Proposal.id.in_(ids))).all()
         all_ids = session.scalars(select(Proposal.id).where(Proposal.tracking_code.in_(codes))).all()

@@ -47,3 +47,9 @@ def record_decisions(
                 data={workflow.DECISION: decision, workflow.MINUTES: minutes.id},
             )
     return len(decisions)
+
+
+def record_export(ctx: OfficeContext, *, file_format: str, count: int, rw: str | None = None) -> None:
+    """A BNBA list left the database (names and addresses on paper or in a file): audit it."""
+    with ctx.transaction() as session:
+        ctx.audit(session, "bnba.export", "muskel", None, format=file_format, count=count, rw=rw)

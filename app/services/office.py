@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -71,8 +72,14 @@ def check_passphrase(passphrase: str) -> None:
         raise WeakPassphrase(minimum=MIN_PASSPHRASE)
 
 
+@functools.cache
+def _calibrated() -> KdfParams:
+    """Calibrate Argon2id once per process (it takes most of a second)."""
+    return calibrate_kdf()
+
+
 def _kdf(kdf: KdfParams | None) -> KdfParams:
-    return kdf if kdf is not None else calibrate_kdf()
+    return kdf if kdf is not None else _calibrated()
 
 
 def create_office(

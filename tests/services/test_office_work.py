@@ -106,3 +106,8 @@ def test_dashboard_overview(office):
     assert [(s.id, r) for s, r in o.returned] == [(returned.id, "KK tidak terbaca")]
     assert [s.id for s in o.drafts] == [draft.id]
     assert o.queue_size == 0 and o.last_dinsos_contact is None
+
+
+def test_counter_also_finds_by_the_family_card_number(office):
+    summary = add(office)
+    assert [s.tracking_code for s in citizen.find_for_citizen(office, factories.KK)] == [summary.tracking_code]

@@ -6,10 +6,12 @@ import os
 import stat
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from app.domain.workflow import Action, State
 from app.services.proposal_io import proposal_from_dict
 from app.services.proposals import add_proposal, apply_action, get_proposal
+from app.storage.models import AuditEntry
 from app.ui.pages.muskel import MuskelPage
 from tests.factories import CHILD_NIK, HEAD_NIK, SPOUSE_NIK, household_with
 from tests.ui.test_editor import PDF, Answers
@@ -56,6 +58,12 @@ def test_candidates_by_rw_and_exports(app_state, qtbot, tmp_path):
     page.export_xlsx()
     sheet = load_workbook(tmp_path / "bnba-muskel.xlsx").active
     assert sheet["C5"].value == HEAD_NIK and sheet["H5"].value == first.tracking_code
+    # Names and addresses left the database twice: both exports are in the audit log.
+    with app_state.ctx.reading() as session:
+        exports = session.scalars(
+            select(AuditEntry.detail).where(AuditEntry.action == "bnba.export").order_by(AuditEntry.seq)
+        ).all()
+    assert [(e["format"], e["count"], e["rw"]) for e in exports] == [("pdf", 1, "1"), ("xlsx", 1, "1")]
 
 
 def test_decisions_are_recorded_in_bulk_with_the_minutes(app_state, qtbot, tmp_path):

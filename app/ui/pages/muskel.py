@@ -7,7 +7,7 @@ from pathlib import Path
 from app.domain.workflow import DECISION_LABELS, Action, ProposalKind, State, decisions
 from app.errors import UsulkanError
 from app.i18n import N_, _
-from app.services.muskel import candidates, record_decisions
+from app.services.muskel import candidates, record_decisions, record_export
 from app.ui.bnba import HEADERS, bnba_pdf, bnba_rows, bnba_xlsx
 from app.ui.editor.attachments_panel import read_limited
 from app.ui.editor.prompts import DOCUMENT_FILTER, Prompts
@@ -136,19 +136,23 @@ class MuskelPage(QWidget):
     def export_pdf(self) -> None:
         path = self.prompts.save_file(_("Save the BNBA"), "bnba-muskel.pdf", "PDF (*.pdf)")
         if path is not None:
-            self._export(lambda: bnba_pdf(bnba_rows(self.summaries), path, office_name=self._office(), title=self._title()), path)
+            self._export(lambda: bnba_pdf(bnba_rows(self.summaries), path, office_name=self._office(), title=self._title()), path, "pdf")
 
     def export_xlsx(self) -> None:
         path = self.prompts.save_file(_("Save the BNBA"), "bnba-muskel.xlsx", "Excel (*.xlsx)")
         if path is not None:
-            self._export(lambda: bnba_xlsx(bnba_rows(self.summaries), path, office_name=self._office(), title=self._title()), path)
+            self._export(lambda: bnba_xlsx(bnba_rows(self.summaries), path, office_name=self._office(), title=self._title()), path, "xlsx")
 
-    def _export(self, write, path: Path) -> None:
+    def _export(self, write, path: Path, file_format: str) -> None:
         try:
             write()
         except OSError:
             self.prompts.error(_("The file could not be written. Choose another folder, or close the file if it is open."))
             return
+        count, rw = len(self.summaries), self.rw.text().strip() or None
+        # Names and addresses left the database: the export is audited like opening a detail.
+        self.state.run(lambda ctx: record_export(ctx, file_format=file_format, count=count, rw=rw),
+                       lambda _result: None, on_error=self._failed)
         self.prompts.info(_("Saved"), _("Saved to {path}.").format(path=str(path)))
 
     def record(self) -> None:
