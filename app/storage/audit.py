@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.storage.models import AuditEntry, AuditHead
 
 GENESIS_HASH = "0" * 64
+HASHED_FIELDS = ("seq", "at", "operator_id", "action", "entity_type", "entity_id", "detail", "prev_hash")
 
 
 def entry_hash(
@@ -53,30 +54,20 @@ def append(
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Add the next link in the caller's transaction (which also moves the head)."""
-    detail = detail or {}
     head = session.get(AuditHead, 1)
     seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
-    digest = entry_hash(
+    fields = dict(
         seq=seq,
         at=at,
         operator_id=operator_id,
         action=action,
         entity_type=entity_type,
         entity_id=entity_id,
-        detail=detail,
+        detail=detail or {},
         prev_hash=prev_hash,
     )
-    entry = AuditEntry(
-        seq=seq,
-        at=at,
-        operator_id=operator_id,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        detail=detail,
-        prev_hash=prev_hash,
-        hash=digest,
-    )
+    digest = entry_hash(**fields)
+    entry = AuditEntry(**fields, hash=digest)
     session.add(entry)
     if head is None:
         session.add(AuditHead(id=1, seq=seq, hash=digest))
@@ -122,16 +113,7 @@ def verify(session: Session, *, batch: int = 5000) -> AuditReport:
                 problems.append(AuditProblem(seq=expected_seq, kind="missing"))
             elif entry.prev_hash != prev_hash:
                 problems.append(AuditProblem(seq=entry.seq, kind="broken_link"))
-            recomputed = entry_hash(
-                seq=entry.seq,
-                at=entry.at,
-                operator_id=entry.operator_id,
-                action=entry.action,
-                entity_type=entry.entity_type,
-                entity_id=entry.entity_id,
-                detail=entry.detail,
-                prev_hash=entry.prev_hash,
-            )
+            recomputed = entry_hash(**{name: getattr(entry, name) for name in HASHED_FIELDS})
             if recomputed != entry.hash:
                 problems.append(AuditProblem(seq=entry.seq, kind="edited"))
             prev_hash, expected_seq, last_seq = entry.hash, entry.seq + 1, entry.seq
