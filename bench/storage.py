@@ -59,16 +59,19 @@ def seed_operator(engine: Engine) -> None:
         )
 
 
-def load(engine: Engine, count: int) -> tuple[float, int, list[str], list[str]]:
-    """Insert ``count`` proposals in transactions of BATCH; return seconds, members, samples."""
+def load(engine: Engine, count: int, *, id_base: int = 0) -> tuple[float, int, list[str], list[str]]:
+    """Insert ``count`` proposals in transactions of BATCH; return seconds, members, samples.
+
+    Row ids start after ``id_base`` so the rows can join a database that already has some.
+    """
     now = datetime(2026, 11, 1)
     niks: list[str] = []
     kks: list[str] = []
     member_count = 0
     started = time.perf_counter()
     rows_p, rows_h, rows_m = [], [], []
-    household_id = 0
-    member_id = 0
+    household_id = id_base
+    member_id = id_base
 
     def flush():
         with engine.begin() as conn:
@@ -78,7 +81,7 @@ def load(engine: Engine, count: int) -> tuple[float, int, list[str], list[str]]:
         rows_p.clear(), rows_h.clear(), rows_m.clear()
 
     for index, hh in enumerate(households(count)):
-        pid = str(uuid.UUID(int=index + 1, version=4))
+        pid = str(uuid.UUID(int=id_base + index + 1, version=4))
         household_id += 1
         rows_p.append(
             dict(
