@@ -236,3 +236,8 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# The sync tables live in their own module but on this Base: importing it here registers
+# them wherever the schema is used (migrations, the schema test, create_all).
+from app.storage import sync_models  # noqa: E402, F401

@@ -1,0 +1,151 @@
+"""Link the office to Dinsos: import the provisioning document, then bind the Lurah's authority key."""
+
+from __future__ import annotations
+
+import json
+
+from app.errors import UsulkanError
+from app.i18n import N_
+from app.services import keys as office_keys
+from app.services.context import OfficeContext
+from app.storage.models import Office
+from app.storage.sync_models import DinsosKey, SyncLink
+from app.sync.canonical import b64url_decode, b64url_encode, canonical_bytes
+from app.sync.certificates import DinsosKeyCertificate, verify_dinsos_key
+from app.sync.errors import CertificateError, FormatInvalid
+from app.sync.keys import KEY_BYTES, fingerprint
+
+PROVISIONING_FORMAT = "usulkan-provisioning"
+BIND_FORMAT = "usulkan-bind"
+FORMAT_VERSION = 1
+_FIELDS = {
+    "format", "format_version", "server_url", "office_id", "office_name", "village_code",
+    "dinsos_root_public_key", "dinsos_root_fingerprint", "server_signing_certificate",
+    "batch_encryption_certificate", "enrolment_code",
+}
+_CERTS = {"server_signing": "server_signing_certificate", "batch_encryption": "batch_encryption_certificate"}
+
+
+class ProvisioningInvalid(UsulkanError):
+    template = N_("The provisioning document is not valid ({field}).")
+    hint = N_("Ask Dinsos for the provisioning document again.")
+
+
+class DinsosKeyNotTrusted(UsulkanError):
+    template = N_("A Dinsos key in the provisioning document is not certified by the Dinsos root key.")
+    hint = N_("Do not use this document. Ask Dinsos for a new one in person.")
+
+
+class RootFingerprintMismatch(UsulkanError):
+    template = N_("The Dinsos root key fingerprint does not match the one Dinsos read out.")
+    hint = N_("Do not use this document. Check the fingerprint with Dinsos by phone.")
+
+
+class AlreadyBound(UsulkanError):
+    template = N_("This office is already linked to the Dinsos server.")
+
+
+class BindAnswerInvalid(UsulkanError):
+    template = N_("The Dinsos server's answer to the link request is not valid.")
+    hint = N_("Try again later; if it persists, contact Dinsos.")
+
+
+def _root_key(doc: dict, spoken_fingerprint: str | None) -> bytes:
+    try:
+        root = b64url_decode(doc["dinsos_root_public_key"])
+    except (TypeError, ValueError) as err:
+        raise ProvisioningInvalid(field="dinsos_root_public_key") from err
+    if len(root) != KEY_BYTES:
+        raise ProvisioningInvalid(field="dinsos_root_public_key")
+    if doc["dinsos_root_fingerprint"] != fingerprint(root):
+        raise ProvisioningInvalid(field="dinsos_root_fingerprint")
+    if spoken_fingerprint is not None and _squash(spoken_fingerprint) != _squash(fingerprint(root)):
+        raise RootFingerprintMismatch()
+    return root
+
+
+def _squash(text: str) -> str:
+    return text.replace(" ", "").replace("-", "").lower()
+
+
+def read_document(doc: dict, *, at, root_fingerprint: str | None = None) -> tuple[bytes, dict[str, DinsosKeyCertificate]]:
+    """Check the document's shape and both Dinsos key certificates against its root key."""
+    if not isinstance(doc, dict) or set(doc) != _FIELDS:
+        raise ProvisioningInvalid(field="fields")
+    if doc["format"] != PROVISIONING_FORMAT or doc["format_version"] != FORMAT_VERSION:
+        raise ProvisioningInvalid(field="format")
+    for name in ("server_url", "office_id", "enrolment_code"):
+        if not isinstance(doc[name], str) or not doc[name]:
+            raise ProvisioningInvalid(field=name)
+    root = _root_key(doc, root_fingerprint)
+    certs = {}
+    for purpose, name in _CERTS.items():
+        try:
+            cert = DinsosKeyCertificate.from_dict(doc[name])
+            verify_dinsos_key(cert, root, purpose=purpose, at=at)
+        except FormatInvalid as err:
+            raise ProvisioningInvalid(field=name) from err
+        except CertificateError as err:
+            raise DinsosKeyNotTrusted() from err
+        certs[purpose] = cert
+    return root, certs
+
+
+def import_provisioning(ctx: OfficeContext, doc: dict, *, root_fingerprint: str | None = None) -> str:
+    """The Lurah imports the document from Dinsos; return the root key fingerprint to confirm aloud."""
+    office_keys.require_lurah(ctx)
+    now = office_keys.now_seconds(ctx)
+    root, certs = read_document(doc, at=now, root_fingerprint=root_fingerprint)
+    with ctx.transaction() as session:
+        link = session.get(SyncLink, 1)
+        if link is not None and link.bound_at is not None:
+            raise AlreadyBound()
+        if link is None:
+            link = SyncLink(id=1, status_cursor=0)
+            session.add(link)
+        link.server_office_id, link.root_public_key = doc["office_id"], root
+        link.enrolment_code, link.feed_token, link.imported_at = doc["enrolment_code"], None, now
+        for purpose, cert in certs.items():
+            row = session.get(DinsosKey, purpose) or DinsosKey(purpose=purpose)
+            row.key_id, row.public_key, row.valid_until = cert.key_id, cert.public_key, cert.valid_until.replace(tzinfo=None)
+            row.certificate = cert.to_bytes().decode("utf-8")
+            session.add(row)
+        office = session.get(Office, ctx.office_id)
+        office.server_url = doc["server_url"]
+        ctx.audit(session, "sync.provision", "office", ctx.office_id, server_office_id=doc["office_id"],
+                  root_key_id=fingerprint(root))
+    return fingerprint(root)
+
+
+def bind_request(ctx: OfficeContext) -> tuple[str, dict]:
+    """(server office id, the bind request signed by the Lurah's authority key) as the server expects."""
+    office_keys.require_lurah(ctx)
+    with ctx.transaction() as session:
+        link = session.get(SyncLink, 1)
+        if link is None:
+            raise office_keys.NotProvisioned()
+        if link.enrolment_code is None:
+            raise AlreadyBound()
+        authority = office_keys.authority_key_in(ctx, session)
+        signer = office_keys.authority_signer(ctx, session)
+        body = {
+            "format": BIND_FORMAT, "office_id": link.server_office_id, "enrolment_code": link.enrolment_code,
+            "authority_public_key": authority.public_key, "signed_at": office_keys.now_seconds(ctx),
+        }
+        signed = canonical_bytes(body)
+        return link.server_office_id, {**json.loads(signed), "signature": b64url_encode(signer.sign(signed))}
+
+
+def bind(ctx: OfficeContext, transport) -> str:
+    """Register the Lurah's authority key at Dinsos with the one-time code; keep the feed token."""
+    office_id, request = bind_request(ctx)
+    answer = transport.bind(office_id, request)
+    token = answer.get("feed_token") if isinstance(answer, dict) else None
+    with ctx.transaction() as session:
+        authority = office_keys.authority_key_in(ctx, session)
+        if not isinstance(token, str) or not token or answer.get("authority_fingerprint") != fingerprint(authority.public_key):
+            raise BindAnswerInvalid()
+        link = session.get(SyncLink, 1)
+        link.feed_token, link.enrolment_code, link.bound_at = token, None, ctx.clock()
+        ctx.audit(session, "sync.bind", "office", ctx.office_id, authority_key_id=fingerprint(authority.public_key))
+    return fingerprint(authority.public_key)

@@ -1,0 +1,148 @@
+"""HTTP transport to the Dinsos server (requests): post sealed batches, bind, read the status feed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
+
+from app.errors import UsulkanError
+from app.i18n import N_
+
+BATCH_TYPE = "application/octet-stream"
+# Connection errors and 5xx are retried with exponential backoff plus jitter. POST is retried too:
+# a batch post is idempotent (same bytes, same stored receipt), and so is reading the feed.
+# TLS failures (unknown CA, wrong pin) are "other" errors and fail at once: retrying will not heal them.
+RETRY = Retry(
+    total=4, connect=4, read=2, status=3, other=0, backoff_factor=0.5, backoff_max=20, backoff_jitter=0.5,
+    status_forcelist=(500, 502, 503, 504), allowed_methods=frozenset({"GET", "POST"}),
+    raise_on_status=False, respect_retry_after_header=True,
+)
+
+
+class TransportError(UsulkanError):
+    """Base of the errors of talking to the Dinsos server."""
+
+
+class ServerUnreachable(TransportError):
+    template = N_("The Dinsos server cannot be reached.")
+    hint = N_("Nothing is lost: the batch stays in the outbox and is sent again later.")
+
+
+class ServerNotTrusted(TransportError):
+    template = N_("The Dinsos server's certificate is not the expected one.")
+    hint = N_("Do not send anything now. Check the network, then contact Dinsos.")
+
+
+class ServerError(TransportError):
+    template = N_("The Dinsos server answered with an error ({status}).")
+    hint = N_("Nothing is lost: the batch stays in the outbox and is sent again later.")
+
+    def __init__(self, status: int):
+        super().__init__(status=status)
+        self.status = status
+
+
+class BatchRefused(TransportError):
+    """The server looked at the request and said no, with a stable reason code."""
+
+    template = N_("Dinsos refused this ({reason}): {server_message}")
+    hint = N_("Contact Dinsos if you do not know what to do next.")
+
+    def __init__(self, reason: str, message: str, status: int = 422):
+        super().__init__(reason=reason, server_message=message)
+        self.reason = reason
+        self.status = status
+
+
+class _PinnedAdapter(HTTPAdapter):
+    """An adapter whose TLS connections must present the certificate with this SHA-256."""
+
+    def __init__(self, fingerprint: str | None, **kwargs):
+        self._fingerprint = fingerprint
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args, **kwargs):
+        if self._fingerprint:
+            kwargs["assert_fingerprint"] = self._fingerprint
+        super().init_poolmanager(*args, **kwargs)
+
+
+class HttpTransport:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: tuple[float, float] = (5, 30),
+        verify: bool | str | Path = True,
+        pinned_sha256: str | None = None,
+        session: requests.Session | None = None,
+        retry: Retry = RETRY,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.verify = str(verify) if isinstance(verify, Path) else verify
+        if session is None:
+            session = requests.Session()
+            adapter = _PinnedAdapter(pinned_sha256.replace(":", "").lower() if pinned_sha256 else None,
+                                     max_retries=retry)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+        self.session = session
+
+    def _request(self, method: str, path: str, **kwargs) -> requests.Response:
+        try:
+            response = self.session.request(
+                method, self.base_url + path, timeout=self.timeout, verify=self.verify, **kwargs
+            )
+        except requests.exceptions.SSLError as err:
+            # A wrong certificate or pin is not bad weather: someone may be in the middle.
+            raise ServerNotTrusted() from err
+        except (requests.ConnectionError, requests.Timeout) as err:
+            raise ServerUnreachable() from err
+        except requests.RequestException as err:  # retries used up, TLS pin mismatch, ...
+            raise ServerUnreachable() from err
+        if response.status_code >= 500:
+            raise ServerError(response.status_code)
+        if response.status_code >= 300:
+            raise _refusal(response)
+        return response
+
+    def post_batch(self, sealed: bytes) -> dict:
+        """The server's receipt for ``sealed`` (a dict; verify it before trusting it)."""
+        response = self._request("POST", "/v1/batches", data=sealed, headers={"Content-Type": BATCH_TYPE})
+        if response.status_code == 202:
+            # Held at the server until an earlier batch arrives: not a receipt.
+            raise _refusal(response)
+        return _json(response)
+
+    def bind(self, office_id: str, request: dict) -> dict:
+        return _json(self._request("POST", f"/v1/offices/{office_id}/bind", json=request))
+
+    def get_statuses(self, office_id: str, after: int, token: str) -> dict:
+        return _json(self._request(
+            "GET", f"/v1/offices/{office_id}/statuses", params={"after": after},
+            headers={"Authorization": f"Bearer {token}"},
+        ))
+
+
+def _json(response: requests.Response) -> dict:
+    try:
+        value = json.loads(response.content)
+    except ValueError as err:
+        raise ServerError(response.status_code) from err
+    if not isinstance(value, dict):
+        raise ServerError(response.status_code)
+    return value
+
+
+def _refusal(response: requests.Response) -> BatchRefused:
+    try:
+        body = json.loads(response.content)
+        reason, message = str(body["reason"])[:64], str(body.get("message", ""))[:500]
+    except (ValueError, KeyError, TypeError):
+        reason, message = f"http_{response.status_code}", ""
+    return BatchRefused(reason, message, response.status_code)

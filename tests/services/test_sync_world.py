@@ -1,0 +1,172 @@
+"""Helpers of the office sync tests (no tests here): a fake Dinsos, ready proposals, a linked office."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.domain import workflow
+from app.services import attachments, keys as office_keys, outbox, proposal_io, proposals, provisioning
+from app.services.office import open_office
+from app.sync import keys
+from app.sync.batch import verify_batch
+from app.sync.canonical import b64url_encode
+from app.sync.certificates import issue_dinsos_key
+from app.sync.envelope import open_envelope
+from app.sync.receipt import receipt_for
+from app.sync.status import issue_status, issue_status_page
+from app.sync.transport_http import BatchRefused, ServerUnreachable
+from tests import factories
+from tests.conftest import LURAH_PASS
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+SERVER_OFFICE_ID = "7d4c1e2a-9b3f-4a5e-8c6d-0f1e2d3c4b5a"
+ENROLMENT = "ABCDE-FGHJK-LMNPQ-RSTUV"
+
+
+def nik(n: int) -> str:
+    """A well-formed NIK of Kota Pasuruan (female, born 07-08-1985), serial ``n``."""
+    return f"357503470885{n:04d}"
+
+
+def ready_proposal(ctx, n: int, *, route: str = "muskel") -> str:
+    """A usulan baru with its own NIK, taken to READY by muskel or SPTJM; returns its id."""
+    data = factories.household_with([nik(n)])
+    summary = proposals.add_proposal(ctx, proposal_io.proposal_from_dict(data))
+    if route == "muskel":
+        proposals.apply_action(ctx, summary.id, workflow.Action.SEND_TO_MUSKEL)
+        doc = attachments.attach_to_proposal(ctx, summary.id, kind="muskel_minutes", filename="ba.pdf", data=PDF)
+        proposals.apply_action(ctx, summary.id, workflow.Action.RECORD_MUSKEL_DECISION,
+                               data={"decision": "eligible", "minutes_attachment_id": doc.id})
+    else:
+        proposals.apply_action(ctx, summary.id, workflow.Action.SEND_TO_SPTJM)
+        doc = attachments.attach_to_proposal(ctx, summary.id, kind="sptjm", filename="sptjm.pdf", data=PDF)
+        proposals.apply_action(ctx, summary.id, workflow.Action.RECORD_SPTJM, actor=workflow.Actor.LURAH,
+                               data={"sptjm_attachment_id": doc.id})
+    return summary.id
+
+
+@dataclass
+class FakeDinsos:
+    """Dinsos's keys and the checks its server makes, in memory: the office cannot tell the difference."""
+
+    root: object = field(default_factory=keys.generate_ed25519)
+    server: object = field(default_factory=keys.generate_ed25519)
+    x25519: object = field(default_factory=keys.generate_x25519)
+    authority: bytes | None = None
+    last_sequence: int = 0
+    last_hash: str | None = None
+    receipts: dict = field(default_factory=dict)
+    statuses: list = field(default_factory=list)
+    cursor: int = 0
+    posts: int = 0
+    fail_next: int = 0
+    bad_receipts: bool = False
+
+    def cert(self, purpose: str, public, root=None):
+        now = datetime.now(UTC).replace(microsecond=0)
+        return json.loads(issue_dinsos_key(root or self.root, purpose=purpose, public_key=keys.public_bytes(public),
+                                           valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=3650),
+                                           issued_at=now - timedelta(days=1)).to_bytes())
+
+    def document(self) -> dict:
+        root = keys.public_bytes(self.root.public_key())
+        return {
+            "format": "usulkan-provisioning", "format_version": 1, "server_url": "http://127.0.0.1:9",
+            "office_id": SERVER_OFFICE_ID, "office_name": "Kelurahan Bugul Kidul", "village_code": "35.75.03.1009",
+            "dinsos_root_public_key": b64url_encode(root), "dinsos_root_fingerprint": keys.fingerprint(root),
+            "server_signing_certificate": self.cert("server_signing", self.server.public_key()),
+            "batch_encryption_certificate": self.cert("batch_encryption", self.x25519.public_key()),
+            "enrolment_code": ENROLMENT,
+        }
+
+    # --- the transport interface -------------------------------------------------------
+    def bind(self, office_id: str, request: dict) -> dict:
+        from app.sync.canonical import b64url_decode
+
+        self.authority = b64url_decode(request["authority_public_key"])
+        return {"office_id": office_id, "feed_token": "feed-token",
+                "authority_fingerprint": keys.fingerprint(self.authority)}
+
+    def post_batch(self, sealed: bytes) -> dict:
+        self.posts += 1
+        if self.fail_next:
+            self.fail_next -= 1
+            raise ServerUnreachable()
+        plain = open_envelope(sealed, self.x25519)
+        from app.sync.batch import batch_hash
+
+        digest = batch_hash(plain)
+        if digest in self.receipts:
+            return self.receipts[digest]
+        verified = verify_batch(plain, authority_public_key=self.authority, now=datetime.now(UTC),
+                                expected_sequence=self.last_sequence + 1,
+                                expected_prev_hash=self.last_hash or "0" * 64)
+        signer = keys.generate_ed25519() if self.bad_receipts else self.server
+        receipt = json.loads(receipt_for(signer, verified, received_at=datetime.now(UTC).replace(microsecond=0))
+                             .to_bytes())
+        if not self.bad_receipts:
+            self.last_sequence, self.last_hash = verified.batch.sequence, verified.batch_hash
+            self.receipts[digest] = receipt
+        return receipt
+
+    def decide(self, item_id: str, state: str, reasons=()):
+        self.cursor += 1
+        self.statuses.append(issue_status(
+            self.server, feed_cursor=self.cursor, office_id=SERVER_OFFICE_ID, item_id=item_id, tracking_code=None,
+            state=state, reasons=list(reasons), decided_by_role="verifier",
+            decided_at=datetime.now(UTC).replace(microsecond=0),
+        ))
+
+    def get_statuses(self, office_id: str, after: int, token: str) -> dict:
+        assert token == "feed-token"
+        updates = [u for u in self.statuses if u.feed_cursor > after]
+        page = issue_status_page(self.server, office_id=office_id, cursor_from=after,
+                                 cursor_to=updates[-1].feed_cursor if updates else after, updates=updates)
+        return json.loads(page.to_bytes())
+
+
+class Refusing:
+    """A server that refuses every batch with ``reason``."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def post_batch(self, sealed: bytes) -> dict:
+        raise BatchRefused(self.reason, "")
+
+
+@pytest.fixture
+def lurah(created_office, office):
+    folder, created = created_office
+    ctx = open_office(folder, created.lurah_id, LURAH_PASS)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def dinsos():
+    return FakeDinsos()
+
+
+def link_office(lurah_ctx, operator_ctx, transport, document: dict) -> None:
+    """Provision, bind and certify the operator: what the Lurah does once per office."""
+    provisioning.import_provisioning(lurah_ctx, document)
+    provisioning.bind(lurah_ctx, transport)
+    office_keys.certify_operator(lurah_ctx, operator_ctx.operator_id)
+
+
+@pytest.fixture
+def linked(lurah, office, dinsos):
+    link_office(lurah, office, dinsos, dinsos.document())
+    return office
+
+
+def queue_ready(ctx, *numbers: int, route: str = "muskel") -> list[str]:
+    ids = [ready_proposal(ctx, n, route=route) for n in numbers]
+    for pid in ids:
+        outbox.queue_proposal(ctx, pid)
+    return ids
