@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 
+from app.storage import fsutil
 from app.sync import keys as k
 from app.sync.canonical import b64url_encode, utc_second
 from app.sync.certificates import DinsosKeyCertificate, issue_dinsos_key
@@ -62,19 +61,10 @@ def _cert_json(cert: DinsosKeyCertificate) -> dict[str, Any]:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """0600 before the first byte, temp file + fsync + replace, so a crash leaves old or new, never half."""
+    """0600 before the first byte, and a crash leaves the old file or the new one, never half."""
+    # A new folder is private; an existing one (say the admin's working folder) is left as it is.
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    fsutil.write_atomic(path, data)
 
 
 def load_or_create(folder: Path, *, now: datetime | None = None) -> ServerKeys:
