@@ -9,10 +9,9 @@ from __future__ import annotations
 import math
 import time
 
+from typing import TYPE_CHECKING
+
 from app.i18n import _
-from app.services.context import OfficeContext
-from app.services.office import list_operators, open_office, open_office_with_recovery
-from app.storage.vault import UnlockThrottled, WrongPassphrase
 from app.ui.errors import error_text
 from app.ui.qt import (
     QDialog,
@@ -30,6 +29,18 @@ from app.ui.qt import (
     QWidget,
 )
 from app.ui.state import AppState
+
+if TYPE_CHECKING:
+    from app.services.context import OfficeContext
+
+# The services (SQLAlchemy, Alembic, SQLCipher) are imported by the worker that first needs
+# them, not before the dialog shows: that import is most of a second of start-up.
+
+
+def _office():
+    from app.services import office
+
+    return office
 
 
 class SignInDialog(QDialog):
@@ -151,7 +162,7 @@ class SignInDialog(QDialog):
     def _load_operators(self) -> None:
         folder = self.state.data_dir
         self._set_working(True)
-        self.state.run_plain(lambda: list_operators(folder), self._fill_operators, self._failed)
+        self.state.run_plain(lambda: _office().list_operators(folder), self._fill_operators, self._failed)
 
     def _fill_operators(self, operators: list[tuple[str, str]]) -> None:
         self._set_working(False)
@@ -171,7 +182,7 @@ class SignInDialog(QDialog):
             self._say(_("Type your passphrase."))
             return
         folder = self.state.data_dir
-        self._unlock(lambda: open_office(folder, operator_id, passphrase))
+        self._unlock(lambda: _office().open_office(folder, operator_id, passphrase))
 
     def recover(self) -> None:
         code = self.recovery_code.text().strip()
@@ -181,7 +192,7 @@ class SignInDialog(QDialog):
             self._say(_("Type the recovery code."))
             return
         folder = self.state.data_dir
-        self._unlock(lambda: open_office_with_recovery(folder, code))
+        self._unlock(lambda: _office().open_office_with_recovery(folder, code))
 
     def _unlock(self, fn) -> None:
         self._say("")
@@ -207,6 +218,8 @@ class SignInDialog(QDialog):
         self._set_working(False)
         if self._closed:
             return
+        from app.storage.vault import UnlockThrottled, WrongPassphrase
+
         if isinstance(error, UnlockThrottled):
             self._start_countdown(error.retry_after_seconds)
             return

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.services.context import OfficeContext
 from app.ui.qt import QObject, Signal
 from app.ui.tasks import InlineRunner, TaskRunner
+
+if TYPE_CHECKING:
+    from app.services.context import OfficeContext
 
 # What a service call may have touched; pages refresh on the ones they show.
 PROPOSALS, COMPLAINTS, OFFICE, ATTACHMENTS = "proposals", "complaints", "office", "attachments"

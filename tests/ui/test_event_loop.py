@@ -15,7 +15,6 @@ from app.services import dashboard as dashboard_service
 from app.services import office as office_service
 from app.ui import settings_store
 from app.ui.pages import dashboard as dashboard_page
-from app.ui import signin as signin_module
 from app.ui.pages.dashboard import DashboardPage
 from app.ui.qt import QTimer
 from app.ui.signin import SignInDialog
@@ -64,13 +63,16 @@ def test_dashboard_refresh_and_sign_in_run_off_the_gui_thread(qtbot, threaded_st
         time.sleep(SIMULATED_WORK_S)
         return dashboard_service.overview(ctx)
 
+    real_open_office = office_service.open_office
+
     def open_office(folder, operator_id, passphrase):
         service_threads["open_office"] = threading.get_ident()
         time.sleep(SIMULATED_WORK_S)
-        return office_service.open_office(folder, operator_id, passphrase)
+        return real_open_office(folder, operator_id, passphrase)
 
     monkeypatch.setattr(dashboard_page, "overview", overview)
-    monkeypatch.setattr(signin_module, "open_office", open_office)
+    # The sign-in dialog looks the service up when it unlocks (it imports services lazily).
+    monkeypatch.setattr(office_service, "open_office", open_office)
 
     recorder = GapRecorder()
     recorder.start()
