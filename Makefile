@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.vault
 	$(BIN)/python -m bench.verify
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.ui
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py
