@@ -53,5 +53,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsulkanError as error:
         print(_("Error: {message}").format(message=error.message()), file=sys.stderr)
         return EXIT_ERROR
+    except OSError as error:
+        # A full disk, a missing folder, no permission: say so instead of a traceback.
+        detail = error.strerror or type(error).__name__
+        print(_("Error: {message}").format(message=_(
+            "A file could not be read or written ({detail}). Check the folder, free disk space and "
+            "permissions, then try again."
+        ).format(detail=detail)), file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_ERROR

@@ -19,7 +19,7 @@ from app.services.context import OfficeContext
 from app.storage import audit, migrate
 from app.storage.engine import export_copy, make_engine
 from app.storage.models import Office, Operator
-from app.storage.vault import KdfParams, Vault, calibrate_kdf
+from app.storage.vault import KdfParams, UnknownOperator, Vault, calibrate_kdf
 
 MIN_PASSPHRASE = 8
 ROLES = ("lurah", "operator", "field_staff")
@@ -32,6 +32,16 @@ class OfficeError(UsulkanError):
 class OfficeExists(OfficeError):
     template = N_("An office already exists in {folder}.")
     hint = N_("Open it, or choose another folder for a new office.")
+
+
+class OfficeNotCreated(OfficeError):
+    template = N_("The office could not be created in {folder}.")
+    hint = N_("Check that the disk is not full and that you may write to the folder, then try again.")
+
+
+class FolderNotEmpty(OfficeError):
+    template = N_("The folder {folder} already holds other files.")
+    hint = N_("Choose an empty folder, or a new one, for the office.")
 
 
 class OfficeNotFound(OfficeError):
@@ -101,6 +111,8 @@ def create_office(
     folder = Path(folder)
     if (folder / "vault.json").exists():
         raise OfficeExists(folder=str(folder))
+    if folder.exists() and any(folder.iterdir()):
+        raise FolderNotEmpty(folder=str(folder))
     regions = default_regions()
     village = regions.village(village_code)
     if village is None:
@@ -112,6 +124,28 @@ def create_office(
     staging = folder.with_name(folder.name + ".creating")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True, mode=0o700)
+    try:
+        created = _fill_staging(
+            staging, name=name, village=village, regions=regions, params=params,
+            lurah_name=lurah_name, lurah_passphrase=lurah_passphrase,
+            operator_name=operator_name, operator_passphrase=operator_passphrase,
+        )
+        if folder.exists():
+            folder.rmdir()  # empty, checked above
+        staging.rename(folder)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OfficeNotCreated(folder=str(folder)) from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return created
+
+
+def _fill_staging(
+    staging: Path, *, name, village, regions, params, lurah_name, lurah_passphrase, operator_name, operator_passphrase
+) -> CreatedOffice:
+    """Keyslots, database and first records of a new office, in its staging folder."""
     office_id, lurah_id, operator_id = (str(uuid.uuid4()) for _ in range(3))
     vault, data_key = Vault.create(staging, office_id)
     vault.add_operator_slot(data_key, lurah_id, lurah_name, lurah_passphrase, params)
@@ -148,10 +182,6 @@ def create_office(
             )
     finally:
         engine.dispose()
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    if folder.exists() and not any(folder.iterdir()):
-        folder.rmdir()
-    staging.rename(folder)
     return CreatedOffice(office_id, lurah_id, operator_id, recovery_code)
 
 
@@ -180,7 +210,7 @@ def _backup_then_migrate(folder: Path, vault: Vault, engine: Engine, key: bytes)
     migrate.upgrade(engine)
 
 
-def _context(folder: Path, vault: Vault, key: bytes, operator_id: str | None, kdf_default=None) -> OfficeContext:
+def _context(folder: Path, vault: Vault, key: bytes, operator_id: str | None) -> OfficeContext:
     engine = make_engine(vault.database_path, key)
     try:
         _backup_then_migrate(folder, vault, engine, key)
@@ -241,8 +271,6 @@ def find_operator(folder: Path, name_or_id: str) -> str:
     for operator_id, label in list_operators(folder):
         if operator_id == name_or_id or label.casefold() == wanted:
             return operator_id
-    from app.storage.vault import UnknownOperator
-
     raise UnknownOperator(operator=name_or_id)
 
 
@@ -273,8 +301,6 @@ def remove_operator(ctx: OfficeContext, operator_id: str) -> None:
     with ctx.transaction() as session:
         operator = session.get(Operator, operator_id)
         if operator is None:
-            from app.storage.vault import UnknownOperator
-
             raise UnknownOperator(operator=operator_id)
         operator.active = False
         operator.revoked_at = ctx.clock()

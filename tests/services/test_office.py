@@ -87,3 +87,32 @@ def test_change_passphrase(created_office, fast_kdf):
     with pytest.raises(WrongPassphrase):
         svc.open_office(folder, created.operator_id, OPERATOR_PASS)
     svc.open_office(folder, created.operator_id, "sandi baru yang panjang").close()
+
+
+def test_a_folder_with_other_files_is_refused_and_left_as_it_was(tmp_path, fast_kdf):
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "surat.docx").write_bytes(b"letter")
+    with pytest.raises(svc.FolderNotEmpty):
+        svc.create_office(
+            folder, name="x", village_code=VILLAGE, lurah_name="a", lurah_passphrase=LURAH_PASS,
+            operator_name="b", operator_passphrase=OPERATOR_PASS, kdf=fast_kdf,
+        )
+    assert [p.name for p in folder.iterdir()] == ["surat.docx"]
+
+
+def test_a_failure_half_way_leaves_no_half_made_office(tmp_path, fast_kdf, monkeypatch):
+    from app.storage import migrate
+
+    def broken(engine, revision="head"):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(migrate, "upgrade", broken)
+    folder = tmp_path / "office"
+    with pytest.raises(svc.OfficeNotCreated) as info:
+        svc.create_office(
+            folder, name="x", village_code=VILLAGE, lurah_name="a", lurah_passphrase=LURAH_PASS,
+            operator_name="b", operator_passphrase=OPERATOR_PASS, kdf=fast_kdf,
+        )
+    assert list(tmp_path.iterdir()) == []
+    assert "penuh" in info.value.message()  # "disk full" is named as a likely cause
