@@ -241,3 +241,5 @@ class AuditHead(Base):
 # The sync tables live in their own module but on this Base: importing it here registers
 # them wherever the schema is used (migrations, the schema test, create_all).
 from app.storage import sync_models  # noqa: E402, F401
+# The handover tables (journal, playbook, pending revocations) register on this Base the same way.
+from app.storage import handover_models  # noqa: E402, F401

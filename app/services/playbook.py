@@ -1,0 +1,136 @@
+"""Playbook: the office's own handbook, page by page, every saved version kept."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.errors import UsulkanError
+from app.i18n import N_
+from app.services.context import OfficeContext
+from app.services.playbook_starter import STARTER_PAGES
+from app.storage.handover_models import PlaybookPage, PlaybookRevision
+from app.storage.models import Operator
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+MAX_BODY = 50_000
+
+
+class PlaybookPageNotFound(UsulkanError):
+    template = N_("The playbook page {slug} was not found.")
+    hint = N_("Choose a page from the playbook list.")
+
+
+class PlaybookPageInvalid(UsulkanError):
+    template = N_("A playbook page needs a short address of lower-case letters, digits and dashes, a title and text.")
+    hint = N_("For example: muskel-cara-kami.")
+
+
+class ReturnReasonTaken(UsulkanError):
+    template = N_("Another playbook page already explains return reason {code}.")
+    hint = N_("Edit that page instead, or remove the code from it first.")
+
+
+@dataclass(frozen=True)
+class PageView:
+    slug: str
+    title: str
+    body: str
+    return_reason_code: str | None
+    version: int
+    updated_at: datetime
+    updated_by: str | None
+    updated_by_name: str | None
+
+
+def _names(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Operator.id, Operator.name)).all())
+
+
+def _view(row, names: dict[str, str]) -> PageView:
+    return PageView(
+        slug=row.slug, title=row.title, body=row.body, return_reason_code=row.return_reason_code,
+        version=row.version, updated_at=row.updated_at, updated_by=row.updated_by,
+        updated_by_name=names.get(row.updated_by) if row.updated_by else None,
+    )
+
+
+def _save_in(ctx: OfficeContext, session: Session, slug: str, title: str, body: str, code: str | None) -> PlaybookPage:
+    title, code = title.strip(), (code or "").strip() or None
+    if not SLUG.match(slug) or not title or not body.strip() or len(body) > MAX_BODY:
+        raise PlaybookPageInvalid()
+    if code is not None:
+        holder = session.scalars(select(PlaybookPage).where(PlaybookPage.return_reason_code == code)).first()
+        if holder is not None and holder.slug != slug:
+            raise ReturnReasonTaken(code=code)
+    now = ctx.clock()
+    row = session.get(PlaybookPage, slug)
+    if row is None:
+        row = PlaybookPage(slug=slug, version=0)
+        session.add(row)
+    row.title, row.body, row.return_reason_code = title, body, code
+    row.updated_by, row.updated_at, row.version = ctx.operator_id, now, row.version + 1
+    session.flush()
+    session.add(PlaybookRevision(
+        slug=slug, version=row.version, title=title, body=body, return_reason_code=code,
+        updated_by=ctx.operator_id, updated_at=now,
+    ))
+    ctx.audit(session, "playbook.save", "playbook_page", None, slug=slug, version=row.version)
+    return row
+
+
+def save_page(
+    ctx: OfficeContext, *, slug: str, title: str, body: str, return_reason_code: str | None = None,
+) -> PageView:
+    """Save a page as a new version (the old one stays in its history)."""
+    with ctx.transaction() as session:
+        row = _save_in(ctx, session, slug, title, body, return_reason_code)
+        return _view(row, _names(session))
+
+
+def get_page(ctx: OfficeContext, slug: str) -> PageView:
+    with ctx.reading() as session:
+        row = session.get(PlaybookPage, slug)
+        if row is None:
+            raise PlaybookPageNotFound(slug=slug)
+        return _view(row, _names(session))
+
+
+def list_pages(ctx: OfficeContext) -> list[PageView]:
+    with ctx.reading() as session:
+        names = _names(session)
+        return [_view(row, names) for row in session.scalars(select(PlaybookPage).order_by(PlaybookPage.title))]
+
+
+def page_for_return_reason(ctx: OfficeContext, code: str) -> PageView | None:
+    """The page that says what to do when Dinsos returns a proposal with ``code``, if one exists."""
+    with ctx.reading() as session:
+        row = session.scalars(select(PlaybookPage).where(PlaybookPage.return_reason_code == code)).first()
+        return _view(row, _names(session)) if row else None
+
+
+def history(ctx: OfficeContext, slug: str) -> list[PageView]:
+    """Every saved version of a page, newest first."""
+    with ctx.reading() as session:
+        names = _names(session)
+        rows = session.scalars(
+            select(PlaybookRevision).where(PlaybookRevision.slug == slug).order_by(PlaybookRevision.version.desc())
+        ).all()
+        if not rows:
+            raise PlaybookPageNotFound(slug=slug)
+        return [_view(row, names) for row in rows]
+
+
+def ensure_starter_pages(ctx: OfficeContext) -> list[str]:
+    """Write the starter pages the office does not have yet; never overwrite its own text."""
+    made = []
+    with ctx.transaction() as session:
+        for page in STARTER_PAGES:
+            if session.get(PlaybookPage, page.slug) is None:
+                _save_in(ctx, session, page.slug, page.title, page.body, page.return_reason_code)
+                made.append(page.slug)
+    return made

@@ -1,0 +1,155 @@
+"""Handover: every kind of open work moves with its note, in one step; a sudden departure orphans nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from app.domain import workflow
+from app.services import autosave, complaints, handover, journal, operators, outbox, playbook, proposal_io, proposals
+from app.services.office import open_office, open_office_with_recovery
+from app.storage.models import Proposal
+from test_sync_world import lurah, nik, ready_proposal  # noqa: F401
+from tests import factories
+from tests.conftest import LURAH_PASS
+
+B_PASS = "sandi operator budi"
+
+
+def _draft(ctx, n: int) -> str:
+    return proposals.add_proposal(ctx, proposal_io.proposal_from_dict(factories.household_with([nik(n)]))).id
+
+
+def make_work_of_every_kind(a) -> dict[str, str]:
+    """A's draft, muskel, queued and returned proposals, a complaint, a next action and an unsaved form."""
+    draft = _draft(a, 41)
+    in_muskel = _draft(a, 42)
+    proposals.apply_action(a, in_muskel, workflow.Action.SEND_TO_MUSKEL)
+    queued = ready_proposal(a, 43)
+    outbox.queue_proposal(a, queued)
+    returned = ready_proposal(a, 44)
+    proposals.apply_action(a, returned, workflow.Action.QUEUE)
+    proposals.apply_action(a, returned, workflow.Action.SEND, actor=workflow.Actor.SYSTEM)
+    proposals.apply_action(a, returned, workflow.Action.RECEIVE, actor=workflow.Actor.DINSOS)
+    proposals.apply_action(a, returned, workflow.Action.RETURN, actor=workflow.Actor.DINSOS, reason="Foto kurang")
+    complaint = complaints.register_complaint(a, category=_category(), reporter_name="Warga", description="Belum cair")
+    complaints.assign_complaint(a, complaint.id, a.operator_id)
+    action = journal.add_entry(a, subject_type="household", subject_id=factories.KK, kind="next_action",
+                               text="Antar undangan muskel", due_date=date(2026, 12, 3))
+    autosave.save_form(a, "proposal:new", "Usulan belum selesai", {"kk": "3575"})
+    [form] = [item for item in handover.open_work(a, a.operator_id) if item.type == "form_draft"]
+    keys = {
+        "draft": f"proposal:{draft}", "muskel": f"proposal:{in_muskel}", "queued": f"proposal:{queued}",
+        "returned": f"proposal:{returned}", "complaint": f"complaint:{complaint.id}",
+        "action": f"next_action:{action.id}", "form": form.key,
+    }
+    return keys
+
+
+def _enrol_b(lurah_ctx, fast_kdf) -> str:
+    return operators.enrol_operator(lurah_ctx, name="Budi", role="operator", passphrase=B_PASS,
+                                    lurah_passphrase=LURAH_PASS, kdf=fast_kdf).operator_id
+
+
+def test_a_hands_everything_to_b_with_notes(office, lurah, fast_kdf, created_office):
+    a = office
+    keys = make_work_of_every_kind(a)
+    assert {item.key for item in handover.open_work(a, a.operator_id)} == set(keys.values())
+    b_id = _enrol_b(lurah, fast_kdf)
+    notes = {key: f"Catatan untuk {name}" for name, key in keys.items()}
+    report = handover.hand_over(a, from_operator=a.operator_id, assignments={k: b_id for k in keys.values()},
+                                notes=notes)
+    assert len(report.items) == len(keys) and {line.to_name for line in report.items} == {"Budi"}
+    assert handover.open_work(a, a.operator_id) == []
+
+    b = open_office(created_office[0], b_id, B_PASS)
+    try:
+        work = {item.key: item for item in handover.open_work(b, b_id)}
+        assert set(work) == set(keys.values())
+        for key, note in notes.items():
+            assert work[key].notes == (note,)
+        # The note is also in the item's own journal, addressed to B.
+        assert journal.entries(b, "proposal", keys["returned"].split(":")[1])[0].text == notes[keys["returned"]]
+        playbook.ensure_starter_pages(b)
+        welcome = handover.onboarding(b)
+        assert {item.key for item in welcome.open_work} == set(keys.values())
+        assert {n.text for n in welcome.handover_notes} == set(notes.values())
+        assert welcome.playbook and welcome.dinsos_decisions[0].to_state == "returned"
+        assert welcome.dinsos_decisions[0].reason == "Foto kurang"
+        assert autosave.load_form(b, "proposal:new") == {"kk": "3575"}
+    finally:
+        b.close()
+
+
+def test_a_handover_is_all_or_nothing(office, lurah, fast_kdf):
+    a = office
+    keys = make_work_of_every_kind(a)
+    b_id = _enrol_b(lurah, fast_kdf)
+    assignments = {keys["draft"]: b_id, keys["complaint"]: "no-such-person"}
+    with pytest.raises(handover.HandoverTargetInvalid):
+        handover.hand_over(a, from_operator=a.operator_id, assignments=assignments, notes={keys["draft"]: "x"})
+    with a.reading() as session:
+        assert session.get(Proposal, keys["draft"].split(":")[1]).assigned_to == a.operator_id
+    assert journal.entries(a, "proposal", keys["draft"].split(":")[1]) == []
+    with pytest.raises(handover.HandoverItemUnknown):
+        handover.hand_over(a, from_operator=a.operator_id, assignments={"proposal:nope": b_id}, notes={})
+
+
+def test_someone_else_cannot_hand_over_my_work(office, lurah, fast_kdf, created_office):
+    b_id = _enrol_b(lurah, fast_kdf)
+    b = open_office(created_office[0], b_id, B_PASS)
+    try:
+        with pytest.raises(handover.HandoverNotAllowed):
+            handover.hand_over(b, from_operator=office.operator_id, assignments={}, notes={})
+    finally:
+        b.close()
+
+
+def test_sudden_departure_via_recovery_code_moves_everything_to_the_pool(office, created_office):
+    a = office
+    keys = make_work_of_every_kind(a)
+    folder, created = created_office
+    lurah_ctx = open_office_with_recovery(folder, created.recovery_code)
+    try:
+        with pytest.raises(Exception):
+            handover.move_all_open_work(a, a.operator_id, None)
+        report = handover.move_all_open_work(lurah_ctx, a.operator_id, None)
+        assert {line.key for line in report.items} == set(keys.values())
+        assert handover.open_work(lurah_ctx, a.operator_id) == []
+        pool = {item.key for item in handover.open_work(lurah_ctx, None)}
+        # An unsaved form is someone's typing, so it goes to the Lurah, not to the pool.
+        assert pool == set(keys.values()) - {keys["form"]}
+        assert keys["form"] in {item.key for item in handover.open_work(lurah_ctx, created.lurah_id)}
+    finally:
+        lurah_ctx.close()
+
+
+def test_revoking_someone_leaves_nothing_assigned_to_them(office, lurah, created_office):
+    a_id = office.operator_id
+    keys = make_work_of_every_kind(office)
+    office.close()
+    result = operators.revoke_operator(lurah, a_id, reason="Mengundurkan diri")
+    assert {line.key for line in result.moved.items} == set(keys.values())
+    assert handover.open_work(lurah, a_id) == []
+
+
+def _category() -> str:
+    from app.domain.complaint import ComplaintCategory
+
+    return next(iter(ComplaintCategory)).value
+
+
+def test_onboarding_points_a_dinsos_return_at_its_playbook_page(office):
+    pid = ready_proposal(office, 51)
+    playbook.save_page(office, slug="foto-rumah", title="Foto rumah", body="Foto depan dan dapur.",
+                       return_reason_code="foto_kurang")
+    for action, actor in ((workflow.Action.QUEUE, workflow.Actor.OFFICE), (workflow.Action.SEND, workflow.Actor.SYSTEM),
+                          (workflow.Action.RECEIVE, workflow.Actor.DINSOS)):
+        proposals.apply_action(office, pid, action, actor=actor)
+    proposals.apply_action(office, pid, workflow.Action.RETURN, actor=workflow.Actor.DINSOS, reason="Foto kurang",
+                           data={"reasons": [{"code": "foto_kurang", "text": "Foto kurang"},
+                                             {"code": "kk_buram", "text": "KK buram"}]})
+    [decision] = handover.onboarding(office).dinsos_decisions[:1]
+    assert decision.proposal_id == pid
+    assert decision.playbook_pages == (("foto_kurang", "foto-rumah"), ("kk_buram", None))
