@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -67,4 +68,16 @@ def run_gui(data_dir: Path) -> int:
     state.sign_in(dialog.ctx)
     window = MainWindow(state)
     window.show()
+    settle_garbage_collector()
     return app.exec()
+
+
+def settle_garbage_collector() -> None:
+    """Move everything alive after start-up out of the collector's sight (Instagram's gc.freeze).
+
+    Qt, SQLAlchemy and the services leave several hundred thousand long-lived objects; a full
+    collection walking them all, triggered while the worker writes, held the GIL for ~170 ms
+    and froze the window. Frozen objects are never scanned again; new garbage still is.
+    """
+    gc.collect()
+    gc.freeze()
