@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from app import i18n
+from app.ui.icons import icon
 from app.ui.qt import QApplication, QCoreApplication, QDialog, QLibraryInfo, QLocale, QTranslator
 from app.ui.settings_store import APPLICATION, ORGANIZATION, Settings
 from app.ui.style import apply_style
@@ -38,6 +39,7 @@ def make_application() -> QApplication:
     QCoreApplication.setApplicationName(APPLICATION)
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationDisplayName("Usulkan")
+    app.setWindowIcon(icon("usulkan"))
     lang = Settings().language()
     i18n.set_language(lang)
     if lang == "id":

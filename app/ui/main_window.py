@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from app.i18n import _
 from app.ui.errors import show_error
+from app.ui.icons import icon
 from app.ui.pages.dashboard import dinsos_state_text
 from app.ui.qt import (
     QCloseEvent,
@@ -119,7 +120,7 @@ class MainWindow(QMainWindow):
         self.keys.append(spec.key)
         self.pages[spec.key] = page
         self.stack.addWidget(page)
-        item = QListWidgetItem(_(page_class.title))
+        item = QListWidgetItem(icon(spec.key), _(page_class.title))
         item.setToolTip(f"Ctrl+{number}")
         self.navigation.addItem(item)
 

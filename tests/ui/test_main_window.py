@@ -150,3 +150,17 @@ def test_the_last_page_is_shown_again(qtbot, app_state):
     window = MainWindow(app_state)
     qtbot.addWidget(window)
     assert window.current_key() == "settings"
+
+
+def test_navigation_icons_are_vector_and_sharp_at_high_dpi(qapp):
+    from app.ui.icons import icon
+    from app.ui.main_window import PAGES
+    from app.ui.qt import QSize
+
+    for spec in PAGES + (type(PAGES[0])("usulkan", "", ""),):
+        drawn = icon(spec.key).pixmap(QSize(96, 96))  # 4x the 24 px design size
+        assert not drawn.isNull(), spec.key
+        assert drawn.width() == 96, spec.key
+        image = drawn.toImage()
+        inked = sum(1 for x in range(0, 96, 4) for y in range(0, 96, 4) if image.pixelColor(x, y).alpha() > 0)
+        assert inked > 10, spec.key  # the strokes were really drawn, not an empty square
