@@ -15,6 +15,7 @@ from app.domain.tracking import is_valid_tracking_code, normalise_tracking_code
 from app.i18n import _
 from app.services.context import OfficeContext
 from app.storage.models import Operator, Proposal, ProposalTransition
+from app.storage.proposal_repo import head_member
 from app.storage.search import proposal_ids_for_identity
 
 
@@ -92,8 +93,7 @@ def find_for_citizen(ctx: OfficeContext, text: str) -> list[CitizenStatus]:
                 )
                 if r
             )
-            head = next((m for m in row.household.members if m.relation == "kepala_keluarga"),
-                        row.household.members[0])
+            head = head_member(row.household)
             results.append(
                 CitizenStatus(
                     tracking_code=row.tracking_code,
@@ -120,8 +120,7 @@ def receipt_data(ctx: OfficeContext, proposal_id: str) -> Receipt:
             raise ProposalNotFound(reference=proposal_id)
         creator = session.get(Operator, row.created_by)
         village = ctx.regions.village(ctx.village_code)
-        head = next((m for m in row.household.members if m.relation == "kepala_keluarga"),
-                    row.household.members[0])
+        head = head_member(row.household)
         ctx.audit(session, "proposal.receipt", "proposal", row.id)
         first = session.scalars(
             select(Proposal.created_at).where(Proposal.tracking_code == row.tracking_code).order_by(Proposal.version)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.domain import workflow
+from app.domain.household import normalise_rt
 from app.services import proposals
 from app.services.attachments import attach_in
 from app.services.context import OfficeContext
@@ -23,7 +24,7 @@ def candidates(ctx: OfficeContext, *, rw: str | None = None) -> list[ProposalSum
         .order_by(Household.rw, Household.rt, Household.address)
     )
     if rw:
-        stmt = stmt.where(Household.rw == rw.zfill(3))
+        stmt = stmt.where(Household.rw == normalise_rt(rw))
     with ctx.reading() as session:
         return repo.summaries(session, session.scalars(stmt).all())
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain import workflow
+from app.domain.household import normalise_rt
 from app.domain.proposal import Proposal, ProposalKind, advance, validate_proposal
 from app.domain.tracking import is_valid_tracking_code, new_tracking_code, normalise_tracking_code
 from app.domain.validation import Issue, Report, ValidationFailed
@@ -196,8 +197,10 @@ def list_proposals(
 ) -> Page:
     """A page of the proposal list (the UI model asks for pages, never for everything)."""
     base = select(ProposalRow.id)
+    if filters.query.strip() or filters.rt or filters.rw:
+        base = base.join(Household, Household.proposal_id == ProposalRow.id)
     if filters.query.strip():
-        base = base.join(Household, Household.proposal_id == ProposalRow.id).where(
+        base = base.where(
             Household.id.in_(
                 select(Member.household_id).where(Member.id.in_(member_ids_matching(filters.query)))
             )
@@ -206,13 +209,10 @@ def list_proposals(
         base = base.where(ProposalRow.state.in_(filters.states))
     if filters.kinds:
         base = base.where(ProposalRow.kind.in_(filters.kinds))
-    if filters.rt or filters.rw:
-        if not filters.query.strip():
-            base = base.join(Household, Household.proposal_id == ProposalRow.id)
-        if filters.rt:
-            base = base.where(Household.rt == filters.rt.zfill(3))
-        if filters.rw:
-            base = base.where(Household.rw == filters.rw.zfill(3))
+    if filters.rt:
+        base = base.where(Household.rt == normalise_rt(filters.rt))
+    if filters.rw:
+        base = base.where(Household.rw == normalise_rt(filters.rw))
     if filters.programme:
         base = base.where(
             func.json_extract(ProposalRow.programmes, "$").like(f'%"{filters.programme}"%')

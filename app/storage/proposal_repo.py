@@ -178,9 +178,15 @@ def open_proposals_with_niks(
     return {nik: code for nik, code, pid in rows if pid not in excluded}
 
 
+def head_member(household: models.Household) -> models.Member | None:
+    """The head of the family (kepala keluarga), or the first member if none is marked."""
+    members = household.members
+    head = Relationship.KEPALA_KELUARGA.value
+    return next((m for m in members if m.relation == head), members[0] if members else None)
+
+
 def summary(row: models.Proposal) -> ProposalSummary:
-    members = row.household.members
-    head = next((m for m in members if m.relation == "kepala_keluarga"), members[0] if members else None)
+    head = head_member(row.household)
     return ProposalSummary(
         id=row.id,
         tracking_code=row.tracking_code,
