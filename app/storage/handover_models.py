@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.storage.models import UUID_LEN, Base
@@ -73,3 +73,36 @@ class PendingRevocation(Base):
     effective_after_sequence: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The batch that carries it to Dinsos; cleared again if Dinsos refuses that batch.
+    batch_id: Mapped[str | None] = mapped_column(String(UUID_LEN), index=True)
+
+
+class LurahTotp(Base):
+    """The Lurah's TOTP secret (RFC 6238), enrolled once from the Lurah's phone; optional."""
+
+    __tablename__ = "lurah_totp"
+
+    operator_id: Mapped[str] = mapped_column(ForeignKey("operator.id"), primary_key=True)
+    secret: Mapped[bytes] = mapped_column(LargeBinary)
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime)
+    # The last time step accepted: the same code cannot approve twice.
+    last_step: Mapped[int | None] = mapped_column(Integer)
+
+
+class HandoverRecord(Base):
+    """A handover report: its canonical body and hash, signed by the leaver and countersigned by the Lurah."""
+
+    __tablename__ = "handover_record"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    from_operator: Mapped[str] = mapped_column(ForeignKey("operator.id"), index=True)
+    successor: Mapped[str | None] = mapped_column(ForeignKey("operator.id"))
+    body: Mapped[str] = mapped_column(Text)
+    report_hash: Mapped[str] = mapped_column(String(64))
+    operator_public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    operator_signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    lurah_signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    lurah_signed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(ForeignKey("operator.id"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

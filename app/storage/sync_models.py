@@ -65,6 +65,10 @@ class SyncLink(Base):
     bound_at: Mapped[datetime | None] = mapped_column(DateTime)
     status_cursor: Mapped[int] = mapped_column(Integer, default=0)
     imported_at: Mapped[datetime] = mapped_column(DateTime)
+    # What the sender last saw: shown on the dashboard, never guessed.
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_contact_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(String(64))
 
 
 class OutboxBatch(Base):
