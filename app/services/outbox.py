@@ -11,10 +11,12 @@ from app.services.context import OfficeContext
 from app.services.proposal_io import proposal_to_dict
 from app.services.proposals import ProposalNotFound, step_in
 from app.storage import proposal_repo as repo
+from app.storage.handover_models import PendingRevocation
 from app.storage.models import Proposal as ProposalRow
 from app.storage.sync_models import DinsosKey, OutboxBatch, OutboxItem
 from app.sync.batch import MAX_ITEMS, BatchItem, PartlySignedBatch, batch_hash, build_batch
 from app.sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
+from app.sync.certificates import Revocation
 from app.sync.envelope import seal
 
 # Item states.
@@ -93,18 +95,42 @@ def _still_queued(session: Session) -> list[OutboxItem]:
     return keep
 
 
+def _waiting_revocations(session: Session) -> list[PendingRevocation]:
+    """Lurah-signed revocations no batch carries yet."""
+    return list(session.scalars(
+        select(PendingRevocation)
+        .where(PendingRevocation.batch_id.is_(None), PendingRevocation.delivered_at.is_(None))
+        .order_by(PendingRevocation.created_at, PendingRevocation.cert_id)
+    ))
+
+
+def _batch_item(session: Session, entry: OutboxItem | PendingRevocation) -> BatchItem:
+    if isinstance(entry, PendingRevocation):
+        # The Lurah's signed statement travels as it is; Dinsos checks it against the authority key.
+        return BatchItem.create(item_id=entry.cert_id, item_type="revocation",
+                                payload=Revocation.from_bytes(entry.body.encode("utf-8")).to_dict())
+    row = session.get(ProposalRow, entry.proposal_id)
+    return BatchItem.create(item_id=row.id, item_type="proposal", payload=entry.payload, version=row.version,
+                            base_id=row.base_id, route=entry.route)
+
+
 def build_batches(ctx: OfficeContext) -> list[str]:
-    """Sign pending items into batches (SPTJM ones on their own, last); return the new batch ids."""
+    """Sign pending items into batches (SPTJM ones on their own, last); return the new batch ids.
+
+    Revocations the Lurah signed ride first, in the first batch any still-certified person signs:
+    the revoked person's own key is inactive, so it cannot be the one to carry them.
+    """
     with ctx.transaction() as session:
         head = _chain_head(session)
         pending = _still_queued(session)
-        if head is None or not pending:
+        revocations = _waiting_revocations(session)
+        if head is None or not (pending or revocations):
             return []
         sequence, prev = head
         cert = office_keys.certificate_in(ctx, session)
         signer = office_keys.signer_in(ctx, session)
         office_id = office_keys.server_office_id(session)
-        regular = [i for i in pending if i.route != "sptjm"]
+        regular = revocations + [i for i in pending if i.route != "sptjm"]
         sptjm = [i for i in pending if i.route == "sptjm"]
         # SPTJM last: its hash is unknown until the Lurah countersigns, so nothing can chain after it.
         groups = [regular[i : i + MAX_ITEMS] for i in range(0, len(regular), MAX_ITEMS)]
@@ -113,13 +139,7 @@ def build_batches(ctx: OfficeContext) -> list[str]:
         now = office_keys.now_seconds(ctx)
         made = []
         for group in groups:
-            items = []
-            for item in group:
-                row = session.get(ProposalRow, item.proposal_id)
-                items.append(BatchItem.create(
-                    item_id=row.id, item_type="proposal", payload=item.payload, version=row.version,
-                    base_id=row.base_id, route=item.route,
-                ))
+            items = [_batch_item(session, entry) for entry in group]
             signed = build_batch(
                 office_id=office_id, sequence=sequence, prev_batch_hash=prev, operator_certificate=cert,
                 items=items, created_at=now,
@@ -130,8 +150,10 @@ def build_batches(ctx: OfficeContext) -> list[str]:
             )
             session.add(batch_row)
             session.flush()
-            for item in group:
-                item.state, item.batch_id = BATCHED, signed.batch_id
+            for entry in group:
+                if isinstance(entry, OutboxItem):
+                    entry.state = BATCHED
+                entry.batch_id = signed.batch_id
             if signed.is_complete:
                 _complete(session, batch_row, signed)
             ctx.audit(session, "outbox.batch", "batch", signed.batch_id, sequence=sequence, items=len(group),
@@ -177,6 +199,8 @@ def release_rejected(ctx: OfficeContext) -> int:
         items = session.scalars(select(OutboxItem).where(OutboxItem.batch_id.in_(ids))).all()
         for item in items:
             item.state, item.batch_id = PENDING, None
+        for revocation in session.scalars(select(PendingRevocation).where(PendingRevocation.batch_id.in_(ids))):
+            revocation.batch_id = None
         session.flush()
         for batch_row in doomed:
             ctx.audit(session, "outbox.release", "batch", batch_row.batch_id, sequence=batch_row.sequence,

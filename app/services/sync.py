@@ -16,6 +16,7 @@ from app.services.context import OfficeContext
 from app.services.keys import NotProvisioned
 from app.services.outbox import AWAITING, BATCH_DELIVERED, DELIVERED, READY, REJECTED, SENT
 from app.services.proposals import step_in
+from app.storage.handover_models import PendingRevocation
 from app.storage.models import Proposal as ProposalRow
 from app.storage.sync_models import DinsosKey, OutboxBatch, OutboxItem
 from app.sync.errors import ReceiptInvalid
@@ -107,6 +108,9 @@ def record_receipt(ctx: OfficeContext, receipt_obj: dict, *, now: datetime) -> s
             if proposal.state == workflow.State.SENT.value:
                 step_in(ctx, session, proposal, workflow.Action.RECEIVE, actor=workflow.Actor.SYSTEM,
                         data={"batch_id": row.batch_id})
+        for revocation in session.scalars(select(PendingRevocation).where(PendingRevocation.batch_id == row.batch_id)):
+            if revocation.cert_id in accepted:
+                revocation.delivered_at = now
         ctx.audit(session, "outbox.delivered", "batch", row.batch_id, sequence=row.sequence,
                   items=len(accepted))
         return row.batch_id

@@ -63,7 +63,7 @@ class PlaybookRevision(Base):
 
 
 class PendingRevocation(Base):
-    """A Lurah-signed revocation waiting to reach Dinsos (the outbox carries proposals only)."""
+    """A Lurah-signed revocation waiting to reach Dinsos; the next batch anyone signs carries it."""
 
     __tablename__ = "pending_revocation"
 
