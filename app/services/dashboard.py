@@ -14,6 +14,7 @@ from app.services.context import OfficeContext
 from app.storage import proposal_repo as repo
 from app.storage.models import Office, Proposal, ProposalTransition
 from app.storage.read_models import ProposalSummary
+from app.storage.sync_models import SyncLink
 
 ATTENTION_LIMIT = 20
 
@@ -55,6 +56,7 @@ def overview(ctx: OfficeContext) -> Overview:
         muskel = repo.summaries(session, _ids_in_state(session, workflow.State.MUSKEL))
         drafts = repo.summaries(session, _ids_in_state(session, workflow.State.DRAFT, operator_id=ctx.operator_id))
         office = session.scalars(select(Office)).first()
+        link = session.get(SyncLink, 1)
     return Overview(
         counts=counts,
         queue_size=sum(n for (kind, state), n in counts.items() if state == workflow.State.QUEUED.value),
@@ -64,6 +66,6 @@ def overview(ctx: OfficeContext) -> Overview:
         unsaved_forms=autosave.unfinished_forms(ctx),
         complaints_attention=complaints.needing_attention(ctx),
         server_url=office.server_url if office else None,
-        # Sync with Dinsos is not built yet: there has been no contact to report.
-        last_dinsos_contact=None,
+        # Only a round in which Dinsos answered counts as contact (app.services.sync_run).
+        last_dinsos_contact=link.last_contact_at if link else None,
     )
