@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import select
+
 from app.errors import UsulkanError
 from app.i18n import N_
 from app.services import keys as office_keys
 from app.services.context import OfficeContext
-from app.storage.models import Office
-from app.storage.sync_models import DinsosKey, SyncLink
+from app.storage.models import Office, Operator
+from app.storage.sync_models import Certificate, DinsosKey, SyncLink
 from app.sync.canonical import b64url_decode, b64url_encode, canonical_bytes
 from app.sync.certificates import DinsosKeyCertificate, verify_dinsos_key
 from app.sync.errors import CertificateError, FormatInvalid
@@ -149,3 +151,61 @@ def bind(ctx: OfficeContext, transport) -> str:
         link.feed_token, link.enrolment_code, link.bound_at = token, None, ctx.clock()
         ctx.audit(session, "sync.bind", "office", ctx.office_id, authority_key_id=fingerprint(authority.public_key))
     return fingerprint(authority.public_key)
+
+
+class ProvisioningFileUnreadable(UsulkanError):
+    template = N_("The provisioning file cannot be read or is not a provisioning document.")
+    hint = N_("Choose the .json file Dinsos gave you (on a USB stick or by e-mail) and try again.")
+
+
+# A provisioning document is a few kilobytes; a large file is something else.
+MAX_DOCUMENT_BYTES = 256 * 1024
+
+
+def read_provisioning_file(path) -> dict:
+    """The document in ``path`` as a dict; its keys and signatures are checked on import."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_DOCUMENT_BYTES + 1)
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise ValueError("too large")
+        doc = json.loads(data.decode("utf-8"))
+    except (OSError, ValueError) as err:
+        raise ProvisioningFileUnreadable() from err
+    if not isinstance(doc, dict) or doc.get("format") != PROVISIONING_FORMAT:
+        raise ProvisioningFileUnreadable()
+    return doc
+
+
+def certify_uncertified(ctx: OfficeContext, valid_days: int = 365) -> list[str]:
+    """Certify every active person (not the Lurah) who has no certificate valid today; their ids."""
+    from app.services.operators import certify_pending  # operators builds on this module's link
+
+    office_keys.require_lurah(ctx)
+    now = ctx.clock()
+    with ctx.reading() as session:
+        people = session.scalars(select(Operator.id).where(Operator.active.is_(True), Operator.role != "lurah")).all()
+        covered = set(session.scalars(select(Certificate.operator_id).where(Certificate.valid_until > now)))
+    missing = [person for person in people if person not in covered]
+    for person in missing:
+        certify_pending(ctx, person, valid_days)
+    return missing
+
+
+def link_office(ctx: OfficeContext, doc: dict, transport, *, root_fingerprint: str | None = None) -> str:
+    """Import the document, bind the authority key and certify the office's people: one Lurah step.
+
+    If the server cannot be reached, the import stays and ``bind_and_certify`` finishes it later.
+    """
+    fp = import_provisioning(ctx, doc, root_fingerprint=root_fingerprint)
+    bind_and_certify(ctx, transport)
+    return fp
+
+
+def bind_and_certify(ctx: OfficeContext, transport) -> list[str]:
+    with ctx.reading() as session:
+        link = session.get(SyncLink, 1)
+        bound = link is not None and link.feed_token is not None
+    if not bound:
+        bind(ctx, transport)
+    return certify_uncertified(ctx)

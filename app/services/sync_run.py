@@ -19,6 +19,7 @@ from app.services.context import OfficeContext
 from app.services.outbox import AWAITING, BATCH_DELIVERED, PENDING, READY, REJECTED, SENT
 from app.services.status_feed import pull_statuses
 from app.services.sync import SendReport, send_pending
+from app.storage.handover_models import PendingRevocation
 from app.storage.models import Office
 from app.storage.sync_models import OutboxBatch, OutboxItem, SyncLink
 from app.sync.errors import StatusRejected
@@ -145,3 +146,29 @@ def run_round(ctx: OfficeContext, transport, *, now: datetime) -> RoundReport:
             report.error = failure
     _record(ctx, now, report)
     return report
+
+
+@dataclass(frozen=True)
+class BatchView:
+    batch_id: str
+    sequence: int
+    state: str
+    items: int
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+def recent_batches(ctx: OfficeContext, limit: int = 50) -> list[BatchView]:
+    """The newest batches first, with how many items each carries (proposals and revocations)."""
+    with ctx.reading() as session:
+        rows = session.scalars(select(OutboxBatch).order_by(OutboxBatch.sequence.desc()).limit(limit)).all()
+        ids = [row.batch_id for row in rows]
+        counts = dict(session.execute(select(OutboxItem.batch_id, func.count()).where(OutboxItem.batch_id.in_(ids))
+                                      .group_by(OutboxItem.batch_id)).all())
+        revoked = dict(session.execute(select(PendingRevocation.batch_id, func.count())
+                                       .where(PendingRevocation.batch_id.in_(ids))
+                                       .group_by(PendingRevocation.batch_id)).all())
+        return [BatchView(row.batch_id, row.sequence, row.state, counts.get(row.batch_id, 0) + revoked.get(row.batch_id, 0),
+                          row.attempts, row.last_error, row.created_at, row.delivered_at) for row in rows]

@@ -70,6 +70,7 @@ def run_gui(data_dir: Path) -> int:
     state.sign_in(dialog.ctx)
     window = MainWindow(state)
     window.show()
+    window.start_background()
     settle_garbage_collector()
     return app.exec()
 

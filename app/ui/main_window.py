@@ -51,6 +51,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("muskel", "app.ui.pages.muskel", "MuskelPage"),
     PageSpec("counter", "app.ui.pages.counter", "CounterPage"),
     PageSpec("complaints", "app.ui.pages.complaints", "ComplaintsPage"),
+    PageSpec("sync", "app.ui.pages.sync", "SyncPage"),
     PageSpec("settings", "app.ui.pages.settings", "SettingsPage"),
 )
 
@@ -62,6 +63,12 @@ class MainWindow(QMainWindow):
         self.settings = Settings()
         self.keys: list[str] = []
         self.pages: dict[str, QWidget] = {}
+        # Pages find the background sender on the state; it starts with start_background().
+        # Imported here: its network stack is not needed before sign-in.
+        from app.ui.sync_scheduler import SyncScheduler
+
+        self.scheduler = SyncScheduler(state)
+        state.scheduler = self.scheduler
         ctx = state.ctx
         self.setWindowTitle(f"Usulkan \u2014 {ctx.office_name}" if ctx else "Usulkan")
 
@@ -105,6 +112,8 @@ class MainWindow(QMainWindow):
         state.failed.connect(lambda error: show_error(self, error))
         state.busy.connect(self._show_busy)
         state.changed.connect(self._setting_changed)
+        self.scheduler.state_changed.connect(self._show_dinsos_state)
+        self.scheduler.running_changed.connect(lambda _running: self._show_dinsos_state())
 
         if not self.restoreGeometry(self.settings.get(WINDOW_GEOMETRY)):
             self.resize(1200, 760)
@@ -137,6 +146,7 @@ class MainWindow(QMainWindow):
         self.busy_bar.setToolTip(_("Working ..."))
         self.busy_bar.hide()
         self.dinsos_label = QLabel()
+        self.dinsos_label.setToolTip(_("Sending to the Dinsos: details on the Sending page"))
         bar.addWidget(self.operator_label)
         bar.addWidget(self.office_label)
         bar.addPermanentWidget(self.busy_bar)
@@ -190,19 +200,29 @@ class MainWindow(QMainWindow):
     def _show_busy(self, busy: bool) -> None:
         self.busy_bar.setVisible(busy)
 
+    def start_background(self) -> None:
+        """Start sending in the background (the application does; most tests do not)."""
+        self.scheduler.start()
+
     def _setting_changed(self, what: str) -> None:
         if what == SETTINGS_CHANGED:
             self._show_dinsos_state()
 
-    def _show_dinsos_state(self) -> None:
-        # Sync does not exist yet, so there is never a last contact to show.
-        self.dinsos_label.setText(dinsos_state_text(self.settings.get(SERVER_URL), None))
+    def _show_dinsos_state(self, _state: object = None) -> None:
+        last = self.scheduler.last
+        if last is None:
+            self.dinsos_label.setText(dinsos_state_text(self.settings.get(SERVER_URL), None))
+        else:
+            from app.ui.pages.sync import status_text
+
+            self.dinsos_label.setText(status_text(last, self.scheduler.running))
 
     # --- closing --------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         self.settings.set(WINDOW_GEOMETRY, self.saveGeometry())
         self.settings.set(LAST_PAGE, self.current_key())
-        # Waits for the worker to finish what it runs, then closes the database.
+        # Waits for a send in flight and for the worker, then closes the database.
+        self.scheduler.stop()
         self.state.sign_out()
         event.accept()

@@ -59,7 +59,7 @@ def press(qtbot, window, key, modifier=Qt.KeyboardModifier.ControlModifier):
 
 
 def test_the_navigation_lists_every_page_in_order(window):
-    assert window.keys == ["dashboard", "proposals", "muskel", "counter", "complaints", "settings"]
+    assert window.keys == ["dashboard", "proposals", "muskel", "counter", "complaints", "sync", "settings"]
     titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
     assert titles == [_(type(window.pages[key]).title) for key in window.keys]
     assert titles[0] == "Beranda" and titles[-1] == "Pengaturan"
@@ -71,7 +71,7 @@ def test_ctrl_number_switches_pages(qtbot, window):
     assert window.current_key() == "proposals"
     assert window.stack.currentWidget() is window.pages["proposals"]
     press(qtbot, window, Qt.Key.Key_6)
-    assert window.current_key() == "settings"
+    assert window.current_key() == "sync"
     press(qtbot, window, Qt.Key.Key_1)
     assert window.current_key() == "dashboard"
     window.navigation.setCurrentRow(4)  # a click in the navigation does the same

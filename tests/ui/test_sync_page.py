@@ -1,0 +1,121 @@
+"""The Sending page and the background sender, against the in-memory Dinsos of the sync tests."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.services import sync_run
+from app.ui.pages.sync import SyncPage, reason_text, status_text
+from app.ui.state import AppState
+from app.ui.sync_scheduler import SyncScheduler
+from app.ui.tasks import InlineRunner
+from tests.services.test_sync_world import dinsos, linked, lurah, queue_ready  # noqa: F401
+
+
+class Yes:
+    def __init__(self):
+        self.asked = []
+
+    def confirm(self, title, text, *, yes=None):
+        self.asked.append(text)
+        return True
+
+
+def _page(state: AppState, dinsos) -> SyncPage:
+    state.scheduler = SyncScheduler(state, transport_factory=lambda url: dinsos, runner=InlineRunner())
+    return SyncPage(state)
+
+
+@pytest.fixture
+def lurah_state(qapp, lurah):
+    state = AppState(lurah.folder, runner=InlineRunner())
+    state.sign_in(lurah)
+    yield state
+    state.ctx = None
+
+
+def test_queued_work_is_sent_by_the_scheduler_and_the_page_says_so(qtbot, linked, app_state, dinsos):
+    page = _page(app_state, dinsos)
+    qtbot.addWidget(page)
+    queue_ready(linked, 1, 2)
+    page.reload()
+    assert page.waiting_label.text() == "2" and page.delivered_label.text() == "0"
+    assert page.lurah_box.isHidden()  # an operator does not see the Lurah's steps
+
+    assert app_state.scheduler.send_now()
+    assert page.waiting_label.text() == "0" and page.delivered_label.text() == "1"
+    assert "1 batch diterima Dinsos" in page.message.text()
+    assert page.table.rowCount() == 1 and page.table.item(0, 1).text() == "Diterima Dinsos"
+    assert "semua terkirim" in status_text(app_state.scheduler.last, False)
+
+
+def test_an_offline_network_is_explained_and_nothing_is_lost(qtbot, linked, app_state, dinsos):
+    page = _page(app_state, dinsos)
+    qtbot.addWidget(page)
+    queue_ready(linked, 3)
+    dinsos.fail_next = 10
+    app_state.scheduler.send_now()
+    assert not page.problem_label.isHidden()
+    assert "tidak dapat dihubungi" in page.problem_label.text()
+    assert page.to_send_label.text() == "1" and page.table.item(0, 1).text() == "Siap dikirim"
+    assert "offline, 1 menunggu" in status_text(app_state.scheduler.last, False)
+
+
+def test_batches_go_to_a_usb_folder(qtbot, linked, app_state, dinsos, tmp_path):
+    page = _page(app_state, dinsos)
+    qtbot.addWidget(page)
+    queue_ready(linked, 4)
+    from app.services import outbox
+
+    outbox.build_batches(linked)
+    page.reload()
+    page.export_to(tmp_path)
+    files = list(tmp_path.glob("*.usulkan-batch"))
+    assert len(files) == 1 and "1 berkas batch disimpan" in page.message.text()
+
+
+def test_the_lurah_links_the_office_with_the_provisioning_file(qtbot, lurah_state, office, dinsos, tmp_path):
+    page = _page(lurah_state, dinsos)
+    qtbot.addWidget(page)
+    assert not page.lurah_box.isHidden() and "belum terhubung" in page.link_label.text()
+    path = tmp_path / "provisioning.json"
+    path.write_text(json.dumps(dinsos.document()), encoding="utf-8")
+
+    failures = []
+    lurah_state.failed.connect(failures.append)
+    page.link_with(path, "AAAA-BBBB", transport=dinsos)  # not the fingerprint Dinsos read out
+    assert failures and "sidik" in str(failures[0].message()).lower()
+    assert not sync_run.sync_state(lurah_state.ctx).linked
+
+    page.link_with(path, None, transport=dinsos)
+    state = sync_run.sync_state(lurah_state.ctx)
+    assert state.bound and dinsos.authority is not None
+    assert "terhubung" in page.message.text()
+    # The operator enrolled before the link got a certificate with it: they can sign batches now.
+    queue_ready(office, 5)
+    from app.services import outbox
+
+    assert len(outbox.build_batches(office)) == 1
+
+
+def test_the_lurah_countersigns_sptjm_batches(qtbot, linked, lurah_state, dinsos):
+    from app.services import outbox
+
+    queue_ready(linked, 6, route="sptjm")
+    outbox.build_batches(linked)
+    page = _page(lurah_state, dinsos)
+    qtbot.addWidget(page)
+    page.prompts = Yes()
+    assert page.awaiting_label.text() == "1" and page.countersign_button.isEnabled()
+    page.countersign()
+    assert page.awaiting_label.text() == "0" and page.to_send_label.text() == "1"
+
+
+def test_reason_codes_read_as_plain_indonesian():
+    assert "tidak dapat dihubungi" in reason_text("unreachable")
+    assert "dicabut" in reason_text("revoked")
+    assert "503" in reason_text("http_503")
+    assert reason_text("something_new").startswith("Dinsos menolak batch")
+    assert reason_text(None) == ""
