@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.domain.workflow import Action, Actor
-from app.services import attachments, office, proposal_io, proposals
+from app.services import attachments, office, outbox, proposal_io, proposals
 from app.services.context import OfficeContext
 from app.storage.vault import KdfParams
 
@@ -140,8 +140,13 @@ def create_demo_office(folder: Path, *, per_state: int = 3, kdf: KdfParams | Non
             for _ in range(per_state):
                 draft = proposal_io.proposal_from_dict(_household(next(source), kind, rng))
                 summary = proposals.add_proposal(ctx, draft, confirmed_warnings={"nik_outside_office_region"})
-                for step in path:
+                for step in path[:-1]:
                     _step(ctx, lurah, summary.id, step)
+                if path and path[-1] is Action.QUEUE:
+                    # Left in the queue: through the outbox, so a linked office really sends it.
+                    outbox.queue_proposal(ctx, summary.id)
+                elif path:
+                    _step(ctx, lurah, summary.id, path[-1])
     finally:
         ctx.close()
         lurah.close()
