@@ -44,15 +44,16 @@ def overview(ctx: OfficeContext) -> Overview:
     counts = proposals.count_by_state(ctx)
     with ctx.reading() as session:
         returned_ids = _ids_in_state(session, workflow.State.RETURNED)
-        returned = []
-        for summary in repo.summaries(session, returned_ids):
-            reason = session.scalars(
-                select(ProposalTransition.reason)
-                .where(ProposalTransition.proposal_id == summary.id,
-                       ProposalTransition.to_state == workflow.State.RETURNED.value)
-                .order_by(ProposalTransition.id.desc())
-            ).first()
-            returned.append((summary, reason))
+        # The latest return of each, in one query (newest transition id wins).
+        reasons: dict[str, str | None] = {}
+        for proposal_id, reason in session.execute(
+            select(ProposalTransition.proposal_id, ProposalTransition.reason)
+            .where(ProposalTransition.proposal_id.in_(returned_ids),
+                   ProposalTransition.to_state == workflow.State.RETURNED.value)
+            .order_by(ProposalTransition.id)
+        ):
+            reasons[proposal_id] = reason
+        returned = [(summary, reasons.get(summary.id)) for summary in repo.summaries(session, returned_ids)]
         muskel = repo.summaries(session, _ids_in_state(session, workflow.State.MUSKEL))
         drafts = repo.summaries(session, _ids_in_state(session, workflow.State.DRAFT, operator_id=ctx.operator_id))
         office = session.scalars(select(Office)).first()
