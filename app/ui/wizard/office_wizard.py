@@ -1,0 +1,124 @@
+"""The first-run wizard itself: its pages in order, creating the office and opening it on Finish.
+
+Creation calibrates Argon2id and derives three keys, which takes seconds, so it runs off the
+GUI thread. The passphrases live only in the wizard's fields until the office is open.
+"""
+
+from __future__ import annotations
+
+from app.domain.regions import RegionIndex, default_regions
+from app.i18n import _
+from app.services.context import OfficeContext
+from app.services.office import CreatedOffice, create_office, open_office
+from app.storage.vault import KdfParams
+from app.ui.qt import QWidget, QWizard
+from app.ui.settings_store import SERVER_URL, Settings
+from app.ui.state import AppState
+from app.ui.wizard.basics import ServerPage, WelcomePage
+from app.ui.wizard.create import CreatePage
+from app.ui.wizard.person import PersonPage
+from app.ui.wizard.recovery import RecoveryPage
+from app.ui.wizard.village import VillagePage
+
+
+class OfficeWizard(QWizard):
+    """On Finish, opens the new office as its first operator: ``self.ctx``."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None, *, kdf: KdfParams | None = None,
+                 regions: RegionIndex | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.kdf = kdf  # None: calibrate on this PC (tests pass tiny parameters)
+        self.created: CreatedOffice | None = None
+        self.ctx: OfficeContext | None = None
+        self.opening = False
+        self.setWindowTitle(_("New Usulkan office"))
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setMinimumSize(640, 520)
+        # Qt ships no Indonesian for its own buttons; name them ourselves.
+        for button, text in (
+            (QWizard.WizardButton.BackButton, _("< Back")),
+            (QWizard.WizardButton.NextButton, _("Next >")),
+            (QWizard.WizardButton.CommitButton, _("Create the office")),
+            (QWizard.WizardButton.FinishButton, _("Finish and sign in")),
+            (QWizard.WizardButton.CancelButton, _("Cancel")),
+        ):
+            self.setButtonText(button, text)
+
+        self.welcome_page = WelcomePage()
+        self.village_page = VillagePage(state, regions or default_regions())
+        self.lurah_page = PersonPage(
+            _("The Lurah"),
+            _("The Lurah enrols operators and keeps the recovery code. The Lurah types this passphrase now."),
+            _("Lurah's name"),
+        )
+        self.operator_page = PersonPage(
+            _("The first operator"),
+            _("The person who will enter proposals. They type their own passphrase now."),
+            _("Operator's name"),
+        )
+        self.operator_page.other_passphrase = self.lurah_page
+        self.server_page = ServerPage()
+        self.create_page = CreatePage(self)
+        self.recovery_page = RecoveryPage(self)
+        for page in (self.welcome_page, self.village_page, self.lurah_page, self.operator_page,
+                     self.server_page, self.create_page, self.recovery_page):
+            self.addPage(page)
+
+    def create(self, on_done, on_error) -> None:
+        """Start create_office off the GUI thread with what the pages hold."""
+        folder, kdf = self.state.data_dir, self.kdf
+        args = dict(
+            name=self.village_page.office_name.text().strip(),
+            village_code=self.village_page.code,
+            lurah_name=self.lurah_page.name.text().strip(),
+            lurah_passphrase=self.lurah_page.passphrase.text(),
+            operator_name=self.operator_page.name.text().strip(),
+            operator_passphrase=self.operator_page.passphrase.text(),
+        )
+
+        def done(created: CreatedOffice) -> None:
+            self.created = created
+            self.setOption(QWizard.WizardOption.NoCancelButton, True)
+            # The Lurah's passphrase is in the vault now; the wizard need not hold it any longer.
+            self.lurah_page.passphrase.clear()
+            self.lurah_page.again.clear()
+            server = self.server_page.url.text().strip()
+            if server:
+                Settings().set(SERVER_URL, server)
+            on_done(created)
+
+        self.state.run_plain(lambda: create_office(folder, kdf=kdf, **args), done, on_error)
+
+    def accept(self) -> None:
+        """Finish: open the new office as its operator, then close."""
+        if self.ctx is not None:
+            super().accept()
+            return
+        if self.created is None or self.opening:
+            return
+        self.opening = True
+        self.recovery_page.completeChanged.emit()
+        self.recovery_page.message.setText("")
+        folder, operator_id = self.state.data_dir, self.created.operator_id
+        passphrase = self.operator_page.passphrase.text()
+        self.state.run_plain(lambda: open_office(folder, operator_id, passphrase), self._opened, self._open_failed)
+
+    def _opened(self, ctx: OfficeContext) -> None:
+        self.opening = False
+        self.ctx = ctx
+        self.operator_page.passphrase.clear()
+        self.operator_page.again.clear()
+        super().accept()
+
+    def _open_failed(self, error: BaseException) -> None:
+        self.opening = False
+        self.recovery_page.completeChanged.emit()
+        self.recovery_page.message.setText(error_text(error))
+
+    def reject(self) -> None:
+        # After creation the code must be acknowledged: Esc or the close box must not lose it.
+        if self.created is not None:
+            return
+        super().reject()
+
