@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 
 from app.domain import workflow
@@ -13,6 +15,11 @@ from app.storage import proposal_repo as repo
 from app.storage.attachments import check_attachment
 from app.storage.models import Household, Proposal
 from app.storage.read_models import ProposalSummary
+
+# Long loops take these from the caller (the UI passes a job's): ``cancel()`` raises to stop,
+# which rolls the transaction back; ``progress(done, total)`` says how far the loop is.
+Cancel = Callable[[], None]
+Progress = Callable[[int, int], None]
 
 
 def candidates(ctx: OfficeContext, *, rw: str | None = None) -> list[ProposalSummary]:
@@ -30,12 +37,26 @@ def candidates(ctx: OfficeContext, *, rw: str | None = None) -> list[ProposalSum
 
 
 def record_decisions(
-    ctx: OfficeContext, decisions: dict[str, str], minutes_filename: str, minutes_bytes: bytes
+    ctx: OfficeContext,
+    decisions: dict[str, str],
+    minutes_filename: str,
+    minutes_bytes: bytes,
+    *,
+    cancel: Cancel | None = None,
+    progress: Progress | None = None,
 ) -> int:
-    """Attach the signed minutes to each proposal and record each decision, all or nothing."""
+    """Attach the signed minutes to each proposal and record each decision, all or nothing.
+
+    ``cancel`` is called before each proposal; whatever it raises undoes every decision.
+    """
     checked = check_attachment(minutes_filename, minutes_bytes)
+    total = len(decisions)
     with ctx.transaction() as session:
-        for proposal_id, decision in decisions.items():
+        for done, (proposal_id, decision) in enumerate(decisions.items()):
+            if cancel is not None:
+                cancel()
+            if progress is not None:
+                progress(done, total)
             row = session.get(Proposal, proposal_id)
             if row is None:
                 raise proposals.ProposalNotFound(reference=proposal_id)
@@ -47,10 +68,22 @@ def record_decisions(
                 ctx, session, row, workflow.Action.RECORD_MUSKEL_DECISION,
                 data={workflow.DECISION: decision, workflow.MINUTES: minutes.id},
             )
-    return len(decisions)
+        if cancel is not None:
+            cancel()  # the last chance: after this the meeting's decisions are committed
+        if progress is not None:
+            progress(total, total)
+    return total
 
 
-def record_export(ctx: OfficeContext, *, file_format: str, count: int, rw: str | None = None) -> None:
-    """A BNBA list left the database (names and addresses on paper or in a file): audit it."""
+def record_export(
+    ctx: OfficeContext, *, file_format: str, count: int, rw: str | None = None, write: Callable[[], object] | None = None
+) -> None:
+    """A BNBA list left the database (names and addresses on paper or in a file): audit it.
+
+    Given ``write`` (which makes the file), the entry is committed only if the file was
+    written: a failed or cancelled export leaves neither a file nor an entry.
+    """
     with ctx.transaction() as session:
         ctx.audit(session, "bnba.export", "muskel", None, format=file_format, count=count, rw=rw)
+        if write is not None:
+            write()

@@ -1,27 +1,40 @@
-"""The BNBA (by name, by address) candidate list for the muskel, as a printable PDF or an XLSX sheet."""
+"""The BNBA (by name, by address) candidate list for the muskel, as a printable PDF or an XLSX sheet.
+
+Both writers run on the worker thread and take an optional ``cancel`` (raises to stop) and
+``progress(done, total)``; the file appears only when it is complete (write_atomic).
+"""
 
 from __future__ import annotations
 
 import html
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.domain.workflow import KIND_LABELS, ProposalKind
 from app.i18n import N_, _
+from app.storage.fsutil import write_atomic
 from app.storage.read_models import ProposalSummary
 from app.ui.qt import (
     QBuffer,
     QByteArray,
+    QFont,
     QIODevice,
     QMarginsF,
     QPageLayout,
     QPageSize,
+    QPainter,
     QPdfWriter,
+    QRectF,
+    QSizeF,
+    Qt,
     QTextDocument,
 )
-from app.ui.receipt_pdf import write_private
+
+Cancel = Callable[[], None] | None
+Progress = Callable[[int, int], None] | None
+SOURCE_DPI = 96  # the unit QTextDocument's HTML lengths are in; the layout scales them to the PDF
 
 HEADERS = (
     N_("No."), N_("Head of family"), N_("NIK"), N_("No. KK"), N_("RT"), N_("RW"), N_("Kind"),
@@ -69,8 +82,13 @@ def bnba_html(rows: list[BnbaRow], *, office_name: str, title: str) -> str:
     )
 
 
-def bnba_pdf(rows: list[BnbaRow], path: Path, *, office_name: str, title: str) -> bytes:
-    """A4 landscape, the header row repeated on every page (QTextDocument does that for <thead>)."""
+def bnba_pdf(rows: list[BnbaRow], path: Path, *, office_name: str, title: str,
+             cancel: Cancel = None, progress: Progress = None) -> bytes:
+    """A4 landscape, the header row repeated on every page (the layout does that for <thead>).
+
+    Drawn page by page, as QTextDocument.print_ would, so a long list can be cancelled between
+    pages; page numbers at the foot of each page.
+    """
     array = QByteArray()
     buffer = QBuffer(array)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -81,14 +99,51 @@ def bnba_pdf(rows: list[BnbaRow], path: Path, *, office_name: str, title: str) -
     writer.setCreator("Usulkan")
     document = QTextDocument()
     document.setHtml(bnba_html(rows, office_name=office_name, title=title))
-    document.print_(writer)
+    if cancel is not None:
+        cancel()
+    painter = QPainter(writer)
+    try:
+        document.documentLayout().setPaintDevice(writer)
+        margin = int(1 / 2.54 * SOURCE_DPI)  # room for the page number at the foot
+        frame = document.rootFrame().frameFormat()
+        for side in (frame.setLeftMargin, frame.setRightMargin, frame.setTopMargin):
+            side(0)
+        frame.setBottomMargin(margin)
+        document.rootFrame().setFrameFormat(frame)
+        page = QRectF(0, 0, writer.width(), writer.height())
+        document.setPageSize(QSizeF(page.width(), page.height()))
+        pages = document.pageCount()
+        number_font = QFont(document.defaultFont())
+        for index in range(pages):
+            if cancel is not None:
+                cancel()
+            if progress is not None:
+                progress(index, pages)
+            if index:
+                writer.newPage()
+            view = QRectF(0, index * page.height(), page.width(), page.height())
+            painter.save()
+            painter.translate(0, -view.top())
+            document.drawContents(painter, view)
+            painter.restore()
+            painter.setFont(number_font)
+            number = _("Page {page} of {pages}").format(page=index + 1, pages=pages)
+            painter.drawText(QRectF(0, page.height() - painter.fontMetrics().height() * 1.5, page.width(),
+                                    painter.fontMetrics().height() * 1.5), int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), number)
+    finally:
+        painter.end()
     buffer.close()
     data = bytes(array.data())
-    write_private(Path(path), data)
+    if cancel is not None:
+        cancel()  # the last moment to stop: after this the file is there, whole
+    write_atomic(Path(path), data)
+    if progress is not None:
+        progress(pages, pages)
     return data
 
 
-def bnba_xlsx(rows: list[BnbaRow], path: Path, *, office_name: str, title: str) -> None:
+def bnba_xlsx(rows: list[BnbaRow], path: Path, *, office_name: str, title: str,
+              cancel: Cancel = None, progress: Progress = None) -> None:
     """One sheet, a title, a frozen header row and widths that fit: ready to print or to sort."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -103,7 +158,11 @@ def bnba_xlsx(rows: list[BnbaRow], path: Path, *, office_name: str, title: str) 
     sheet.append([_(h) for h in HEADERS])
     for cell in sheet[4]:
         cell.font = Font(bold=True)
-    for row in rows:
+    for done, row in enumerate(rows):
+        if cancel is not None and done % 50 == 0:
+            cancel()
+        if progress is not None:
+            progress(done, len(rows))
         values = list(row.cells())
         values[0] = row.number
         sheet.append(values)
@@ -116,4 +175,8 @@ def bnba_xlsx(rows: list[BnbaRow], path: Path, *, office_name: str, title: str) 
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
     book.save(out)
-    write_private(Path(path), out.getvalue())
+    if cancel is not None:
+        cancel()
+    write_atomic(Path(path), out.getvalue())
+    if progress is not None:
+        progress(len(rows), len(rows))

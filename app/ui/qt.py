@@ -62,6 +62,7 @@ from PySide6.QtGui import (  # noqa: F401
     QTextDocument,
     QValidator,
 )
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter  # noqa: F401
 from PySide6.QtWidgets import (  # noqa: F401
     QAbstractItemView,
     QApplication,
@@ -95,6 +96,8 @@ from PySide6.QtWidgets import (  # noqa: F401
     QSpinBox,
     QSplitter,
     QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QStatusBar,
     QStyle,
     QTableView,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.ui.qt import QObject, Signal
-from app.ui.tasks import InlineRunner, TaskRunner
+from app.ui.tasks import Cancelled, InlineRunner, Job, TaskRunner
 
 if TYPE_CHECKING:
     from app.services.context import OfficeContext
@@ -29,6 +29,8 @@ class AppState(QObject):
     signed_out = Signal()
     # Ask the main window to show a page, optionally opened on an item: ("proposals", id).
     navigate = Signal(str, object)
+    # The UI language was switched (the code, "id" or "en"): windows rebuild their text.
+    language_changed = Signal(str)
 
     def __init__(self, data_dir: Path, runner: TaskRunner | InlineRunner | None = None) -> None:
         super().__init__()
@@ -65,6 +67,58 @@ class AppState(QObject):
             (on_error or self.failed.emit)(exc)
 
         self.runner.run(lambda: fn(ctx), done, error)
+
+    def run_job(
+        self,
+        fn: Callable[[OfficeContext, Job], Any],
+        on_done: Callable[[Any], None] | None = None,
+        *,
+        on_error: Callable[[BaseException], None] | None = None,
+        on_progress: Callable[[int, int, str], None] | None = None,
+        on_cancelled: Callable[[], None] | None = None,
+        changes: str | None = None,
+        job: Job | None = None,
+    ) -> Job:
+        """Like ``run`` for long work: ``fn(ctx, job)`` reports progress and may be cancelled.
+
+        Returns the ``Job``; ``job.cancel()`` asks the worker to stop at its next ``check``.
+        A cancelled job calls ``on_cancelled`` (not ``on_error``) and emits no ``changed``:
+        the work rolled back.
+        """
+        ctx = self.ctx
+        if ctx is None:
+            raise RuntimeError("no office is open")
+        self._set_busy(+1)
+
+        def done(result):
+            self._set_busy(-1)
+            if on_done is not None:
+                on_done(result)
+            if changes:
+                self.changed.emit(changes)
+
+        def error(exc):
+            self._set_busy(-1)
+            if isinstance(exc, Cancelled):
+                if on_cancelled is not None:
+                    on_cancelled()
+                return
+            (on_error or self.failed.emit)(exc)
+
+        return self.runner.run_job(lambda job: fn(ctx, job), done, error, on_progress, job=job)
+
+    def disconnect_listeners(self) -> None:
+        """Drop every connection to this state's signals (before the window is built anew).
+
+        Pages connect lambdas that Qt cannot tie to the page's lifetime; a rebuilt window
+        connects its own again, and the old pages must not hear anything once they are gone.
+        """
+        for name, signature in (("changed", "QString"), ("failed", "PyObject"), ("busy", "bool"),
+                                ("signed_in", ""), ("signed_out", ""), ("navigate", "QString,PyObject"),
+                                ("language_changed", "QString")):
+            # Disconnecting a signal nobody listens to warns; ask Qt first.
+            if self.receivers(f"2{name}({signature})") > 0:
+                getattr(self, name).disconnect()
 
     def run_plain(
         self,

@@ -11,6 +11,7 @@ from app.services.muskel import candidates, record_decisions, record_export
 from app.ui.bnba import HEADERS, bnba_pdf, bnba_rows, bnba_xlsx
 from app.ui.editor.attachments_panel import read_limited
 from app.ui.editor.prompts import DOCUMENT_FILTER, Prompts
+from app.ui.progress import ProgressDialog, run_with_progress
 from app.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -41,6 +42,7 @@ class MuskelPage(QWidget):
         self.state = state
         self.prompts = Prompts(self)
         self.summaries: list = []
+        self.progress: ProgressDialog | None = None  # the last long job's window (tests cancel through it)
 
         heading = QLabel(_("Kelurahan deliberation (muskel)"))
         font = heading.font()
@@ -136,24 +138,38 @@ class MuskelPage(QWidget):
     def export_pdf(self) -> None:
         path = self.prompts.save_file(_("Save the BNBA"), "bnba-muskel.pdf", "PDF (*.pdf)")
         if path is not None:
-            self._export(lambda: bnba_pdf(bnba_rows(self.summaries), path, office_name=self._office(), title=self._title()), path, "pdf")
+            self._export(bnba_pdf, path, "pdf")
 
     def export_xlsx(self) -> None:
         path = self.prompts.save_file(_("Save the BNBA"), "bnba-muskel.xlsx", "Excel (*.xlsx)")
         if path is not None:
-            self._export(lambda: bnba_xlsx(bnba_rows(self.summaries), path, office_name=self._office(), title=self._title()), path, "xlsx")
+            self._export(bnba_xlsx, path, "xlsx")
 
-    def _export(self, write, path: Path, file_format: str) -> None:
-        try:
-            write()
-        except OSError:
+    def _export(self, writer, path: Path, file_format: str) -> ProgressDialog:
+        """Write the file on the worker behind a progress window; Cancel leaves no file and no audit entry."""
+        rows, office, title = bnba_rows(self.summaries), self._office(), self._title()
+        count, rw = len(rows), self.rw.text().strip() or None
+
+        def work(ctx, job):
+            def write():
+                writer(rows, path, office_name=office, title=title, cancel=job.check, progress=job.progress)
+            # Names and addresses leave the database: the export is audited like opening a detail,
+            # and the entry is kept only if the file was written.
+            record_export(ctx, file_format=file_format, count=count, rw=rw, write=write)
+
+        self.progress = run_with_progress(
+            self.state, self, _("Saving the BNBA"), work,
+            lambda _result: self.prompts.info(_("Saved"), _("Saved to {path}.").format(path=str(path))),
+            text=_("Writing {count} households to {file}…").format(count=count, file=path.name),
+            on_error=self._export_failed,
+        )
+        return self.progress
+
+    def _export_failed(self, error: BaseException) -> None:
+        if isinstance(error, OSError):
             self.prompts.error(_("The file could not be written. Choose another folder, or close the file if it is open."))
-            return
-        count, rw = len(self.summaries), self.rw.text().strip() or None
-        # Names and addresses left the database: the export is audited like opening a detail.
-        self.state.run(lambda ctx: record_export(ctx, file_format=file_format, count=count, rw=rw),
-                       lambda _result: None, on_error=self._failed)
-        self.prompts.info(_("Saved"), _("Saved to {path}.").format(path=str(path)))
+        else:
+            self._failed(error)
 
     def record(self) -> None:
         chosen = self.chosen()
@@ -175,8 +191,16 @@ class MuskelPage(QWidget):
             self.state.changed.emit(ATTACHMENTS)
             self.prompts.info(_("Recorded"), _("{count} decisions recorded.").format(count=count))
 
-        self.state.run(lambda ctx: record_decisions(ctx, chosen, path.name, read_limited(path)), done,
-                       on_error=self._failed, changes=PROPOSALS)
+        def work(ctx, job):
+            return record_decisions(ctx, chosen, path.name, read_limited(path), cancel=job.check, progress=job.progress)
+
+        # All or nothing: Cancel rolls every decision back, so the list stays as it was.
+        self.progress = run_with_progress(
+            self.state, self, _("Recording the decisions"), work, done,
+            text=_("Recording {count} decisions…").format(count=len(chosen)),
+            on_error=self._failed, changes=PROPOSALS,
+            on_cancelled=lambda: self.prompts.info(_("Cancelled"), _("Nothing was recorded.")),
+        )
 
     def _failed(self, error: BaseException) -> None:
         if isinstance(error, OSError):
