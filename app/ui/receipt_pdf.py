@@ -1,15 +1,32 @@
-"""The citizen's receipt as a PDF (A5): office, the tracking code large and as a QR code, what was filed."""
+"""The citizen's receipt (A5): office, the tracking code large and as a QR code, what was filed.
+
+One drawing, two destinations: a PDF file (``receipt_pdf``) or a printer chosen in the print
+dialog (``print_receipt``); offscreen tests print to a QPrinter in PDF format.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import segno
 
 from app.i18n import _
 from app.services.citizen import Receipt
-from app.ui.qt import QBuffer, QByteArray, QColor, QFont, QIODevice, QPageSize, QPainter, QPdfWriter, QRectF, Qt
+from app.storage.fsutil import write_atomic
+from app.ui.qt import (
+    QBuffer,
+    QByteArray,
+    QColor,
+    QFont,
+    QIODevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPrinter,
+    QRectF,
+    Qt,
+)
 
 RESOLUTION = 300  # dots per inch: crisp QR modules on any office printer
 QUIET_ZONE = 4  # modules of white around the QR code, as the standard asks
@@ -59,12 +76,46 @@ def receipt_pdf(receipt: Receipt, path: Path | None = None) -> bytes:
     # The code in the document's title too: a viewer's "Properties" and a search can find it.
     writer.setTitle(_("Receipt {code}").format(code=receipt.tracking_code))
     writer.setCreator("Usulkan")
+    painter = QPainter(writer)
+    try:
+        paint_receipt(painter, receipt, writer.width(), RESOLUTION)
+    finally:
+        painter.end()
+    buffer.close()
+    data = bytes(array.data())
+    if path is not None:
+        write_private(Path(path), data)
+    return data
+
+
+def new_receipt_printer() -> QPrinter:
+    """A printer set up for the receipt (A5, portrait) before the print dialog lets the operator change it."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A5))
+    printer.setPageOrientation(QPageLayout.Orientation.Portrait)
+    return printer
+
+
+def print_receipt(receipt: Receipt, printer: QPrinter) -> bool:
+    """Draw the receipt on ``printer`` (one page); False if the printer could not be opened."""
+    printer.setDocName(_("Receipt {code}").format(code=receipt.tracking_code))
+    printer.setCreator("Usulkan")
+    painter = QPainter()
+    if not painter.begin(printer):
+        return False
+    try:
+        paint_receipt(painter, receipt, printer.width(), printer.resolution())
+    finally:
+        painter.end()
+    return True
+
+
+def paint_receipt(painter: QPainter, receipt: Receipt, width: float, resolution: float) -> None:
+    """The receipt's one page, ``width`` device pixels wide at ``resolution`` dots per inch."""
 
     def mm(value: float) -> float:
-        return value * RESOLUTION / 25.4
+        return value * resolution / 25.4
 
-    painter = QPainter(writer)
-    width = writer.width()
     left, y = mm(12), mm(12)
     inner = width - 2 * left
 
@@ -105,20 +156,8 @@ def receipt_pdf(receipt: Receipt, path: Path | None = None) -> bytes:
           "kelurahan office, or scan the QR code at the counter."),
         _font(9), 16,
     )
-    painter.end()
-    buffer.close()
-    data = bytes(array.data())
-    if path is not None:
-        write_private(Path(path), data)
-    return data
 
 
 def write_private(path: Path, data: bytes) -> None:
     """0600 before a byte is written, then an atomic replace: the receipt carries a name."""
-    temp = path.with_name(path.name + ".tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, path)
+    write_atomic(Path(path), data)

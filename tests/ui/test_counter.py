@@ -9,8 +9,8 @@ from app.services.citizen import Receipt
 from app.services.proposal_io import proposal_from_dict
 from app.services.proposals import add_proposal
 from app.ui.pages.counter import CounterPage
-from app.ui.qt import QColor, QImage, QPainter, QRectF
-from app.ui.receipt_pdf import QUIET_ZONE, draw_qr, qr_matrix, receipt_pdf
+from app.ui.qt import QColor, QImage, QPageSize, QPainter, QPrinter, QRectF
+from app.ui.receipt_pdf import QUIET_ZONE, draw_qr, new_receipt_printer, print_receipt, qr_matrix, receipt_pdf
 from tests.factories import HEAD_NIK, proposal_dict
 
 
@@ -53,17 +53,66 @@ def test_a_mistyped_entry_is_explained_without_a_lookup(app_state, qtbot):
     assert page.message.text() and page.cards == []
 
 
-def test_print_receipt_writes_a_private_pdf(app_state, qtbot):
+def test_receipt_as_pdf_writes_a_private_pdf(app_state, qtbot):
     summary = add_proposal(app_state.ctx, proposal_from_dict(proposal_dict()))
     page = make_page(app_state, qtbot)
     page.search.setText(summary.tracking_code)
     page.look_up()
-    page.cards[0].print_button.click()
+    page.cards[0].pdf_button.click()
     data = page.last_receipt.read_bytes()
     assert data.startswith(b"%PDF")
     assert summary.tracking_code.encode("utf-16-be") in data  # in the document's title
     assert stat.S_IMODE(os.stat(page.last_receipt).st_mode) == 0o600
     page.last_receipt.unlink()
+
+
+def test_print_receipt_draws_on_the_chosen_printer(app_state, qtbot, tmp_path):
+    """The print dialog is swapped for a PDF-format QPrinter: what would reach paper lands in a file."""
+    summary = add_proposal(app_state.ctx, proposal_from_dict(proposal_dict()))
+    page = make_page(app_state, qtbot)
+    page.search.setText(summary.tracking_code)
+    page.look_up()
+    target = tmp_path / "printed.pdf"
+    chosen = []
+
+    def choose():
+        printer = new_receipt_printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(target))
+        chosen.append(printer)
+        return printer
+
+    page.choose_printer = choose
+    page.cards[0].print_button.click()
+    assert chosen, "printing should ask which printer"
+    data = target.read_bytes()
+    assert data.startswith(b"%PDF") and b"/Type /Page" in data
+    assert summary.tracking_code.encode("utf-16-be") in data  # the job's name is the receipt's
+    assert page.last_receipt is None  # no viewer, no temporary PDF
+    assert summary.tracking_code in page.message.text() and "printer" in page.message.text()
+
+
+def test_a_cancelled_print_dialog_prints_nothing(app_state, qtbot, tmp_path):
+    summary = add_proposal(app_state.ctx, proposal_from_dict(proposal_dict()))
+    page = make_page(app_state, qtbot)
+    page.search.setText(summary.tracking_code)
+    page.look_up()
+    page.choose_printer = lambda: None
+    page.cards[0].print_button.click()
+    assert page.message.text() == ""
+
+
+def test_print_receipt_renders_one_a5_page_on_a_pdf_format_printer(qapp, tmp_path):
+    receipt = Receipt("USK-7K3M-Q9TD", "Kelurahan Bugul Kidul", "BUGUL KIDUL", "SITI AMINAH",
+                      "357503******0004", "usulan baru", ("PKH",), "01-01-2026 10:00 WIB", "Ani Operator")
+    printer = new_receipt_printer()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "r.pdf"))
+    assert print_receipt(receipt, printer)
+    data = (tmp_path / "r.pdf").read_bytes()
+    assert data.startswith(b"%PDF") and b"/Count 1" in data  # one page
+    size = printer.pageLayout().pageSize().id()
+    assert size == QPageSize.PageSizeId.A5
 
 
 def test_receipt_pdf_bytes_and_file(tmp_path):

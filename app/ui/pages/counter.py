@@ -14,11 +14,14 @@ from app.ui.editor.attachments_panel import write_private_temp
 from app.ui.editor.prompts import Prompts
 from app.ui.qt import (
     QDesktopServices,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QKeySequence,
     QLabel,
     QLineEdit,
+    QPrintDialog,
+    QPrinter,
     QPushButton,
     QScrollArea,
     QShortcut,
@@ -26,7 +29,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.ui.receipt_pdf import receipt_pdf
+from app.ui.receipt_pdf import new_receipt_printer, print_receipt, receipt_pdf
 from app.ui.state import AppState
 
 
@@ -45,7 +48,7 @@ def entry_problem(text: str) -> str | None:
 class ResultCard(QFrame):
     """One proposal as the citizen should hear it."""
 
-    def __init__(self, status, on_print, parent=None) -> None:
+    def __init__(self, status, on_print, on_pdf, parent=None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.status = status
@@ -64,10 +67,15 @@ class ResultCard(QFrame):
             returned = QLabel(_("Returned by the Dinas Sosial because: {reason}").format(reason=reason))
             returned.setWordWrap(True)
             layout.addWidget(returned)
-        self.print_button = QPushButton(_("Print receipt"))
+        self.print_button = QPushButton(_("Print receipt…"))
+        self.print_button.setToolTip(_("Choose a printer and print the receipt now"))
         self.print_button.clicked.connect(lambda: on_print(status.proposal_id))
+        self.pdf_button = QPushButton(_("Receipt as PDF"))
+        self.pdf_button.setToolTip(_("Open the receipt as a PDF, to save it or send it"))
+        self.pdf_button.clicked.connect(lambda: on_pdf(status.proposal_id))
         row = QHBoxLayout()
         row.addStretch(1)
+        row.addWidget(self.pdf_button)
         row.addWidget(self.print_button)
         layout.addLayout(row)
 
@@ -82,6 +90,8 @@ class CounterPage(QWidget):
         self.cards: list[ResultCard] = []
         self.last_receipt = None  # the path of the last receipt opened (tests read it)
         self.open_url = QDesktopServices.openUrl  # tests swap it so no viewer starts
+        # Asks which printer (None: the operator cancelled); tests swap it for a PDF-format QPrinter.
+        self.choose_printer = self._ask_printer
 
         heading = QLabel(_("Counter: where is my proposal?"))
         font = heading.font()
@@ -149,7 +159,7 @@ class CounterPage(QWidget):
             self.message.setText(_("No proposal was found for this NIK or tracking code."))
             return
         for status in statuses:
-            card = ResultCard(status, self.print_receipt)
+            card = ResultCard(status, self.print_receipt, self.receipt_as_pdf)
             self.results.insertWidget(self.results.count() - 1, card)
             self.cards.append(card)
 
@@ -160,7 +170,27 @@ class CounterPage(QWidget):
             self.state.failed.emit(error)
 
     def print_receipt(self, proposal_id: str) -> None:
-        """Render the receipt and open it in the system's PDF viewer, where it is printed."""
+        """Ask for a printer and print the receipt on it directly."""
+        self.state.run(lambda ctx: receipt_data(ctx, proposal_id), self._print, on_error=self._failed)
+
+    def _ask_printer(self) -> QPrinter | None:
+        printer = new_receipt_printer()
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle(_("Print the receipt"))
+        return printer if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def _print(self, receipt) -> None:
+        printer = self.choose_printer()
+        if printer is None:
+            return
+        if print_receipt(receipt, printer):
+            self.message.setText(_("Receipt {code} sent to the printer.").format(code=receipt.tracking_code))
+        else:
+            self.message.setText(_("The printer could not be opened. Check that it is on and connected, "
+                                   "or use \"Receipt as PDF\" instead."))
+
+    def receipt_as_pdf(self, proposal_id: str) -> None:
+        """Render the receipt and open it in the system's PDF viewer, where it can be saved or printed."""
         self.state.run(lambda ctx: receipt_data(ctx, proposal_id), self._open_receipt, on_error=self._failed)
 
     def _open_receipt(self, receipt) -> None:
