@@ -201,11 +201,18 @@ class ProposalsPage(QWidget):
         if proposal_id:
             self.open_item(proposal_id)
 
-    def _show_editor(self, proposal_id: str | None) -> ProposalEditor:
+    def reopen_editor(self, proposal_id: str | None) -> ProposalEditor:
+        """Open an editor again after the window was rebuilt: its autosaved typing comes back unasked."""
+        return self._show_editor(proposal_id, restore_typing=True)
+
+    def _show_editor(self, proposal_id: str | None, *, restore_typing: bool = False) -> ProposalEditor:
+        self._rekey_saved_new_editor()
         editor = self.editors.get(proposal_id)
         if editor is None or not editor.isVisible():
             editor = ProposalEditor(self.state, proposal_id, parent=self)
-            editor.finished.connect(lambda _result, key=proposal_id: self.editors.pop(key, None))
+            if restore_typing:
+                editor.prompts = _RestoreWithoutAsking(editor.prompts)
+            editor.finished.connect(lambda _result, e=editor: self._forget(e))
             self.editors[proposal_id] = editor
             editor.start()
         editor.show()
@@ -213,7 +220,41 @@ class ProposalsPage(QWidget):
         editor.activateWindow()
         return editor
 
+    def _rekey_saved_new_editor(self) -> None:
+        """A new proposal that was saved since is that proposal's editor now, not the "new" one:
+        Ctrl+N must give an empty form, and opening the saved proposal must find this window."""
+        editor = self.editors.get(None)
+        if editor is not None and editor.proposal_id is not None:
+            del self.editors[None]
+            self.editors.setdefault(editor.proposal_id, editor)
+
+    def _forget(self, editor: ProposalEditor) -> None:
+        for key, value in list(self.editors.items()):
+            if value is editor:
+                del self.editors[key]
+
     @property
     def current_editor(self) -> ProposalEditor | None:
         return next(reversed(self.editors.values()), None) if self.editors else None
 
+
+
+class _RestoreWithoutAsking:
+    """The editor's prompts, except that "continue the unsaved typing?" is answered yes, once.
+
+    Used when the window was rebuilt (language switch): the operator did not leave that typing,
+    so asking about it would only invite a wrong "no".
+    """
+
+    def __init__(self, prompts) -> None:
+        self._prompts = prompts
+        self._pending = True
+
+    def confirm(self, title, text, *, yes=None):
+        if self._pending and title == _("Unsaved typing"):
+            self._pending = False
+            return True
+        return self._prompts.confirm(title, text, yes=yes)
+
+    def __getattr__(self, name):
+        return getattr(self._prompts, name)
