@@ -83,4 +83,4 @@ def test_backup_folder_and_language_are_stored(qtbot, page, tmp_path, monkeypatc
     assert page.language.currentData() == "id"
     page.language.setCurrentIndex(page.language.findData("en"))
     assert settings_store.Settings().language() == "en"
-    assert "dibuka" in page.language_note.text()  # says it applies after a restart
+    assert "langsung" in page.language_note.text()  # says it applies at once

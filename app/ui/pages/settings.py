@@ -7,6 +7,7 @@ from app.i18n import N_, _
 from app.services.office import change_passphrase
 from app.storage.vault import KdfParams
 from app.ui.errors import error_text
+from app.ui.language import switch_language
 from app.ui.qt import (
     QComboBox,
     QFileDialog,
@@ -99,7 +100,8 @@ class SettingsPage(QWidget):
             self.language.addItem(name, code)
         self.language.setCurrentIndex(max(0, self.language.findData(self.settings.language())))
         self.language.currentIndexChanged.connect(self._language_chosen)
-        self.language_note = QLabel(_("The new language is used after Usulkan is closed and opened again."))
+        self.language_note = QLabel(_("The new language is used at once. Open proposal windows are opened "
+                                      "again in the new language, with their unsaved typing kept."))
         self.language_note.setObjectName("hint")
         self.language_note.setWordWrap(True)
         form = QFormLayout(box)
@@ -185,8 +187,12 @@ class SettingsPage(QWidget):
 
     def _language_chosen(self, _index: int) -> None:
         code = self.language.currentData()
-        if code in i18n.LANGUAGES:
-            self.settings.set(LANGUAGE, code)
+        if code not in i18n.LANGUAGES:
+            return
+        self.settings.set(LANGUAGE, code)
+        if code != i18n.current_language():
+            # The window is built again in the new language; this page goes with the old one.
+            switch_language(self.window(), code)
 
     def save_server(self) -> None:
         text = self.server_url.text().strip()

@@ -1,0 +1,75 @@
+"""Switching the UI language while signed in: the main window is built again in the new language.
+
+Every page reads its text with ``_()`` when it is built, so the cheapest correct way to change
+all of it is a new window on the same ``AppState`` (same office, same operator, same worker).
+Open proposal editors are closed first, which autosaves their typing, and opened again in the
+new window with that typing put back without a question.
+"""
+
+from __future__ import annotations
+
+from app import i18n
+from app.ui.qt import QCoreApplication, QLocale, QWidget
+
+# The window that replaced the first one; Qt does not keep a parentless window alive by itself.
+_windows: list[QWidget] = []
+
+
+def apply_language(code: str) -> None:
+    """Make ``code`` the language of every string looked up from now on (core, UI and Qt's)."""
+    i18n.set_language(code)
+    if code == "id":
+        QLocale.setDefault(QLocale(QLocale.Language.Indonesian, QLocale.Country.Indonesia))
+    else:
+        QLocale.setDefault(QLocale.system())
+
+
+def switch_language(window: QWidget, code: str) -> QWidget:
+    """Rebuild ``window`` (a MainWindow) in ``code``; return the new window, shown where the old one was."""
+    from app.ui.main_window import MainWindow, PageSpec
+
+    apply_language(code)
+    if not isinstance(window, MainWindow):
+        return window  # a page shown on its own (tests): the text changes when it is built again
+    state = window.state
+    proposals = window.pages.get("proposals")
+    reopen: list[str | None] = []
+    for editor in list(getattr(proposals, "editors", {}).values()):
+        if editor.isVisible():
+            reopen.append(editor.proposal_id)
+            editor.close()  # closing autosaves what was typed
+    # The old window's background sender stops (waiting for a round in flight); the new one starts.
+    old_scheduler = getattr(window, "scheduler", None)
+    was_sending = old_scheduler is not None and old_scheduler.timer.isActive()
+    if old_scheduler is not None:
+        old_scheduler.stop()
+    # Let the worker finish (the autosave above included) and deliver its results to the old
+    # pages while they still exist; after this nothing is in flight for them.
+    state.runner.wait()
+    QCoreApplication.processEvents()
+    state.disconnect_listeners()
+
+    specs = tuple(PageSpec(key, type(page).__module__, type(page).__name__) for key, page in window.pages.items())
+    current, geometry = window.current_key(), window.saveGeometry()
+    new = MainWindow(state, specs)
+    new.restoreGeometry(geometry)
+    new.show_page(current)
+    new.show()
+    if was_sending:
+        new.start_background()
+    window.hide()  # not close(): closing the main window signs out
+    window.deleteLater()
+    _windows[:] = [new]
+
+    page = new.pages.get("proposals")
+    reopen_editor = getattr(page, "reopen_editor", None)
+    if reopen_editor is not None:
+        for proposal_id in reopen:
+            reopen_editor(proposal_id)
+    state.language_changed.emit(code)
+    return new
+
+
+def current_window() -> QWidget | None:
+    """The window built by the last switch (None before any)."""
+    return _windows[-1] if _windows else None
