@@ -105,7 +105,7 @@ def _give(ctx: OfficeContext, item: WorkItem, row, to_operator: str | None) -> N
         row.operator_id = to_operator or ctx.operator_id
 
 
-def _hand_over_in(
+def hand_over_in(
     ctx: OfficeContext, session: Session, from_operator: str, assignments: dict, notes: dict,
 ) -> HandoverReport:
     from_row = session.get(Operator, from_operator)
@@ -148,13 +148,13 @@ def hand_over(
     if ctx.operator_id != from_operator and ctx.operator_role != "lurah":
         raise HandoverNotAllowed()
     with ctx.transaction() as session:
-        return _hand_over_in(ctx, session, from_operator, assignments, notes)
+        return hand_over_in(ctx, session, from_operator, assignments, notes)
 
 
 def move_all_in(ctx: OfficeContext, session: Session, from_operator: str, to_operator: str | None) -> HandoverReport:
     """Every open item of ``from_operator`` to ``to_operator`` (or the pool), in the caller's transaction."""
     keys = [item.key for item, _ in open_rows(session, from_operator)]
-    return _hand_over_in(ctx, session, from_operator, {key: to_operator for key in keys}, {})
+    return hand_over_in(ctx, session, from_operator, {key: to_operator for key in keys}, {})
 
 
 def move_all_open_work(lurah_ctx: OfficeContext, from_operator: str, to_operator: str | None) -> HandoverReport:
