@@ -1,0 +1,263 @@
+"""The handover wizard with 200 open items: bulk tools, review, signed record and PDF, the Lurah's countersignature."""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import pytest
+
+from app.services import handover, handover_report, operators
+from app.services.office import open_office
+from app.ui.handover_wizard import POOL, HandoverModel, HandoverWizard
+from app.ui.qt import QStyleOptionViewItem, Qt, QWizard
+from app.ui.state import AppState
+from app.ui.tasks import InlineRunner
+from bench.handover import seed_open_work
+from tests.conftest import LURAH_PASS
+from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
+
+B_PASS = "sandi operator budi"
+NEXT = QWizard.WizardButton.NextButton
+COMMIT = QWizard.WizardButton.CommitButton
+FINISH = QWizard.WizardButton.FinishButton
+
+
+def pdf_text(data: bytes) -> str:
+    """The text Qt's PDF writer drew (one glyph per Tj, decoded through each font's ToUnicode map)."""
+    objects = {int(n): body for n, body in re.findall(rb"(\d+) 0 obj(.*?)endobj", data, re.S)}
+
+    def stream(body: bytes) -> bytes:
+        found = re.search(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S)
+        if not found:
+            return b""
+        try:
+            return zlib.decompress(found.group(1))
+        except zlib.error:
+            return found.group(1)
+
+    def cmap(number: int) -> dict[str, str]:
+        table, text = {}, stream(objects[number]).decode("latin-1")
+        for section in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
+            for code, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", section):
+                table[code.upper()] = bytes.fromhex(uni).decode("utf-16-be")
+        for section in re.findall(r"beginbfrange(.*?)endbfrange", text, re.S):
+            for low, values in re.findall(r"<([0-9A-Fa-f]+)>\s*<[0-9A-Fa-f]+>\s*\[(.*?)\]", section, re.S):
+                for offset, uni in enumerate(re.findall(r"<([0-9A-Fa-f]+)>", values)):
+                    table[f"{int(low, 16) + offset:0{len(low)}X}"] = bytes.fromhex(uni).decode("utf-16-be")
+            section = re.sub(r"\[.*?\]", "", section, flags=re.S)
+            for low, high, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", section):
+                start = int(uni, 16)
+                for offset, code in enumerate(range(int(low, 16), int(high, 16) + 1)):
+                    table[f"{code:0{len(low)}X}"] = chr(start + offset)
+        return table
+
+    def fonts_of(resources: bytes) -> dict[str, dict[str, str]]:
+        fonts = {}
+        for name, number in re.findall(rb"/(F\d+) (\d+) 0 R", resources):
+            uni = re.search(rb"/ToUnicode (\d+) 0 R", objects.get(int(number), b""))
+            if uni:
+                fonts[name.decode()] = cmap(int(uni.group(1)))
+        return fonts
+
+    out = []
+    for body in objects.values():
+        page = re.search(rb"/Type /Page\b.*?/Contents (\d+) 0 R.*?/Resources (\d+) 0 R", body, re.S)
+        if not page:
+            continue
+        fonts, current = fonts_of(objects[int(page.group(2))]), {}
+        content = stream(objects[int(page.group(1))]).decode("latin-1")
+        for font, code in re.findall(r"/(F\d+) [\d.]+ Tf|<([0-9A-Fa-f]+)> Tj", content):
+            if font:
+                current = fonts.get(font, {})
+            else:
+                out.append("".join(current.get(code[i : i + 4].upper(), "?") for i in range(0, len(code), 4)))
+    return "".join(out)
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture
+def world(linked, lurah, fast_kdf):
+    """Ani (certified, signed in) holds 200 open items; Budi is enrolled to take them over."""
+    b_id = operators.enrol_operator(lurah, name="Budi", role="operator", passphrase=B_PASS,
+                                    lurah_passphrase=LURAH_PASS, kdf=fast_kdf).operator_id
+    kinds = seed_open_work(linked, 200)
+    return b_id, kinds
+
+
+@pytest.fixture
+def state(qapp, linked):
+    state = AppState(linked.folder, runner=InlineRunner())
+    state.sign_in(linked)
+    yield state
+    state.ctx = None
+
+
+@pytest.fixture
+def wizard(qtbot, state, world):
+    wizard = HandoverWizard(state, open_files=False)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    yield wizard
+    wizard.close()
+
+
+def click(qtbot, widget):
+    assert widget.isEnabled(), widget.text()
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def test_two_hundred_items_with_bulk_tools_signed_and_countersigned(qtbot, wizard, world, linked, created_office,
+                                                                     tmp_path):
+    b_id, kinds = world
+    page = wizard.work_page
+    model = page.model
+    assert len(model.rows) == 200 and {row.target for row in model.rows} == {b_id}
+    assert page.successor.currentText() == "Budi"
+
+    # Every complaint to the office pool: filter by type, pick the pool, assign all shown.
+    qtbot.keyClicks(page.filter, "Pengaduan")
+    assert page.proxy.rowCount() == kinds["complaint"]
+    page.bulk_target.setCurrentIndex(page.bulk_target.findData(POOL))
+    click(qtbot, page.assign_all_button)
+    page.filter.clear()
+    assert sum(row.target == POOL for row in model.rows) == kinds["complaint"]
+
+    # A form cannot go to the pool: assigning everything there leaves forms with their person.
+    page.table.selectAll()
+    click(qtbot, page.assign_selected_button)
+    forms = [row for row in model.rows if row.item.type == "form_draft"]
+    assert forms and all(row.target == b_id for row in forms)
+    assert "formulir" in page.status.text()
+    page.bulk_target.setCurrentIndex(page.bulk_target.findData(b_id))
+    page.select_rows(r for r, row in enumerate(model.rows) if row.item.type != "complaint")
+    click(qtbot, page.assign_selected_button)
+
+    # One note for the first 120 rows, a sentence of its own on row 5, a target through the cell's drop-down.
+    page.select_rows(range(120))
+    qtbot.keyClicks(page.bulk_note, "Berkas di map biru")
+    click(qtbot, page.apply_note_button)
+    assert model.missing_notes() == 80
+    model.setData(model.index(5, HandoverModel.NOTE), "Warga minta ditelepon sore hari")
+    target = page.proxy.index(7, HandoverModel.TARGET)
+    delegate = page.table.itemDelegateForColumn(HandoverModel.TARGET)
+    editor = delegate.createEditor(page.table.viewport(), QStyleOptionViewItem(), target)
+    delegate.setEditorData(editor, target)
+    editor.setCurrentIndex(editor.findData(POOL))
+    delegate.setModelData(editor, page.proxy, target)
+    assert model.rows[7].target == POOL
+    pooled = kinds["complaint"] + (model.rows[7].item.type != "complaint")
+
+    click(qtbot, wizard.button(NEXT))
+    review = wizard.review_page
+    assert wizard.currentPage() is review
+    assert f"Budi: {200 - pooled}" in review.counts.text()
+    assert f"Kelompok bersama kantor: {pooled}" in review.counts.text()
+    assert "80 pekerjaan belum diberi catatan" in review.missing.text()
+    review.only_missing.setChecked(True)
+    assert review.proxy.rowCount() == 80
+    highlighted = review.proxy.index(0, HandoverModel.NOTE).data(Qt.ItemDataRole.BackgroundRole)
+    assert highlighted is not None
+    assert model.index(0, HandoverModel.NOTE).data(Qt.ItemDataRole.BackgroundRole) is None
+
+    click(qtbot, wizard.button(NEXT))  # "Serahkan sekarang": the work moves on entering page 3
+    perform = wizard.perform_page
+    assert wizard.currentPage() is perform and wizard.record_id is not None, perform.status.text()
+    assert handover.open_work(linked, linked.operator_id) == []
+    view = handover_report.verify_record(linked, wizard.record_id)
+    assert view.operator_signed and not view.lurah_signed and len(view.items) == 200
+    assert view.short_hash in perform.fingerprint.text()
+
+    answers = []
+    wizard.prompts.save_file = lambda title, suggested, filters: answers.append(suggested) or tmp_path / "ba.pdf"
+    click(qtbot, perform.save_button)
+    assert answers and answers[0].endswith(".pdf") and "serah-terima-ani-operator" in answers[0]
+    text = squeeze(pdf_text((tmp_path / "ba.pdf").read_bytes()))
+    assert squeeze("BERITA ACARA SERAH TERIMA PEKERJAAN") in text
+    assert squeeze("Warga minta ditelepon sore hari") in text and "Budi" in text
+    assert squeeze(view.short_hash) in text and "belum" in text
+    assert squeeze(model.rows[199].item.label) in text or squeeze(model.rows[199].item.label)[:20] in text
+
+    click(qtbot, wizard.button(COMMIT))
+    lurah_page = wizard.lurah_page
+    assert wizard.currentPage() is lurah_page
+    assert not lurah_page.revoke_box.isEnabled()
+    qtbot.keyClicks(lurah_page.passphrase, "bukan sandi lurah")
+    click(qtbot, lurah_page.countersign_button)
+    assert "salah" in lurah_page.status.text().lower()
+    assert lurah_page.passphrase.text() == "bukan sandi lurah"  # kept, selected, to type over
+    assert not handover_report.verify_record(linked, wizard.record_id).lurah_signed
+    lurah_page.passphrase.clear()
+    qtbot.keyClicks(lurah_page.passphrase, LURAH_PASS)
+    click(qtbot, lurah_page.countersign_button)
+    assert wizard.view.lurah_signed, lurah_page.status.text()
+    assert handover_report.verify_record(linked, wizard.record_id).lurah_signed
+    assert lurah_page.revoke_box.isEnabled() and not lurah_page.revoke_button.isEnabled()
+    lurah_page.save_pdf(tmp_path / "ba-sah.pdf")
+    assert squeeze("disahkan dengan kunci kewenangan Lurah") in squeeze(pdf_text((tmp_path / "ba-sah.pdf").read_bytes()))
+
+    click(qtbot, wizard.button(FINISH))  # revocation "later"
+    assert not wizard.isVisible()
+
+    b = open_office(created_office[0], b_id, B_PASS)
+    try:
+        work = {item.key: item for item in handover.open_work(b, b_id)}
+        assert len(work) == 200 - pooled
+        assert work[model.rows[5].item.key].notes == ("Warga minta ditelepon sore hari",)
+        [waiting] = handover_report.awaiting_acknowledgement(b)
+        assert waiting.id == wizard.record_id
+    finally:
+        b.close()
+
+
+def test_a_failed_handover_keeps_every_note(qtbot, wizard, world, linked, lurah):
+    b_id, _kinds = world
+    page = wizard.work_page
+    page.select_rows(range(10))
+    qtbot.keyClicks(page.bulk_note, "Jangan hilang")
+    click(qtbot, page.apply_note_button)
+    # Someone else closes one item's owner meanwhile: Budi leaves before the handover runs.
+    with lurah.transaction() as session:
+        from app.storage.models import Operator
+
+        session.get(Operator, b_id).active = False
+    click(qtbot, wizard.button(NEXT))
+    click(qtbot, wizard.button(NEXT))
+    perform = wizard.perform_page
+    assert wizard.record_id is None and perform.retry.isVisible()
+    assert "petugas aktif" in perform.status.text()
+    assert len(handover.open_work(linked, linked.operator_id)) == 200
+    # Back to the review: the notes are all still there, ready to be sent again.
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.BackButton), Qt.MouseButton.LeftButton)
+    assert wizard.currentPage() is wizard.review_page
+    assert sum(row.note == "Jangan hilang" for row in page.model.rows) == 10
+
+
+def test_the_lurah_revokes_the_leaver_from_the_last_page(qtbot, state, world, linked, lurah, created_office):
+    lurah.engine.dispose()  # the fixture's own Lurah session: a re-key needs every connection closed
+    leaver = linked.operator_id
+    wizard = HandoverWizard(state, open_files=False)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    click(qtbot, wizard.button(NEXT))
+    click(qtbot, wizard.button(NEXT))
+    assert wizard.record_id is not None
+    click(qtbot, wizard.button(COMMIT))
+    page = wizard.lurah_page
+    qtbot.keyClicks(page.passphrase, LURAH_PASS)
+    click(qtbot, page.countersign_button)
+    qtbot.keyClicks(page.reason, "Kontrak selesai")
+    assert not page.revoke_button.isEnabled()  # not without the confirmation
+    page.confirm.setChecked(True)
+    click(qtbot, page.revoke_button)
+    assert wizard.revoked is not None, page.revoke_status.text()
+    assert state.ctx is None and wizard.signed_out_leaver  # the leaver's session had to end for the re-key
+    assert "dicabut" in page.revoke_status.text()
+    click(qtbot, wizard.button(FINISH))
+    from app.storage.vault import UnknownOperator, WrongPassphrase
+
+    with pytest.raises((UnknownOperator, WrongPassphrase)):
+        open_office(created_office[0], leaver, "kata sandi operator")
