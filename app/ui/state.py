@@ -37,6 +37,10 @@ class AppState(QObject):
         self.data_dir = Path(data_dir)
         self.runner = runner or TaskRunner()
         self.ctx: OfficeContext | None = None
+        # The main window's background sender (app/ui/sync_scheduler.py), when there is one.
+        self.scheduler = None
+        # Set when the session ended from inside (a revoked leaver): the app asks for a sign-in again.
+        self.sign_in_again = False
         self._pending = 0
 
     # --- running services -----------------------------------------------------------
@@ -154,6 +158,9 @@ class AppState(QObject):
     def sign_out(self) -> None:
         ctx, self.ctx = self.ctx, None
         if ctx is not None:
+            # The background sender uses the same context on its own thread: it stops first.
+            if self.scheduler is not None:
+                self.scheduler.stop()
             self.runner.wait()
             ctx.close()
         self.signed_out.emit()
