@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,16 +12,18 @@ from sqlalchemy import func, select
 from app.errors import UsulkanError
 from app.i18n import N_
 from app.services import keys as office_keys
-from app.services import office
+from app.services import office, totp
 from app.services.context import OfficeContext
 from app.services.handover import HandoverReport, move_all_in
 from app.storage.handover_models import PendingRevocation
 from app.storage.models import Operator
 from app.storage.sync_models import Certificate, OutboxBatch, SigningKey, SyncLink
 from app.storage.vault import KdfParams, UnknownOperator
-from app.sync.certificates import OperatorCertificate, Revocation, issue_revocation
+from app.sync import keys as sign_keys
+from app.sync.certificates import OperatorCertificate, Revocation, issue_certificate, issue_revocation
 
 ENROLLED_ROLES = ("operator", "field_staff")
+MIN_VALID_DAYS, MAX_VALID_DAYS = 1, 1830  # at most five years: a contract is renewed long before
 
 
 class LurahNotConfirmed(UsulkanError):
@@ -36,6 +39,21 @@ class UnknownRole(UsulkanError):
 class CannotRevokeSelf(UsulkanError):
     template = N_("The Lurah cannot revoke their own access here.")
     hint = N_("A new Lurah is registered with Dinsos; ask Dinsos how to hand over the office.")
+
+
+class OperatorNameMissing(UsulkanError):
+    template = N_("Type the new person's name.")
+    hint = N_("Use the name the office knows them by; it is shown on the sign-in screen.")
+
+
+class OperatorNameTaken(UsulkanError):
+    template = N_("Someone named {name} can already open this office.")
+    hint = N_("Add something that tells them apart, for example a second name or the role.")
+
+
+class ValidityOutOfRange(UsulkanError):
+    template = N_("The certificate must be valid for {minimum} to {maximum} days.")
+    hint = N_("A year (365 days) fits most contracts.")
 
 
 class RevocationReasonMissing(UsulkanError):
@@ -67,7 +85,7 @@ class ExpiringCertificate:
     expired: bool
 
 
-def _confirm_lurah(lurah_ctx: OfficeContext, lurah_passphrase: str) -> None:
+def confirm_lurah(lurah_ctx: OfficeContext, lurah_passphrase: str) -> None:
     """The Lurah's role and, right now, the Lurah's own passphrase: an unattended session is not enough."""
     office_keys.require_lurah(lurah_ctx)
     # A wrong passphrase counts towards the slot's throttle like any unlock (WrongPassphrase).
@@ -76,21 +94,75 @@ def _confirm_lurah(lurah_ctx: OfficeContext, lurah_passphrase: str) -> None:
         raise LurahNotConfirmed()
 
 
-def enrol_operator(
-    lurah_ctx: OfficeContext, *, name: str, role: str, passphrase: str, lurah_passphrase: str,
-    valid_days: int = 365, kdf: KdfParams | None = None,
-) -> Enrolment:
-    """The Lurah gives a new person a keyslot and certifies their signing key."""
+def _check_new_person(session, name: str, role: str, valid_days: int) -> None:
     if role not in ENROLLED_ROLES:
         raise UnknownRole()
-    _confirm_lurah(lurah_ctx, lurah_passphrase)
-    operator_id = office.add_operator(lurah_ctx, name=name, role=role, passphrase=passphrase, kdf=kdf)
+    if not name:
+        raise OperatorNameMissing()
+    if not MIN_VALID_DAYS <= valid_days <= MAX_VALID_DAYS:
+        raise ValidityOutOfRange(minimum=MIN_VALID_DAYS, maximum=MAX_VALID_DAYS)
+    taken = session.scalars(select(Operator.name).where(Operator.active.is_(True))).all()
+    if name.casefold() in {other.casefold() for other in taken}:
+        # The sign-in list shows names only: two people of one name could not tell their slot apart.
+        raise OperatorNameTaken(name=name)
+
+
+def _certify_new_in(lurah_ctx: OfficeContext, session, operator: Operator, valid_days: int) -> OperatorCertificate:
+    """keys.certify_operator inside the enrolment's own transaction (it opens one of its own)."""
+    now = office_keys.now_seconds(lurah_ctx)
+    authority = sign_keys.Ed25519Signer.from_bytes(office_keys.authority_key_in(lurah_ctx, session).private_key)
+    private = sign_keys.generate_ed25519()
+    public = sign_keys.public_bytes(private.public_key())
+    session.add(SigningKey(owner=operator.id, role=operator.role, public_key=public,
+                           private_key=sign_keys.private_bytes(private), active=True, created_at=now))
+    until = now + timedelta(days=valid_days)
+    cert = issue_certificate(
+        authority, cert_id=str(uuid.uuid4()), office_id=office_keys.server_office_id(session),
+        operator_id=operator.id, name=operator.name, role=operator.role, public_key=public,
+        valid_from=now, valid_until=until, issued_at=now,
+    )
+    session.add(Certificate(cert_id=cert.cert_id, operator_id=operator.id, body=cert.to_bytes().decode("utf-8"),
+                            valid_until=until, issued_at=now))
+    lurah_ctx.audit(session, "key.certify", "operator", operator.id, cert_id=cert.cert_id, role=operator.role)
+    return cert
+
+
+def enrol_operator(
+    lurah_ctx: OfficeContext, *, name: str, role: str, passphrase: str, lurah_passphrase: str,
+    valid_days: int = 365, kdf: KdfParams | None = None, totp_code: str | None = None,
+) -> Enrolment:
+    """The Lurah gives a new person a keyslot and certifies their signing key, all or nothing.
+
+    Needs the Lurah's passphrase typed now and, when the Lurah enrolled an authenticator app, a
+    fresh code from it. The person's record, key, certificate and the used-up code are one
+    transaction, committed only after the keyslot is written: a failure anywhere leaves neither
+    a record without a slot nor a slot without a record.
+    """
+    office_keys.require_lurah(lurah_ctx)
+    name = " ".join(name.split())
+    office.check_passphrase(passphrase)
     with lurah_ctx.reading() as session:
-        linked = session.get(SyncLink, 1) is not None
-    certificate = office_keys.certify_operator(lurah_ctx, operator_id, role, valid_days) if linked else None
-    with lurah_ctx.transaction() as session:
-        lurah_ctx.audit(session, "operator.enrol", "operator", operator_id, role=role,
-                        certified=certificate is not None)
+        _check_new_person(session, name, role, valid_days)
+    confirm_lurah(lurah_ctx, lurah_passphrase)
+    params = office._kdf(kdf)  # calibrated once per process, before the write lock is taken
+    operator_id = str(uuid.uuid4())
+    try:
+        with lurah_ctx.transaction() as session:
+            _check_new_person(session, name, role, valid_days)  # again, under the write lock
+            uses_totp = totp.check_in(lurah_ctx, session, totp_code)
+            operator = Operator(id=operator_id, name=name, role=role, active=True, created_at=lurah_ctx.clock())
+            session.add(operator)
+            session.flush()
+            linked = session.get(SyncLink, 1) is not None
+            certificate = _certify_new_in(lurah_ctx, session, operator, valid_days) if linked else None
+            lurah_ctx.audit(session, "operator.enrol", "operator", operator_id, role=role,
+                            certified=certificate is not None, totp=uses_totp)
+            # Last, so that any failure above or here rolls the whole enrolment back.
+            lurah_ctx.vault.add_operator_slot(lurah_ctx.data_key, operator_id, name, passphrase, params)
+    except totp.TotpError as error:
+        with lurah_ctx.transaction() as session:
+            lurah_ctx.audit(session, "totp.refused", "operator", lurah_ctx.operator_id, reason=type(error).__name__)
+        raise
     return Enrolment(operator_id, certificate)
 
 

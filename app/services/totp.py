@@ -1,0 +1,212 @@
+"""The Lurah's optional second factor: six-digit TOTP codes (RFC 6238) from an authenticator app on a phone.
+
+Enrolment is two steps: ``start_enrolment`` makes a secret the Lurah scans (nothing is stored
+yet) and ``confirm_enrolment`` stores it only after the Lurah typed a correct first code, so a
+badly scanned secret never locks the office's approvals. A code is accepted one time step either
+side of now (phone clocks drift) and each time step only once (``last_step``), so a code seen
+over the Lurah's shoulder cannot approve a second enrolment.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from cryptography.hazmat.primitives.hashes import SHA1
+from cryptography.hazmat.primitives.twofactor.totp import TOTP
+from sqlalchemy.orm import Session
+
+from app.errors import UsulkanError
+from app.i18n import N_
+from app.services import keys as office_keys
+from app.services.context import OfficeContext
+from app.storage.handover_models import LurahTotp
+
+SECRET_BYTES = 20  # 160 bits, what RFC 4226 recommends for HMAC-SHA1
+DIGITS = 6
+STEP_SECONDS = 30
+WINDOW = 1  # steps accepted either side of now
+ISSUER = "Usulkan"
+
+
+class TotpError(UsulkanError):
+    template = N_("The code from the authenticator app could not be checked.")
+
+
+class TotpCodeMissing(TotpError):
+    template = N_("Type the six-digit code from the Lurah's authenticator app.")
+    hint = N_("Open the app on the Lurah's phone and type the code shown for Usulkan.")
+
+
+class TotpCodeWrong(TotpError):
+    template = N_("The code from the authenticator app is not right.")
+    hint = N_("Type the six digits the app shows now; they change every 30 seconds. "
+              "If it keeps failing, check that the phone's clock is set automatically.")
+
+
+class TotpCodeReused(TotpError):
+    template = N_("This code from the authenticator app has already been used.")
+    hint = N_("Wait until the app shows the next code, then type that one.")
+
+
+class TotpAlreadyEnrolled(TotpError):
+    template = N_("The Lurah already uses codes from an authenticator app.")
+    hint = N_("Remove the current one first if the phone changed.")
+
+
+class TotpNotEnrolled(TotpError):
+    template = N_("The Lurah does not use codes from an authenticator app.")
+
+
+@dataclass(frozen=True)
+class PendingTotp:
+    """A secret shown to the Lurah but not stored yet: held by the enrolment dialog only."""
+
+    secret: bytes
+    uri: str  # otpauth://totp/... for the QR code
+
+    @property
+    def text(self) -> str:
+        """The base32 secret in groups of four, for typing into the app by hand."""
+        plain = base64.b32encode(self.secret).decode("ascii").rstrip("=")
+        return " ".join(plain[i:i + 4] for i in range(0, len(plain), 4))
+
+    def __repr__(self) -> str:  # never print the secret into a log or a traceback
+        return "PendingTotp(<secret>)"
+
+
+def _totp(secret: bytes) -> TOTP:
+    return TOTP(secret, DIGITS, SHA1(), STEP_SECONDS, enforce_key_length=True)
+
+
+def _seconds(moment: datetime) -> float:
+    # The office clock is naive UTC (as stored); TOTP counts from the Unix epoch.
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+def _normalise(code: str | None) -> str:
+    digits = "".join((code or "").split())
+    if not digits:
+        raise TotpCodeMissing()
+    if len(digits) != DIGITS or not digits.isdigit():
+        raise TotpCodeWrong()
+    return digits
+
+
+def _matching_steps(secret: bytes, code: str, now: datetime) -> list[int]:
+    """Time steps within the window whose code equals ``code``, newest first."""
+    totp, at = _totp(secret), _seconds(now)
+    found = []
+    for offset in range(WINDOW, -WINDOW - 1, -1):
+        moment = at + offset * STEP_SECONDS
+        if hmac.compare_digest(totp.generate(moment), code.encode("ascii")):
+            found.append(int(moment // STEP_SECONDS))
+    return found
+
+
+def _accept(secret: bytes, code: str | None, now: datetime, last_step: int | None) -> int:
+    """The time step ``code`` stands for; raises if it is wrong or that step was used already."""
+    steps = _matching_steps(secret, _normalise(code), now)
+    fresh = [step for step in steps if last_step is None or step > last_step]
+    if fresh:
+        return fresh[0]
+    raise TotpCodeReused() if steps else TotpCodeWrong()
+
+
+def code_at(secret: bytes, moment: datetime) -> str:
+    """The code an app shows at ``moment`` (tests and the CLI's self-check)."""
+    return _totp(secret).generate(_seconds(moment)).decode("ascii")
+
+
+# --- queries -------------------------------------------------------------------------
+
+
+def is_enrolled(ctx: OfficeContext, operator_id: str | None = None) -> bool:
+    """Whether ``operator_id`` (default: who is signed in) approves with a TOTP code."""
+    with ctx.reading() as session:
+        return session.get(LurahTotp, operator_id or ctx.operator_id) is not None
+
+
+# --- enrolment -----------------------------------------------------------------------
+
+
+def start_enrolment(lurah_ctx: OfficeContext) -> PendingTotp:
+    """A fresh secret and its otpauth:// URI; nothing is stored until the first code is confirmed."""
+    office_keys.require_lurah(lurah_ctx)
+    if is_enrolled(lurah_ctx):
+        raise TotpAlreadyEnrolled()
+    secret = secrets.token_bytes(SECRET_BYTES)
+    # The app lists the account as "Usulkan: <office> (<Lurah>)"; the URI carries no passphrase.
+    account = f"{lurah_ctx.office_name} ({lurah_ctx.operator_name})"
+    return PendingTotp(secret, _totp(secret).get_provisioning_uri(account, ISSUER))
+
+
+def confirm_enrolment(lurah_ctx: OfficeContext, pending: PendingTotp, code: str) -> None:
+    """Store the secret once the Lurah typed a correct code from the app (that code is then used up)."""
+    office_keys.require_lurah(lurah_ctx)
+    now = lurah_ctx.clock()
+    try:
+        step = _accept(pending.secret, code, now, None)
+    except TotpError as error:
+        _record_refusal(lurah_ctx, "totp.enrol_refused", error)
+        raise
+    with lurah_ctx.transaction() as session:
+        if session.get(LurahTotp, lurah_ctx.operator_id) is not None:
+            raise TotpAlreadyEnrolled()
+        session.add(LurahTotp(operator_id=lurah_ctx.operator_id, secret=pending.secret, enrolled_at=now,
+                              last_step=step))
+        lurah_ctx.audit(session, "totp.enrol", "operator", lurah_ctx.operator_id)
+
+
+def remove(lurah_ctx: OfficeContext, lurah_passphrase: str) -> None:
+    """Stop asking for codes (a lost or new phone); needs the Lurah's passphrase typed now."""
+    from app.services.operators import confirm_lurah  # operators imports this module
+
+    confirm_lurah(lurah_ctx, lurah_passphrase)
+    with lurah_ctx.transaction() as session:
+        row = session.get(LurahTotp, lurah_ctx.operator_id)
+        if row is None:
+            raise TotpNotEnrolled()
+        session.delete(row)
+        lurah_ctx.audit(session, "totp.remove", "operator", lurah_ctx.operator_id)
+
+
+# --- checking a code -----------------------------------------------------------------
+
+
+def check_in(ctx: OfficeContext, session: Session, code: str | None) -> bool:
+    """In the caller's transaction: accept ``code`` for the signed-in Lurah and use it up.
+
+    Returns False when the Lurah has no TOTP enrolled (nothing to check). A refused code raises
+    and the caller's transaction rolls back; the refusal itself is audited by ``verify``.
+    """
+    row = session.get(LurahTotp, ctx.operator_id)
+    if row is None:
+        return False
+    row.last_step = _accept(row.secret, code, ctx.clock(), row.last_step)
+    return True
+
+
+def verify(ctx: OfficeContext, code: str | None) -> bool:
+    """Check and use up ``code`` in its own transaction; False when no TOTP is enrolled.
+
+    Committed before the approved change starts, so a code stays used even if that change
+    then fails: the Lurah types the next code, which is the safe direction.
+    """
+    try:
+        with ctx.transaction() as session:
+            enrolled = check_in(ctx, session, code)
+            if enrolled:
+                ctx.audit(session, "totp.verify", "operator", ctx.operator_id)
+            return enrolled
+    except TotpError as error:
+        _record_refusal(ctx, "totp.refused", error)
+        raise
+
+
+def _record_refusal(ctx: OfficeContext, event: str, error: TotpError) -> None:
+    with ctx.transaction() as session:
+        ctx.audit(session, event, "operator", ctx.operator_id, reason=type(error).__name__)
