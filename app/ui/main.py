@@ -52,6 +52,7 @@ def make_application() -> QApplication:
 def run_gui(data_dir: Path) -> int:
     """The `usulkan` command without a subcommand, and `usulkan demo --launch`."""
     from app.ui.main_window import MainWindow
+    from app.ui.people.onboarding import offer_onboarding
     from app.ui.signin import SignInDialog
     from app.ui.state import AppState
     from app.ui.wizard import OfficeWizard
@@ -71,6 +72,7 @@ def run_gui(data_dir: Path) -> int:
     window = MainWindow(state)
     window.show()
     window.start_background()
+    offer_onboarding(state, window)  # a newcomer's first sign-in opens their start page
     settle_garbage_collector()
     return app.exec()
 

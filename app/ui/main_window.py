@@ -52,6 +52,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("counter", "app.ui.pages.counter", "CounterPage"),
     PageSpec("complaints", "app.ui.pages.complaints", "ComplaintsPage"),
     PageSpec("sync", "app.ui.pages.sync", "SyncPage"),
+    PageSpec("people", "app.ui.pages.people", "PeoplePage"),
     PageSpec("settings", "app.ui.pages.settings", "SettingsPage"),
 )
 

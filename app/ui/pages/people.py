@@ -1,0 +1,372 @@
+"""Petugas: who may open the office, their certificates and open work; the Lurah enrols, revokes and renews here."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+from app.errors import UsulkanError
+from app.i18n import N_, _
+from app.services import handover, operators, totp
+from app.services.people import Person, list_people
+from app.ui.editor.prompts import Prompts
+from app.ui.pages.settings import ROLE_LABELS
+from app.ui.people.common import PEOPLE, say, wib_date
+from app.ui.qt import (
+    QAbstractItemView,
+    QColor,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from app.ui.state import COMPLAINTS, OFFICE, PROPOSALS, AppState
+from app.ui.style import DANGER, WARNING
+
+HEADERS = (N_("Name"), N_("Role"), N_("Status"), N_("Certificate"), N_("Open work"), N_("Last sign-in"))
+RENEW_DAYS = 365
+POOL = "__pool__"  # the office pool in the successor choice (None in the services)
+HANDOVER_MODULE = "app.ui.handover_wizard"
+
+
+def certificate_text(person: Person) -> str:
+    if not person.active:
+        return "-"
+    if person.valid_until is None:
+        return _("not certified yet")
+    if person.expired:
+        return _("expired {date}").format(date=wib_date(person.valid_until))
+    if person.expiring:
+        return _("expires {date}").format(date=wib_date(person.valid_until))
+    return _("valid until {date}").format(date=wib_date(person.valid_until))
+
+
+class PeoplePage(QWidget):
+    title = N_("People")
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.prompts = Prompts(self)
+        self.people: list[Person] = []
+        self.selected_id: str | None = None
+        self.totp_enrolled = False
+        self._stale = False
+        self.dialog: QWidget | None = None  # the wizard or dialog opened last (tests drive it)
+
+        heading = QLabel(_("People"))
+        heading.setObjectName("pageHeading")
+        self.role_line = QLabel()
+        self.role_line.setObjectName("hint")
+        self.role_line.setWordWrap(True)
+        self.warning = QLabel()
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet(
+            f"QLabel {{ color: {WARNING}; background: #fff8ef; border: 1px solid {WARNING}; "
+            "border-radius: 6px; padding: 8px; }"
+        )
+        self.warning.hide()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        self.table = QTableWidget(0, len(HEADERS))
+        self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+
+        # The Lurah's actions, hidden for everyone else (the services refuse them anyway).
+        self.enrol_button = QPushButton(_("Enrol a person\u2026"))
+        self.enrol_button.setObjectName("primary")
+        self.renew_button = QPushButton(_("Renew certificate"))
+        self.departure_button = QPushButton(_("Sudden departure\u2026"))
+        self.departure_button.setToolTip(_("Move all open work of the person in one step, then revoke them."))
+        self.revoke_button = QPushButton(_("Revoke access\u2026"))
+        self.lurah_buttons = (self.enrol_button, self.renew_button, self.departure_button, self.revoke_button)
+        # Everyone's actions.
+        self.handover_button = QPushButton(_("Hand over work\u2026"))
+        self.start_page_button = QPushButton(_("My start page"))
+        for button, slot in (
+            (self.enrol_button, self.enrol), (self.renew_button, self.renew), (self.departure_button, self.departure),
+            (self.revoke_button, self.revoke), (self.handover_button, self.hand_over),
+            (self.start_page_button, self.show_start_page),
+        ):
+            button.clicked.connect(lambda _checked=False, slot=slot: slot())
+        actions = QHBoxLayout()
+        for button in self.lurah_buttons:
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.handover_button)
+        actions.addWidget(self.start_page_button)
+
+        self.totp_box = QFrame()
+        self.totp_box.setObjectName("card")
+        self.totp_text = QLabel()
+        self.totp_text.setWordWrap(True)
+        self.totp_button = QPushButton()
+        self.totp_button.clicked.connect(lambda: self.toggle_totp())
+        totp_row = QHBoxLayout(self.totp_box)
+        totp_row.setContentsMargins(12, 8, 12, 8)
+        totp_row.addWidget(self.totp_text, 1)
+        totp_row.addWidget(self.totp_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        layout.setSpacing(12)
+        layout.addWidget(heading)
+        layout.addWidget(self.role_line)
+        layout.addWidget(self.warning)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(actions)
+        layout.addWidget(self.message)
+        layout.addWidget(self.totp_box)
+
+        state.changed.connect(self._changed)
+        state.signed_in.connect(self.refresh)
+        self.refresh()
+
+    # --- who is looking -------------------------------------------------------------
+
+    def is_lurah(self) -> bool:
+        ctx = self.state.ctx
+        return ctx is not None and ctx.operator_role == "lurah"
+
+    def _show_role(self) -> None:
+        lurah = self.is_lurah()
+        self.role_line.setText(
+            _("As the Lurah you enrol people, revoke them and renew their certificates.") if lurah else
+            _("Only the Lurah enrols people, revokes them and renews certificates. "
+              "Ask the Lurah to sign in to do it; here you can see who may open the office.")
+        )
+        for button in self.lurah_buttons:
+            button.setVisible(lurah)
+        self.totp_box.setVisible(lurah)
+
+    # --- list -----------------------------------------------------------------------
+
+    def _changed(self, what: str) -> None:
+        if what not in (PEOPLE, OFFICE, PROPOSALS, COMPLAINTS):
+            return
+        # Counting everyone's open work after every proposal edit is wasted while the page is hidden.
+        if self.isVisible() or what == PEOPLE:
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def refresh(self) -> None:
+        if self.state.ctx is None:
+            return
+        self._stale = False
+        self._show_role()
+        self.state.run(lambda ctx: (list_people(ctx), totp.is_enrolled(ctx)), self._show)
+
+    def _show(self, result: tuple[list[Person], bool]) -> None:
+        self.people, self.totp_enrolled = result
+        me = self.state.ctx.operator_id if self.state.ctx else None
+        keep = self.selected_id
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(self.people))
+        for row, person in enumerate(self.people):
+            name = person.name + (" " + _("(you)") if person.id == me else "")
+            cells = (
+                name, _(ROLE_LABELS.get(person.role, person.role)),
+                _("Active") if person.active else _("Revoked {date}").format(date=wib_date(person.revoked_at)),
+                certificate_text(person), str(person.open_items) if person.active else "-",
+                wib_date(person.last_sign_in),
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if not person.active:
+                    item.setForeground(QColor("#8a969d"))
+                elif person.expired:
+                    item.setForeground(QColor(DANGER))
+                elif person.expiring:
+                    item.setForeground(QColor(WARNING))
+                self.table.setItem(row, column, item)
+        self.table.blockSignals(False)
+        rows = [i for i, p in enumerate(self.people) if p.id == keep]
+        if rows:
+            self.table.selectRow(rows[0])
+        else:
+            self.table.clearSelection()
+        self._show_warning()
+        self._show_totp()
+        self._selection_changed()
+
+    def _show_warning(self) -> None:
+        expired = [p.name for p in self.people if p.active and p.expired]
+        expiring = [p.name for p in self.people if p.active and p.expiring]
+        lines = []
+        if expired:
+            lines.append(_("Certificate expired: {names}. Dinsos refuses their batches until the Lurah renews it.")
+                         .format(names=", ".join(expired)))
+        if expiring:
+            lines.append(_("Certificate expires within 30 days: {names}. Renew it before it runs out.")
+                         .format(names=", ".join(expiring)))
+        self.warning.setText("\n".join(lines))
+        self.warning.setVisible(bool(lines))
+
+    def _show_totp(self) -> None:
+        if self.totp_enrolled:
+            self.totp_text.setText(_("Enrolling a person needs the Lurah's passphrase and a code from the "
+                                     "authenticator app on the Lurah's phone."))
+            self.totp_button.setText(_("Remove the authenticator app\u2026"))
+        else:
+            self.totp_text.setText(_("Enrolling a person needs only the Lurah's passphrase. An authenticator app "
+                                     "on the Lurah's phone adds a second check."))
+            self.totp_button.setText(_("Set up an authenticator app\u2026"))
+
+    def current(self) -> Person | None:
+        selected = self.table.selectionModel().selectedRows()
+        return self.people[selected[0].row()] if selected and selected[0].row() < len(self.people) else None
+
+    def select(self, operator_id: str) -> None:
+        self.selected_id = operator_id
+        rows = [i for i, p in enumerate(self.people) if p.id == operator_id]
+        if rows:
+            self.table.selectRow(rows[0])
+
+    def _selection_changed(self) -> None:
+        person = self.current()
+        if person is not None:
+            self.selected_id = person.id
+        me = self.state.ctx.operator_id if self.state.ctx else None
+        other = person is not None and person.active and person.role != "lurah" and person.id != me
+        self.revoke_button.setEnabled(other)
+        self.departure_button.setEnabled(other)
+        self.renew_button.setEnabled(person is not None and person.active)
+
+    # --- actions --------------------------------------------------------------------
+
+    def _failed(self, error: BaseException) -> None:
+        if isinstance(error, UsulkanError):
+            say(self.message, error.message(), ok=False)
+        else:
+            self.state.failed.emit(error)
+
+    def enrol(self, *, kdf=None):
+        from app.ui.people.enrol_wizard import EnrolWizard
+
+        self.dialog = EnrolWizard(self.state, self, kdf=kdf)
+        self.dialog.open()
+        return self.dialog
+
+    def revoke(self, operator_id: str | None = None):
+        from app.ui.people.revoke_wizard import RevokeWizard
+
+        person = self.current()
+        chosen = operator_id or (person.id if person is not None else None)
+        self.dialog = RevokeWizard(self.state, self, operator_id=chosen)
+        self.dialog.open()
+        return self.dialog
+
+    def renew(self) -> None:
+        person = self.current()
+        if person is None or not person.active:
+            return
+        if not self.prompts.confirm(
+            _("Renew certificate"),
+            _("Issue {name} a new certificate valid for {days} days from today?").format(name=person.name,
+                                                                                    days=RENEW_DAYS),
+            yes=_("Renew"),
+        ):
+            return
+        name = person.name
+
+        def done(cert) -> None:
+            say(self.message, _("{name}'s certificate is valid until {date}.").format(
+                name=name, date=wib_date(cert.valid_until)), ok=True)
+
+        self.state.run(lambda ctx: operators.certify_pending(ctx, person.id, RENEW_DAYS), done,
+                       on_error=self._failed, changes=PEOPLE)
+
+    def departure(self) -> None:
+        """Sudden departure: everything the person held goes to the pool or a successor at once, then revoke."""
+        person = self.current()
+        if person is None or not person.active:
+            return
+        choices = [(POOL, _("The office pool (anyone can pick it up)"))] + [
+            (p.id, p.name) for p in self.people if p.active and p.id != person.id
+        ]
+        target = self.prompts.choose(
+            _("Sudden departure"),
+            _("{name} holds {count} items of open work. Who takes all of it?").format(
+                name=person.name, count=person.open_items),
+            choices,
+        )
+        if target is None:
+            return
+        to_operator = None if target == POOL else target
+        target_name = dict(choices)[target]
+        if not self.prompts.confirm(
+            _("Sudden departure"),
+            _("Move all {count} items of {name} to {target} now? Notes can still be added to each item later.")
+            .format(count=person.open_items, name=person.name, target=target_name),
+            yes=_("Move all work"),
+        ):
+            return
+        self.state.run(lambda ctx: handover.move_all_open_work(ctx, person.id, to_operator),
+                       lambda report: self._moved(person, target_name, report),
+                       on_error=self._failed, changes=PEOPLE)
+
+    def _moved(self, person: Person, target_name: str, report) -> None:
+        for what in (PROPOSALS, COMPLAINTS):
+            self.state.changed.emit(what)
+        say(self.message, _("{count} items of {name} now belong to {target}.").format(
+            count=len(report.items), name=person.name, target=target_name), ok=True)
+        if self.prompts.confirm(
+            _("Sudden departure"),
+            _("Revoke {name}'s access now as well? Their passphrase will no longer open the office.")
+            .format(name=person.name),
+            yes=_("Revoke access\u2026"),
+        ):
+            self.revoke(person.id)
+
+    def toggle_totp(self):
+        from app.ui.people.totp_dialog import TotpEnrolDialog, TotpRemoveDialog
+
+        dialog_class = TotpRemoveDialog if self.totp_enrolled else TotpEnrolDialog
+        self.dialog = dialog_class(self.state, self)
+        self.dialog.open()
+        return self.dialog
+
+    def hand_over(self):
+        """The handover wizard (another module); the Lurah hands over the selected person's work."""
+        try:
+            module = importlib.import_module(HANDOVER_MODULE)
+        except ModuleNotFoundError as error:
+            if error.name != HANDOVER_MODULE:
+                raise
+            self.prompts.info(_("Hand over work"), _("The handover wizard is not part of this version yet."))
+            return None
+        wizard_class = module.HandoverWizard
+        person = self.current()
+        kwargs = {}
+        if (person is not None and person.active and self.is_lurah()
+                and "from_operator" in inspect.signature(wizard_class).parameters):
+            kwargs["from_operator"] = person.id
+        self.dialog = wizard_class(self.state, self, **kwargs)
+        self.dialog.open()
+        return self.dialog
+
+    def show_start_page(self):
+        from app.ui.people.onboarding import show_onboarding
+
+        self.dialog = show_onboarding(self.state, self)
+        return self.dialog

@@ -1,0 +1,172 @@
+"""The Lurah adds an authenticator app (QR code, then a first code) or removes it (with the passphrase)."""
+
+from __future__ import annotations
+
+import io
+
+from app.i18n import _
+from app.services import totp
+from app.services.totp import PendingTotp
+from app.storage.vault import WrongPassphrase
+from app.ui.errors import error_text
+from app.ui.people.common import PEOPLE, feedback_label, password_field, say
+from app.ui.qt import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPixmap,
+    QPushButton,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+)
+from app.ui.state import AppState
+
+
+def qr_pixmap(text: str, scale: int = 5) -> QPixmap:
+    """``text`` as a QR code, drawn in memory (the secret it holds never touches the disk)."""
+    import segno  # only this dialog needs it
+
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="png", scale=scale, border=4)
+    pixmap = QPixmap()
+    pixmap.loadFromData(buffer.getvalue(), "PNG")
+    return pixmap
+
+
+def _no_enter_default(buttons: QDialogButtonBox) -> None:
+    # Enter in the field is wired to the action itself; a default button would also fire (or cancel).
+    for button in buttons.buttons():
+        button.setAutoDefault(False)
+        button.setDefault(False)
+
+
+class TotpEnrolDialog(QDialog):
+    """Scan, type the first code, done; the secret is stored only after that code checks out."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.pending: PendingTotp | None = None
+        self.enrolled = False
+        self.setWindowTitle(_("Authenticator app for the Lurah"))
+        intro = QLabel(_("1. On the Lurah's phone, open an authenticator app (for example Google Authenticator, "
+                         "Microsoft Authenticator or Aegis) and scan this code.\n"
+                         "2. Type the six digits it shows to finish. From then on, enrolling a person needs the "
+                         "Lurah's passphrase and a code from the phone."))
+        intro.setWordWrap(True)
+        self.qr = QLabel()
+        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.qr.setMinimumSize(220, 220)
+        self.secret_text = QLabel()
+        self.secret_text.setObjectName("recoveryCode")
+        self.secret_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.secret_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.secret_text.setStyleSheet("font-size: 12pt;")
+        manual = QLabel(_("Cannot scan? Type this key into the app instead (time-based, 6 digits):"))
+        manual.setObjectName("hint")
+        manual.setWordWrap(True)
+        self.code = QLineEdit()
+        self.code.setPlaceholderText(_("6 digits"))
+        self.code.setMaxLength(7)
+        self.code.returnPressed.connect(self.confirm)
+        self.message = feedback_label()
+        self.confirm_button = QPushButton(_("Confirm the code"))
+        self.confirm_button.setObjectName("primary")
+        self.confirm_button.clicked.connect(self.confirm)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        buttons.addButton(self.confirm_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        _no_enter_default(buttons)
+        form = QFormLayout()
+        form.addRow(_("Code from the authenticator app"), self.code)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.qr)
+        layout.addWidget(manual)
+        layout.addWidget(self.secret_text)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.confirm_button.setEnabled(False)
+        state.run(totp.start_enrolment, self._started, on_error=self._failed)
+
+    def _started(self, pending: PendingTotp) -> None:
+        self.pending = pending
+        self.qr.setPixmap(qr_pixmap(pending.uri))
+        self.secret_text.setText(pending.text)
+        self.confirm_button.setEnabled(True)
+        self.code.setFocus()
+
+    def confirm(self) -> None:
+        pending, code = self.pending, self.code.text()
+        if pending is None:
+            return
+        self.confirm_button.setEnabled(False)
+        self.state.run(lambda ctx: totp.confirm_enrolment(ctx, pending, code), self._done,
+                       on_error=self._failed, changes=PEOPLE)
+
+    def _done(self, _result) -> None:
+        self.enrolled = True
+        self.pending = None
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        say(self.message, error_text(error), ok=False)
+        self.code.clear()
+        self.code.setFocus()
+        self.confirm_button.setEnabled(self.pending is not None)
+
+
+class TotpRemoveDialog(QDialog):
+    """Stop asking for codes (a lost or replaced phone): the Lurah's passphrase confirms it."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.removed = False
+        self.setWindowTitle(_("Remove the authenticator app"))
+        text = QLabel(_("After this, enrolling a person needs only the Lurah's passphrase. Do this when the phone "
+                        "is lost or replaced, then add the new phone."))
+        text.setWordWrap(True)
+        self.passphrase = password_field()
+        self.passphrase.returnPressed.connect(self.remove)
+        self.message = feedback_label()
+        self.remove_button = QPushButton(_("Remove"))
+        self.remove_button.clicked.connect(self.remove)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        buttons.addButton(self.remove_button, QDialogButtonBox.ButtonRole.DestructiveRole)
+        buttons.rejected.connect(self.reject)
+        _no_enter_default(buttons)
+        form = QFormLayout()
+        form.addRow(_("Lurah's passphrase"), self.passphrase)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def remove(self) -> None:
+        passphrase = self.passphrase.text()
+        if not passphrase:
+            say(self.message, _("Type the Lurah's passphrase."), ok=False)
+            return
+        self.remove_button.setEnabled(False)
+        say(self.message, _("Checking ..."), ok=None)
+        self.state.run(lambda ctx: totp.remove(ctx, passphrase), self._done, on_error=self._failed, changes=PEOPLE)
+
+    def _done(self, _result) -> None:
+        self.removed = True
+        self.passphrase.clear()
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.remove_button.setEnabled(True)
+        say(self.message, error_text(error), ok=False)
+        if isinstance(error, WrongPassphrase):
+            self.passphrase.clear()
+        self.passphrase.setFocus()
