@@ -64,17 +64,25 @@ def run_gui(data_dir: Path) -> int:
     state = AppState(data_dir)
 
     first_run = not (data_dir / "vault.json").exists()
-    dialog = OfficeWizard(state) if first_run else SignInDialog(state)
-    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.ctx is None:
-        state.runner.wait()
-        return 0
-    state.sign_in(dialog.ctx)
-    window = MainWindow(state)
-    window.show()
-    window.start_background()
-    offer_onboarding(state, window)  # a newcomer's first sign-in opens their start page
-    settle_garbage_collector()
-    return app.exec()
+    settled = False
+    while True:
+        dialog = OfficeWizard(state) if first_run else SignInDialog(state)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.ctx is None:
+            state.runner.wait()
+            return 0
+        state.sign_in(dialog.ctx)
+        window = MainWindow(state)
+        window.show()
+        window.start_background()
+        offer_onboarding(state, window)  # a newcomer's first sign-in opens their start page
+        if not settled:
+            settle_garbage_collector()
+            settled = True
+        code = app.exec()
+        if not state.sign_in_again:
+            return code
+        # The session ended from inside (a leaver revoked on this PC): the next person signs in.
+        state.sign_in_again, first_run = False, False
 
 
 def settle_garbage_collector() -> None:

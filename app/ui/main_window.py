@@ -10,6 +10,7 @@ from app.ui.errors import show_error
 from app.ui.icons import icon
 from app.ui.pages.dashboard import dinsos_state_text
 from app.ui.qt import (
+    QApplication,
     QCloseEvent,
     QHBoxLayout,
     QKeySequence,
@@ -21,6 +22,7 @@ from app.ui.qt import (
     QShortcut,
     QStackedWidget,
     Qt,
+    QTimer,
     QVBoxLayout,
     QWidget,
 )
@@ -113,6 +115,8 @@ class MainWindow(QMainWindow):
         state.failed.connect(lambda error: show_error(self, error))
         state.busy.connect(self._show_busy)
         state.changed.connect(self._setting_changed)
+        state.signed_out.connect(self._signed_out_elsewhere)
+        self._closing = False
         self.scheduler.state_changed.connect(self._show_dinsos_state)
         self.scheduler.running_changed.connect(lambda _running: self._show_dinsos_state())
 
@@ -220,10 +224,27 @@ class MainWindow(QMainWindow):
 
     # --- closing --------------------------------------------------------------------
 
+    def _signed_out_elsewhere(self) -> None:
+        """The session ended without this window closing (a leaver revoked on this PC): make way."""
+        if self._closing:
+            return
+        self.state.sign_in_again = True
+        self.setEnabled(False)  # nothing here can reach the office any more
+        self._leave_when_free()
+
+    def _leave_when_free(self) -> None:
+        # A wizard that ended the session still shows its last page: close once it is gone.
+        if QApplication.activeModalWidget() is not None:
+            QTimer.singleShot(300, self._leave_when_free)
+            return
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        self._closing = True
         self.settings.set(WINDOW_GEOMETRY, self.saveGeometry())
         self.settings.set(LAST_PAGE, self.current_key())
         # Waits for a send in flight and for the worker, then closes the database.
         self.scheduler.stop()
-        self.state.sign_out()
+        if self.state.ctx is not None:
+            self.state.sign_out()
         event.accept()

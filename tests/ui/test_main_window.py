@@ -164,3 +164,46 @@ def test_navigation_icons_are_vector_and_sharp_at_high_dpi(qapp):
         image = drawn.toImage()
         inked = sum(1 for x in range(0, 96, 4) for y in range(0, 96, 4) if image.pixelColor(x, y).alpha() > 0)
         assert inked > 10, spec.key  # the strokes were really drawn, not an empty square
+
+
+def test_a_session_ended_from_inside_closes_the_window_for_the_next_sign_in(qtbot, window, app_state):
+    window.start_background()
+    assert app_state.scheduler is window.scheduler
+    app_state.sign_out()  # e.g. the handover wizard revoked the person signed in here
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
+    assert app_state.sign_in_again and app_state.ctx is None
+    assert not window.scheduler.timer.isActive()
+
+
+def test_closing_the_window_is_an_ordinary_exit(qtbot, window, app_state):
+    window.close()
+    assert app_state.ctx is None and not app_state.sign_in_again
+
+
+def test_run_gui_asks_for_a_sign_in_again_after_a_session_ends_inside(qapp, created_office, monkeypatch):
+    from app.services.office import open_office
+    from app.ui import main as ui_main
+    from app.ui.qt import QDialog, QTimer
+    from tests.conftest import OPERATOR_PASS
+
+    folder, created = created_office
+    shown = []
+
+    class FakeSignIn:
+        """Signs the operator in the first time; the second time nobody signs in (the app ends)."""
+
+        def __init__(self, state):
+            self.state = state
+            shown.append(self)
+            self.ctx = open_office(folder, created.operator_id, OPERATOR_PASS) if len(shown) == 1 else None
+
+        def exec(self):
+            if self.ctx is None:
+                return QDialog.DialogCode.Rejected
+            QTimer.singleShot(200, self.state.sign_out)  # the session ends while the window is up
+            return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr("app.ui.signin.SignInDialog", FakeSignIn)
+    monkeypatch.setattr(ui_main, "settle_garbage_collector", lambda: None)
+    assert ui_main.run_gui(folder) == 0
+    assert len(shown) == 2  # back to the sign-in, not out of the application
