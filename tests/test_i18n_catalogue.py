@@ -59,3 +59,20 @@ def test_language_switch_changes_the_text():
         assert i18n._("Something went wrong.") == "Something went wrong."
     finally:
         i18n.set_language("id")
+
+
+def test_a_message_translated_in_two_layers_reads_the_same_in_both():
+    from babel.messages.pofile import read_po
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for po in sorted((ROOT / "resources" / "locale" / "id").glob("*.po")):
+        with po.open("rb") as fh:
+            for message in read_po(fh, locale="id"):
+                if not message.id or not message.string:
+                    continue
+                earlier = seen.setdefault(message.id, (message.string, po.name))
+                if earlier[0] != message.string:
+                    clashes.append(f"{message.id!r}: {earlier[1]} says {earlier[0]!r}, {po.name} says {message.string!r}")
+    # The later file would silently win, so one screen would say something else than another.
+    assert not clashes, "\n".join(clashes)

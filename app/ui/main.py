@@ -74,7 +74,9 @@ def run_gui(data_dir: Path) -> int:
         window = MainWindow(state)
         window.show()
         window.start_background()
-        offer_onboarding(state, window)  # a newcomer's first sign-in opens their start page
+        # A newcomer's first sign-in, or a handover waiting for them, opens their start page;
+        # never right after the first-run wizard created the office.
+        offer_onboarding(state, window, first_run=first_run)
         if not settled:
             settle_garbage_collector()
             settled = True

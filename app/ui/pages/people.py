@@ -1,25 +1,40 @@
-"""Petugas: who may open the office, their certificates and open work; the Lurah enrols, revokes and renews here."""
+"""Petugas: who may open the office, their certificates and open work; the Lurah enrols, revokes and renews here.
+
+The Lurah also countersigns here, later, the handover reports she could not countersign in the
+handover wizard: she types her passphrase again for each (an unattended session is not enough).
+"""
 
 from __future__ import annotations
 
 import importlib
 import inspect
+from pathlib import Path
 
+from app.clock import format_wib
 from app.errors import UsulkanError
 from app.i18n import N_, _
-from app.services import handover, operators, totp
+from app.services import handover, handover_report, operators, totp
+from app.services.context import OfficeContext
+from app.services.handover_report import HandoverRecordView
 from app.services.people import Person, list_people
 from app.ui.editor.prompts import Prompts
+from app.ui.errors import error_text
 from app.ui.pages.settings import ROLE_LABELS
-from app.ui.people.common import PEOPLE, say, wib_date
+from app.ui.people.common import PEOPLE, feedback_label, password_field, say, wib_date
 from app.ui.qt import (
     QAbstractItemView,
     QColor,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
+    Qt,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -46,6 +61,102 @@ def certificate_text(person: Person) -> str:
     return _("valid until {date}").format(date=wib_date(person.valid_until))
 
 
+def pending_line(view: HandoverRecordView) -> str:
+    """One report awaiting countersignature: who to whom, when, how many items, the shortened fingerprint."""
+    return _("{name} to {successor}, {when}: {count} items \u2014 fingerprint {hash}").format(
+        name=view.from_name or "-", successor=view.successor_name or _("Office pool"), when=format_wib(view.at),
+        count=len(view.items), hash=view.short_hash)
+
+
+class CountersignDialog(QDialog):
+    """The Lurah checks one report's fingerprint and types her passphrase now to countersign it."""
+
+    def __init__(self, state: AppState, view: HandoverRecordView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.view = view
+        self.result_view: HandoverRecordView | None = None
+        self.pdf: bytes | None = None
+        self.setWindowTitle(_("Countersign the handover report"))
+        self.setMinimumWidth(480)
+        text = QLabel(_("Handover of {name} to {successor} on {when}, {count} items.\n"
+                        "Report fingerprint: {hash}\n"
+                        "Compare the fingerprint with the printed report, then type the Lurah's passphrase "
+                        "to countersign it.").format(
+            name=view.from_name or "-", successor=view.successor_name or _("Office pool"), when=format_wib(view.at),
+            count=len(view.items), hash=view.short_hash))
+        text.setWordWrap(True)
+        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary = text
+        self.passphrase = password_field()
+        self.passphrase.returnPressed.connect(self.countersign)
+        self.message = feedback_label()
+        # Not _("Countersign"): two catalogues translate that one differently (Sahkan / Tandatangani).
+        self.countersign_button = QPushButton(_("Countersign now"))
+        self.countersign_button.setObjectName("primary")
+        self.countersign_button.clicked.connect(self.countersign)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        buttons.addButton(self.countersign_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.rejected.connect(self.reject)
+        for button in buttons.buttons():
+            # Enter in the field countersigns; a default button would fire a second time (or cancel).
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        form = QFormLayout()
+        form.addRow(_("Lurah's passphrase"), self.passphrase)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.busy = False
+
+    def countersign(self) -> None:
+        if self.busy or self.result_view is not None:
+            return
+        passphrase, record_id = self.passphrase.text(), self.view.id
+        if not passphrase:
+            say(self.message, _("Type the Lurah's passphrase first."), ok=False)
+            return
+        self.busy = True
+        self.countersign_button.setEnabled(False)
+        say(self.message, _("Checking the passphrase ..."), ok=None)
+
+        def work(ctx: OfficeContext):
+            from app.ui.handover_pdf import handover_pdf
+
+            # Unlocking is Argon2id on purpose (slow): never on the GUI thread. The passphrase typed
+            # now must open the Lurah's own slot: being signed in as the Lurah is not enough.
+            session = handover_report.lurah_session(ctx, passphrase)
+            try:
+                try:
+                    handover_report.countersign(session, record_id)
+                except handover_report.AlreadyCountersigned:
+                    pass  # countersigned meanwhile (the wizard, another PC): check it all the same
+                view = handover_report.verify_record(session, record_id)
+            finally:
+                if session is not ctx:
+                    session.close()
+            return view, handover_pdf(view)
+
+        self.state.run(work, self._done, on_error=self._failed, changes=PEOPLE)
+
+    def _done(self, result) -> None:
+        self.busy = False
+        self.result_view, self.pdf = result
+        self.passphrase.clear()
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.busy = False
+        self.countersign_button.setEnabled(True)
+        say(self.message, error_text(error), ok=False)
+        # Keep what was typed, selected, so a typo is fixed by typing again.
+        self.passphrase.selectAll()
+        self.passphrase.setFocus()
+
+
 class PeoplePage(QWidget):
     title = N_("People")
 
@@ -56,8 +167,10 @@ class PeoplePage(QWidget):
         self.people: list[Person] = []
         self.selected_id: str | None = None
         self.totp_enrolled = False
+        self.pending: list[HandoverRecordView] = []
         self._stale = False
         self.dialog: QWidget | None = None  # the wizard or dialog opened last (tests drive it)
+        self.open_files = True  # tests do not launch a PDF viewer
 
         heading = QLabel(_("People"))
         heading.setObjectName("pageHeading")
@@ -74,6 +187,32 @@ class PeoplePage(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.hide()
+
+        # The Lurah's: handover reports still waiting for her countersignature.
+        self.pending_box = QFrame()
+        self.pending_box.setObjectName("card")
+        self.pending_title = QLabel()
+        self.pending_title.setStyleSheet("QLabel { font-weight: bold; }")
+        pending_hint = QLabel(_("Check each report's fingerprint against the printed report, then countersign "
+                                "it with the Lurah's passphrase."))
+        pending_hint.setObjectName("hint")
+        pending_hint.setWordWrap(True)
+        self.pending_list = QListWidget()
+        self.pending_list.setWordWrap(True)
+        self.pending_list.setMaximumHeight(120)
+        self.pending_list.itemSelectionChanged.connect(self._pending_selection_changed)
+        self.pending_list.itemDoubleClicked.connect(lambda _item: self.countersign())
+        self.countersign_button = QPushButton(_("Countersign\u2026"))
+        self.countersign_button.clicked.connect(lambda: self.countersign())
+        pending_layout = QVBoxLayout(self.pending_box)
+        pending_layout.setContentsMargins(12, 8, 12, 8)
+        pending_layout.addWidget(self.pending_title)
+        pending_layout.addWidget(pending_hint)
+        pending_row = QHBoxLayout()
+        pending_row.addWidget(self.pending_list, 1)
+        pending_row.addWidget(self.countersign_button, alignment=Qt.AlignmentFlag.AlignTop)
+        pending_layout.addLayout(pending_row)
+        self.pending_box.hide()
 
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])
@@ -127,6 +266,7 @@ class PeoplePage(QWidget):
         layout.addWidget(heading)
         layout.addWidget(self.role_line)
         layout.addWidget(self.warning)
+        layout.addWidget(self.pending_box)
         layout.addWidget(self.table, 1)
         layout.addLayout(actions)
         layout.addWidget(self.message)
@@ -175,6 +315,70 @@ class PeoplePage(QWidget):
         self._stale = False
         self._show_role()
         self.state.run(lambda ctx: (list_people(ctx), totp.is_enrolled(ctx)), self._show)
+        if self.is_lurah():
+            self.state.run(handover_report.awaiting_countersignature, self._show_pending, on_error=self._failed)
+        else:
+            self.pending = []
+            self.pending_box.hide()
+
+    # --- handover reports awaiting the Lurah's countersignature -----------------------
+
+    def _show_pending(self, views: list[HandoverRecordView]) -> None:
+        keep = self.current_pending()
+        self.pending = list(views)
+        self.pending_list.clear()
+        for view in self.pending:
+            item = QListWidgetItem(pending_line(view))
+            item.setData(Qt.ItemDataRole.UserRole, view.id)
+            self.pending_list.addItem(item)
+        self.pending_title.setText(_("Handover reports awaiting countersignature ({count})").format(
+            count=len(self.pending)))
+        ids = [view.id for view in self.pending]
+        self.pending_list.setCurrentRow(ids.index(keep.id) if keep is not None and keep.id in ids else 0)
+        self.pending_box.setVisible(bool(self.pending) and self.is_lurah())
+        self._pending_selection_changed()
+
+    def current_pending(self) -> HandoverRecordView | None:
+        row = self.pending_list.currentRow()
+        return self.pending[row] if 0 <= row < len(self.pending) else None
+
+    def _pending_selection_changed(self) -> None:
+        self.countersign_button.setEnabled(self.current_pending() is not None)
+
+    def countersign(self, record_id: str | None = None):
+        """Open the passphrase dialog for the chosen (or selected) report; countersigning runs off the GUI thread."""
+        view = next((v for v in self.pending if v.id == record_id), None) if record_id else self.current_pending()
+        if view is None or not self.is_lurah():
+            return None
+        if isinstance(self.dialog, CountersignDialog) and not self.dialog.isVisible():
+            self.dialog.deleteLater()  # the one before, done with
+        dialog = CountersignDialog(self.state, view, self)
+        dialog.accepted.connect(lambda: self._countersigned(dialog))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _countersigned(self, dialog: CountersignDialog) -> None:
+        view, pdf = dialog.result_view, dialog.pdf
+        if view is None or pdf is None:
+            return
+        done = _("\u2713 The handover report of {name} is countersigned and verifies (fingerprint {hash}).").format(
+            name=view.from_name, hash=view.short_hash)
+        say(self.message, done, ok=True)
+        if self.prompts.confirm(
+            _("Countersign the handover report"),
+            _("Save the countersigned report as a PDF now? Print it for the file and for {name}.").format(
+                name=view.successor_name or view.from_name),
+            yes=_("Save the countersigned PDF ..."),
+        ):
+            saved = self.save_countersigned_pdf(view, pdf)
+            if self.message.text() != done:  # keep saying it is countersigned, then where (or why not) it is saved
+                say(self.message, done + " " + self.message.text(), ok=saved is not None)
+
+    def save_countersigned_pdf(self, view: HandoverRecordView, pdf: bytes, path: str | Path | None = None):
+        from app.ui.people.onboarding import save_record_pdf
+
+        return save_record_pdf(self.prompts, self.message, view, pdf, path, open_file=self.open_files)
 
     def _show(self, result: tuple[list[Person], bool]) -> None:
         self.people, self.totp_enrolled = result

@@ -305,10 +305,10 @@ class SyncPage(QWidget):
 
     def countersign(self) -> None:
         if not self.prompts.confirm(
-            _("Countersign"),
+            _("Countersign the batches"),
             _("Countersign the SPTJM batches as Lurah? With your signature the kelurahan takes responsibility "
               "for these proposals."),
-            yes=_("Countersign"),
+            yes=_("Countersign the batches"),
         ):
             return
         self.state.run(outbox.countersign_pending,
