@@ -7,6 +7,7 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -102,6 +103,7 @@ def create_office(
     operator_name: str,
     operator_passphrase: str,
     kdf: KdfParams | None = None,
+    server_url: str | None = None,
 ) -> CreatedOffice:
     """Make a new office folder; the recovery code in the result is shown once, never stored.
 
@@ -119,6 +121,7 @@ def create_office(
         raise UnknownVillage(code=village_code)
     check_passphrase(lurah_passphrase)
     check_passphrase(operator_passphrase)
+    server_url = check_server_url(server_url)
     params = _kdf(kdf)
 
     staging = folder.with_name(folder.name + ".creating")
@@ -128,7 +131,7 @@ def create_office(
         created = _fill_staging(
             staging, name=name, village=village, regions=regions, params=params,
             lurah_name=lurah_name, lurah_passphrase=lurah_passphrase,
-            operator_name=operator_name, operator_passphrase=operator_passphrase,
+            operator_name=operator_name, operator_passphrase=operator_passphrase, server_url=server_url,
         )
         if folder.exists():
             folder.rmdir()  # empty, checked above
@@ -143,7 +146,8 @@ def create_office(
 
 
 def _fill_staging(
-    staging: Path, *, name, village, regions, params, lurah_name, lurah_passphrase, operator_name, operator_passphrase
+    staging: Path, *, name, village, regions, params, lurah_name, lurah_passphrase, operator_name, operator_passphrase,
+    server_url=None,
 ) -> CreatedOffice:
     """Keyslots, database and first records of a new office, in its staging folder."""
     office_id, lurah_id, operator_id = (str(uuid.uuid4()) for _ in range(3))
@@ -163,7 +167,7 @@ def _fill_staging(
                     name=name,
                     village_code=village.code,
                     regency_code=regions.regency_of(village.code).code,
-                    server_url=None,
+                    server_url=server_url,
                     created_at=now,
                 )
             )
@@ -310,3 +314,37 @@ def remove_operator(ctx: OfficeContext, operator_id: str) -> None:
     ctx.data_key = new_key
     ctx.engine = make_engine(ctx.vault.database_path, new_key)
     ctx.rebind()
+
+
+class ServerAddressInvalid(OfficeError):
+    template = N_("The Dinsos server address is not valid.")
+    hint = N_("Type the address as Dinsos gave it, starting with https:// (or http:// inside the office network).")
+
+
+def check_server_url(text: str | None) -> str | None:
+    """The address cleaned up, None when empty (not set up yet); ServerAddressInvalid otherwise."""
+    text = (text or "").strip().rstrip("/")
+    if not text:
+        return None
+    parsed = urlparse(text)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or any(c.isspace() for c in text):
+        raise ServerAddressInvalid()
+    return text
+
+
+def server_url(ctx: OfficeContext) -> str | None:
+    with ctx.reading() as session:
+        office = session.get(Office, ctx.office_id)
+        return office.server_url if office else None
+
+
+def set_server_url(ctx: OfficeContext, text: str | None) -> str | None:
+    """Where this office sends (e.g. Dinsos moved its server). Batches are sealed to Dinsos's key and
+    receipts are checked against it, so a wrong address can neither read nor forge anything."""
+    url = check_server_url(text)
+    with ctx.transaction() as session:
+        office = session.get(Office, ctx.office_id)
+        before = office.server_url
+        office.server_url = url
+        ctx.audit(session, "office.server_url", "office", ctx.office_id, before=before, after=url)
+    return url

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from app.i18n import _
 from app.ui.errors import show_error
 from app.ui.icons import icon
-from app.ui.pages.dashboard import dinsos_state_text
 from app.ui.qt import (
     QApplication,
     QCloseEvent,
@@ -26,7 +25,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.ui.settings_store import LAST_PAGE, SERVER_URL, SETTINGS_CHANGED, WINDOW_GEOMETRY, Settings
+from app.ui.settings_store import LAST_PAGE, WINDOW_GEOMETRY, Settings
 from app.ui.state import AppState
 
 
@@ -114,7 +113,6 @@ class MainWindow(QMainWindow):
         state.navigate.connect(self.navigate)
         state.failed.connect(lambda error: show_error(self, error))
         state.busy.connect(self._show_busy)
-        state.changed.connect(self._setting_changed)
         state.signed_out.connect(self._signed_out_elsewhere)
         self._closing = False
         self.scheduler.state_changed.connect(self._show_dinsos_state)
@@ -209,18 +207,15 @@ class MainWindow(QMainWindow):
         """Start sending in the background (the application does; most tests do not)."""
         self.scheduler.start()
 
-    def _setting_changed(self, what: str) -> None:
-        if what == SETTINGS_CHANGED:
-            self._show_dinsos_state()
-
     def _show_dinsos_state(self, _state: object = None) -> None:
         last = self.scheduler.last
         if last is None:
-            self.dinsos_label.setText(dinsos_state_text(self.settings.get(SERVER_URL), None))
-        else:
-            from app.ui.pages.sync import status_text
+            # Until the sender has read the office's sync state (it does as it starts): say nothing.
+            self.dinsos_label.setText("")
+            return
+        from app.ui.pages.sync import status_text
 
-            self.dinsos_label.setText(status_text(last, self.scheduler.running))
+        self.dinsos_label.setText(status_text(last, self.scheduler.running))
 
     # --- closing --------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from app import i18n
 from app.i18n import N_
@@ -28,24 +27,25 @@ class Option:
 
 
 LANGUAGE = Option("ui/language", i18n.DEFAULT_LANGUAGE, N_("Language"))
-SERVER_URL = Option("dinsos/server_url", "", N_("Dinsos server address"))
 BACKUP_FOLDER = Option("backup/folder", "", N_("Backup folder"))
 WINDOW_GEOMETRY = Option("window/geometry", QByteArray(), N_("Window size and position"))
 LAST_PAGE = Option("window/last_page", "dashboard", N_("Last page shown"))
 
-OPTIONS = (LANGUAGE, SERVER_URL, BACKUP_FOLDER, WINDOW_GEOMETRY, LAST_PAGE)
+OPTIONS = (LANGUAGE, BACKUP_FOLDER, WINDOW_GEOMETRY, LAST_PAGE)
 
 # What AppState.changed carries after a setting changed, so pages showing one refresh.
 SETTINGS_CHANGED = "settings"
 
 
 def valid_server_url(text: str) -> bool:
-    """Empty (not set up yet) or an http(s) address with a host."""
-    text = text.strip()
-    if not text:
-        return True
-    parsed = urlparse(text)
-    return parsed.scheme in ("http", "https") and bool(parsed.hostname) and " " not in text
+    """Empty (not set up yet) or an http(s) address with a host (the office service's rule)."""
+    from app.services.office import ServerAddressInvalid, check_server_url
+
+    try:
+        check_server_url(text)
+    except ServerAddressInvalid:
+        return False
+    return True
 
 # Tests and the screenshot script point this at a throw-away .ini so they never touch the
 # operator's real settings.

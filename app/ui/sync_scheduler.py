@@ -14,7 +14,7 @@ from app.clock import utcnow
 from app.services import sync_run
 from app.services.context import OfficeContext
 from app.ui.qt import QObject, QTimer, Signal
-from app.ui.state import PROPOSALS, AppState
+from app.ui.state import OFFICE, PROPOSALS, AppState
 from app.ui.tasks import InlineRunner, TaskRunner
 
 # Minutes between rounds when nothing asks for one sooner.
@@ -128,5 +128,9 @@ class SyncScheduler(QObject):
 
     def _office_changed(self, what: str) -> None:
         # Something was queued, countersigned or linked: try soon rather than within a minute.
-        if what == PROPOSALS and not self._announcing and self.timer.isActive():
+        if not self.timer.isActive() or self._announcing:
+            return
+        if what == PROPOSALS:
             self.soon.start()
+        elif what == OFFICE:
+            self.refresh()  # linked, or the server address changed

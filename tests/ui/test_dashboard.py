@@ -64,8 +64,10 @@ def test_counts_are_grouped_in_plain_words(page):
 
 def test_the_dinsos_state_is_honest(page, demo_state):
     assert page.dinsos_card.count_label.text() == "Server Dinsos belum diatur"
-    settings_store.Settings().set(settings_store.SERVER_URL, "https://dinsos.example.id")
-    demo_state.changed.emit("settings")
+    from app.services.office import set_server_url
+
+    set_server_url(demo_state.ctx, "https://dinsos.example.id")
+    demo_state.changed.emit("office")
     assert page.dinsos_card.count_label.text() == "Belum pernah terhubung ke Dinsos"
     assert "belum diatur" in dinsos_state_text(None, None)
 

@@ -130,10 +130,11 @@ def test_the_busy_indicator_follows_the_state(window, app_state):
 def test_the_status_bar_names_the_operator_and_the_dinsos_state(window, app_state):
     assert "Ani Operator" in window.operator_label.text()
     assert window.office_label.text() == "Kelurahan Bugul Kidul"
-    assert window.dinsos_label.text() == "Server Dinsos belum diatur"
-    settings_store.Settings().set(settings_store.SERVER_URL, "https://dinsos.example.id")
-    app_state.changed.emit(settings_store.SETTINGS_CHANGED)
-    assert window.dinsos_label.text() == "Belum pernah terhubung ke Dinsos"
+    assert window.dinsos_label.text() == ""  # nothing claimed before the sender has read the state
+    from app.services import sync_run
+
+    window.scheduler._state_read(sync_run.sync_state(app_state.ctx))
+    assert window.dinsos_label.text() == "Dinsos: belum terhubung"
 
 
 def test_closing_signs_out_and_the_next_window_remembers_the_page(qtbot, window, app_state):

@@ -61,17 +61,21 @@ def test_a_wrong_current_passphrase_and_a_mismatch_are_shown_inline(qtbot, page)
     assert "tidak sama" in page.passphrase_message.text()
 
 
-def test_server_address_is_validated_and_kept(qtbot, page, app_state):
+def test_server_address_is_validated_and_kept_in_the_office(qtbot, page, app_state):
+    from app.services import office, sync_run
+
     page.server_url.setText("dinsos kota")
     page.save_server()
     assert "https://" in page.server_message.text()
-    assert settings_store.Settings().get(settings_store.SERVER_URL) == ""
+    assert office.server_url(app_state.ctx) is None
 
-    page.server_url.setText("https://dinsos.pasuruankota.example.id")
+    page.server_url.setText("https://dinsos.pasuruankota.example.id/")
     with qtbot.waitSignal(app_state.changed) as blocker:
         qtbot.mouseClick(page.server_save, Qt.MouseButton.LeftButton)
-    assert blocker.args == [settings_store.SETTINGS_CHANGED]
-    assert settings_store.Settings().get(settings_store.SERVER_URL) == "https://dinsos.pasuruankota.example.id"
+    assert blocker.args == ["office"]
+    # The sender and the dashboard read the same address: the office's, not this PC's settings.
+    assert sync_run.sync_state(app_state.ctx).server_url == "https://dinsos.pasuruankota.example.id"
+    assert page.server_url.text() == "https://dinsos.pasuruankota.example.id"
 
 
 def test_backup_folder_and_language_are_stored(qtbot, page, tmp_path, monkeypatch):

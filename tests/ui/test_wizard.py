@@ -114,9 +114,11 @@ def test_the_wizard_creates_an_office_that_opens_with_the_chosen_passphrase(qtbo
 
     assert wizard.result() == QWizard.DialogCode.Accepted
     assert wizard.ctx is not None and wizard.ctx.operator_id == created.operator_id
-    assert settings_store.Settings().get(settings_store.SERVER_URL) == "https://dinsos.pasuruankota.example.id"
     again = open_office(tmp_path / "office", created.operator_id, OPERATOR_PASS)
     assert again.office_name == "Kelurahan Bugul Kidul" and again.village_code == VILLAGE
+    from app.services.office import server_url
+
+    assert server_url(again) == "https://dinsos.pasuruankota.example.id"
     again.close()
 
 

@@ -22,7 +22,6 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.ui.settings_store import SERVER_URL, Settings
 from app.ui.state import AppState
 
 TARGET_ROLE = Qt.ItemDataRole.UserRole  # (page key, item id) an attention row opens
@@ -179,8 +178,7 @@ class DashboardPage(QWidget):
         for key, n in group_counts(data.counts).items():
             self.cards[key].set_value(str(n))
         self.queue_card.set_value(str(data.queue_size))
-        server = data.server_url or Settings().get(SERVER_URL)
-        self.dinsos_card.set_value(dinsos_state_text(server, data.last_dinsos_contact))
+        self.dinsos_card.set_value(dinsos_state_text(data.server_url, data.last_dinsos_contact))
         self._fill_attention(data)
         self._finished()
 

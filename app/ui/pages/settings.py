@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app import i18n
 from app.i18n import N_, _
-from app.services.office import change_passphrase
+from app.services.office import change_passphrase, server_url, set_server_url
 from app.storage.vault import KdfParams
 from app.ui.errors import error_text
 from app.ui.language import switch_language
@@ -25,12 +25,11 @@ from app.ui.qt import (
 from app.ui.settings_store import (
     BACKUP_FOLDER,
     LANGUAGE,
-    SERVER_URL,
     SETTINGS_CHANGED,
     Settings,
     valid_server_url,
 )
-from app.ui.state import AppState
+from app.ui.state import OFFICE, AppState
 
 # Language names are written in their own language: someone who cannot read the current
 # one must still find theirs.
@@ -89,7 +88,9 @@ class SettingsPage(QWidget):
         outer.addWidget(scroll)
 
         state.signed_in.connect(self._show_operator)
+        state.signed_in.connect(self._load_server)
         self._show_operator()
+        self._load_server()
 
     # --- sections -------------------------------------------------------------------
 
@@ -110,8 +111,8 @@ class SettingsPage(QWidget):
         return box
 
     def _server_box(self) -> QGroupBox:
-        box = QGroupBox(_(SERVER_URL.title))
-        self.server_url = QLineEdit(self.settings.get(SERVER_URL))
+        box = QGroupBox(_("Dinsos server address"))
+        self.server_url = QLineEdit()
         self.server_url.setPlaceholderText("https://usulkan.dinsos.example.go.id")
         self.server_save = QPushButton(_("Save address"))
         self.server_save.clicked.connect(self.save_server)
@@ -119,7 +120,9 @@ class SettingsPage(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.server_url, 1)
         row.addWidget(self.server_save)
-        note = QLabel(_("Ask the Dinas Sosial for the address. Leave it empty while batches go on a USB stick."))
+        note = QLabel(_("Set by itself when the Lurah links the office with the provisioning file from Dinsos. "
+                        "Change it only when Dinsos gives a new address. Leave it empty while batches go on a "
+                        "USB stick."))
         note.setObjectName("hint")
         note.setWordWrap(True)
         layout = QVBoxLayout(box)
@@ -194,14 +197,24 @@ class SettingsPage(QWidget):
             # The window is built again in the new language; this page goes with the old one.
             switch_language(self.window(), code)
 
+    def _load_server(self) -> None:
+        if self.state.ctx is not None:
+            self.state.run(server_url, lambda url: self.server_url.setText(url or ""))
+
     def save_server(self) -> None:
         text = self.server_url.text().strip()
         if not valid_server_url(text):
             _say(self.server_message, _("Type an address that starts with https:// or http://."), ok=False)
             return
-        self.settings.set(SERVER_URL, text)
-        _say(self.server_message, _("Saved.") if text else _("Address removed."), ok=True)
-        self.state.changed.emit(SETTINGS_CHANGED)
+
+        def saved(url: str | None) -> None:
+            self.server_url.setText(url or "")
+            _say(self.server_message, _("Saved.") if url else _("Address removed."), ok=True)
+
+        def failed(error: BaseException) -> None:
+            _say(self.server_message, error_text(error), ok=False)
+
+        self.state.run(lambda ctx: set_server_url(ctx, text), saved, on_error=failed, changes=OFFICE)
 
     def choose_backup_folder(self, folder: str | None = None) -> None:
         if folder is None:

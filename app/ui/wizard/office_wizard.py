@@ -12,7 +12,6 @@ from app.services.context import OfficeContext
 from app.services.office import CreatedOffice, create_office, open_office
 from app.storage.vault import KdfParams
 from app.ui.qt import QWidget, QWizard
-from app.ui.settings_store import SERVER_URL, Settings
 from app.ui.state import AppState
 from app.ui.wizard.basics import ServerPage, WelcomePage
 from app.ui.wizard.create import CreatePage
@@ -75,6 +74,7 @@ class OfficeWizard(QWizard):
             lurah_passphrase=self.lurah_page.passphrase.text(),
             operator_name=self.operator_page.name.text().strip(),
             operator_passphrase=self.operator_page.passphrase.text(),
+            server_url=self.server_page.url.text().strip() or None,
         )
 
         def done(created: CreatedOffice) -> None:
@@ -83,9 +83,6 @@ class OfficeWizard(QWizard):
             # The Lurah's passphrase is in the vault now; the wizard need not hold it any longer.
             self.lurah_page.passphrase.clear()
             self.lurah_page.again.clear()
-            server = self.server_page.url.text().strip()
-            if server:
-                Settings().set(SERVER_URL, server)
             on_done(created)
 
         self.state.run_plain(lambda: create_office(folder, kdf=kdf, **args), done, on_error)
