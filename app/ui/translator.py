@@ -10,10 +10,13 @@ class CatalogueTranslator(QTranslator):
     """Forwards every Qt translation request to app.i18n (Electrum and SecureDrop do the same)."""
 
     def translate(self, context, source_text, disambiguation=None, n=-1):  # noqa: N802 (Qt API)
+        # None reaches Qt as a null QString, "no translation here, ask the next one". An empty
+        # string would be a translation: Qt's own names (QPageSize "A4") became "", and every
+        # PDF printed after the translator was installed came out with blank pages.
         if not source_text:
-            return ""
+            return None
         translated = i18n._(source_text)
-        return translated if translated != source_text else ""
+        return translated if translated != source_text else None
 
     def isEmpty(self) -> bool:  # noqa: N802 (Qt API)
         return False
