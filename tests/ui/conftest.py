@@ -27,3 +27,18 @@ def threaded_state(qapp, office):
     yield state
     state.runner.wait()
     state.ctx = None
+
+
+@pytest.fixture(autouse=True)
+def _no_window_outlives_its_test(qapp):
+    """A window left open by one test kept run_gui's event loop alive in another (CI hung)."""
+    yield
+    from app.ui import language
+    from app.ui.qt import QApplication
+
+    for window in [*language._windows, *QApplication.topLevelWidgets()]:
+        if window.isVisible():
+            window.hide()  # not close(): closing a MainWindow signs out a state the test already tore down
+            window.deleteLater()
+    language._windows.clear()
+    QApplication.processEvents()
