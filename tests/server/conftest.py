@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from server_world import NOW  # noqa: E402
+from bench.server_world import NOW  # noqa: E402
 
 PG_ADMIN = os.environ.get("USULKAN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
@@ -89,6 +89,6 @@ def ctx(settings):
 
 @pytest.fixture
 def kelurahan(ctx):
-    from server_world import enrol
+    from bench.server_world import enrol
 
     return enrol(ctx, "a")

@@ -12,7 +12,7 @@ from app.server import auth
 from app.server.app import create_app
 from app.sync.receipt import Receipt, verify_receipt
 from app.sync.status import StatusPage, verify_status_page
-from server_world import nik
+from bench.server_world import nik
 
 ROOT = Path(__file__).resolve().parents[2]
 OCTET = {"Content-Type": "application/octet-stream"}

@@ -15,7 +15,7 @@ from app.sync.batch import BatchItem
 from app.sync.certificates import issue_revocation
 from app.sync.errors import BatchRejected
 from app.sync.receipt import Receipt, verify_receipt
-from server_world import NOW, nik
+from bench.server_world import NOW, nik
 
 
 def count(ctx, model) -> int:
@@ -128,7 +128,7 @@ def test_a_file_cut_at_every_4k_boundary_is_refused_and_nothing_stored(ctx, kelu
 
 def test_duplicate_nik_across_two_offices_is_flagged(ctx, kelurahan):
     from app.server.review import list_duplicates
-    from server_world import enrol
+    from bench.server_world import enrol
 
     other = enrol(ctx, "b", village="35.75.03.1010")
     ingest(ctx, kelurahan.batch(kelurahan.items([nik(7), nik(8)]))[0])
@@ -143,7 +143,7 @@ def test_duplicate_nik_across_two_offices_is_flagged(ctx, kelurahan):
 
 def test_unknown_office_is_refused(ctx, kelurahan):
     from app.server.errors import UnknownOffice
-    from server_world import det_uuid
+    from bench.server_world import det_uuid
 
     kelurahan.office_id = det_uuid("nobody")
     kelurahan.cert = kelurahan.certify(kelurahan.operator)

@@ -15,7 +15,7 @@ from app.server.config import Settings
 from app.server.context import open_server
 from app.sync.receipt import Receipt, verify_receipt
 from app.sync.status import StatusPage, verify_status_page
-from server_world import enrol, nik
+from bench.server_world import enrol, nik
 
 ROOT = Path(__file__).resolve().parents[2]
 

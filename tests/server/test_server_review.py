@@ -15,7 +15,7 @@ from app.server.ingest import ingest
 from app.server.provisioning import bind_office, register_office, sign_bind_request
 from app.sync import keys
 from app.sync.status import StatusPage, verify_status_page
-from server_world import NOW, nik
+from bench.server_world import NOW, nik
 
 PASSWORD = "rahasia-dinsos-123"
 
