@@ -6,6 +6,7 @@ import argparse
 import getpass
 import json
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import UsulkanError
@@ -72,21 +73,133 @@ def cmd_add_staff(args) -> int:
     return 0
 
 
-def cmd_import_file(args) -> int:
-    from app.server.ingest import ingest
+@dataclass
+class FileImport:
+    """What became of one batch file: its outcome (or the reason it was refused) and receipts written."""
 
-    ctx = _context(args)
-    status = 0
-    for path in args.paths:
+    path: Path
+    outcome: str | None = None  # accepted | duplicate | held; None when refused
+    batch_id: str | None = None
+    sequence: int | None = None
+    expected_sequence: int | None = None
+    receipt: Path | None = None
+    reason: str | None = None
+    message: str | None = None
+    # Batches held by an earlier import that this one let through: (batch id, sequence, receipt).
+    released: list[tuple[str, int, Path]] = field(default_factory=list)
+
+    @property
+    def done(self) -> bool:
+        """The office can stop resending it: stored at Dinsos and its receipt on disk."""
+        return self.outcome in ("accepted", "duplicate") and self.receipt is not None and self.reason is None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _batch_paths(paths) -> list[tuple[Path, bool]]:
+    """(path, is a file to import): files as given; a folder stands for its batch files, in sequence order."""
+    from app.sync.transport_file import batch_files_in
+
+    out: list[tuple[Path, bool]] = []
+    for raw in paths:
+        path = Path(raw)
+        found = batch_files_in(path) if path.is_dir() else [path]
+        if found:
+            out.extend((file, True) for file in found)
+        else:
+            out.append((path, False))
+    return out
+
+
+def _read_capped(path: Path, limit: int) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(limit + 1)  # ingest refuses anything over the limit; never slurp a huge file
+
+
+def import_files(ctx, paths, *, receipts: Path | None = None) -> list[FileImport]:
+    """Ingest sealed batch files and write each stored batch's signed receipt for the office.
+
+    Receipts go to ``receipts`` or beside the batch file, named by ``receipt_file_name``. A batch
+    imported before gets its stored receipt again (idempotent); a held batch (gap) gets none until
+    the missing one arrives, then it is written too. A refused file writes nothing.
+    """
+    from sqlalchemy import select
+
+    from app.server.ingest import HELD, ingest
+    from app.server.models import Batch
+    from app.sync.transport_file import write_receipt_file
+
+    def save(receipt: bytes, beside: Path, record: FileImport) -> Path | None:
+        folder = receipts if receipts is not None else beside.parent
         try:
-            result = ingest(ctx, Path(path).read_bytes(), source="file")
-        except UsulkanError as err:
-            print(f"{path}: {getattr(err, 'reason', 'error')}: {err.message()}", file=sys.stderr)
-            status = 1
+            folder.mkdir(parents=True, exist_ok=True)
+            return write_receipt_file(receipt, folder)
+        except OSError as err:
+            record.reason = "receipt_not_written"
+            record.message = f"the batch is stored but its receipt could not be written ({err.strerror or err})"
+            return None
+
+    results: list[FileImport] = []
+    for path, is_file in _batch_paths(paths):
+        record = FileImport(path)
+        results.append(record)
+        if not is_file:
+            record.reason, record.message = "no_batch_files", "the folder holds no *.usulkan-batch files"
             continue
-        print(f"{path}: {result.outcome} batch {result.batch_id} seq {result.sequence}")
-    ctx.close()
-    return status
+        try:
+            sealed = _read_capped(path, ctx.settings.max_body_bytes)
+        except OSError as err:
+            record.reason, record.message = "unreadable", f"cannot read the file ({err.strerror or err})"
+            continue
+        try:
+            result = ingest(ctx, sealed, source="file")
+        except UsulkanError as err:
+            record.reason, record.message = getattr(err, "reason", "error"), _one_line(err.message())
+            continue
+        record.outcome, record.batch_id, record.sequence = result.outcome, result.batch_id, result.sequence
+        if result.outcome == HELD:
+            record.expected_sequence = result.expected_sequence
+            continue
+        record.receipt = save(result.receipt, path, record)
+        if not result.applied_from_hold:
+            continue
+        with ctx.reading() as session:
+            rows = session.execute(select(Batch.batch_id, Batch.sequence, Batch.receipt)
+                                   .where(Batch.batch_id.in_(result.applied_from_hold))
+                                   .order_by(Batch.sequence)).all()
+        for row in rows:
+            earlier = next((r for r in results if r.batch_id == row.batch_id and r.outcome == HELD), None)
+            written = save(row.receipt, earlier.path if earlier else path, earlier or record)
+            if earlier is not None:  # held a moment ago in this run: report it on its own file
+                earlier.outcome, earlier.receipt = "accepted", written
+            elif written is not None:
+                record.released.append((row.batch_id, row.sequence, written))
+    return results
+
+
+def cmd_import_file(args) -> int:
+    ctx = _context(args)
+    try:
+        results = import_files(ctx, args.paths, receipts=args.receipts)
+    finally:
+        ctx.close()
+    for record in results:
+        if record.outcome is None:
+            print(f"{record.path}: {record.reason}: {record.message}", file=sys.stderr)
+            continue
+        if record.outcome == "held":
+            print(f"{record.path}: held batch {record.batch_id} seq {record.sequence}: import seq "
+                  f"{record.expected_sequence} first; no receipt yet")
+            continue
+        print(f"{record.path}: {record.outcome} batch {record.batch_id} seq {record.sequence}; "
+              f"receipt {record.receipt or '-'}")
+        for batch_id, sequence, written in record.released:
+            print(f"{record.path}: released held batch {batch_id} seq {sequence}; receipt {written}")
+        if record.reason:
+            print(f"{record.path}: {record.reason}: {record.message}", file=sys.stderr)
+    return 0 if results and all(r.done for r in results) else 1
 
 
 def cmd_export(args) -> int:
@@ -122,8 +235,11 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--role", choices=("verifier", "admin"), required=True)
     a.add_argument("--password-file", help="read the password from this file instead of a prompt")
     a.set_defaults(run=cmd_add_staff)
-    i = sub.add_parser("import-file", parents=[common], help="import sealed batch files (USB)")
-    i.add_argument("paths", nargs="+")
+    i = sub.add_parser("import-file", parents=[common],
+                       help="import sealed batch files (USB) and write their receipts for the office")
+    i.add_argument("paths", nargs="+", help="batch files, or folders of *.usulkan-batch files")
+    i.add_argument("--receipts", type=Path, metavar="DIR",
+                   help="write the receipt files here (default: beside each batch file)")
     i.set_defaults(run=cmd_import_file)
     e = sub.add_parser("export", parents=[common], help="export the finalised list (BNBA)")
     e.add_argument("--format", choices=("csv", "xlsx"), default="csv")

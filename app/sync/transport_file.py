@@ -13,6 +13,7 @@ from app.sync.errors import ReceiptInvalid
 from app.sync.receipt import Receipt
 
 BATCH_SUFFIX = ".usulkan-batch"
+RECEIPT_SUFFIX = ".usulkan-receipt"
 # A receipt is a few hundred bytes per item; anything far larger is not a receipt.
 MAX_RECEIPT_BYTES = 1 << 20
 
@@ -29,6 +30,32 @@ class ReceiptFileUnreadable(UsulkanError):
 
 def batch_file_name(office_id: str, sequence: int) -> str:
     return f"usulkan-{office_id}-{sequence:06d}{BATCH_SUFFIX}"
+
+
+def receipt_file_name(office_id: str, sequence: int) -> str:
+    """The receipt Dinsos writes for batch file ``batch_file_name(office_id, sequence)``: same stem."""
+    return f"usulkan-{office_id}-{sequence:06d}{RECEIPT_SUFFIX}"
+
+
+def batch_files_in(folder: str | Path) -> list[Path]:
+    """The batch files in ``folder``, in sequence order (the zero-padded name sorts that way)."""
+    return sorted(p for p in Path(folder).glob(f"usulkan-*{BATCH_SUFFIX}") if p.is_file())
+
+
+def receipt_files_in(folder: str | Path) -> list[Path]:
+    """The receipt files in ``folder``, in sequence order."""
+    return sorted(p for p in Path(folder).glob(f"usulkan-*{RECEIPT_SUFFIX}") if p.is_file())
+
+
+def write_receipt_file(receipt: bytes, folder: str | Path) -> Path:
+    """Write Dinsos's signed receipt, its exact canonical bytes, into ``folder`` atomically.
+
+    The name comes from the receipt itself, so it always matches the batch file it answers.
+    """
+    parsed = Receipt.from_bytes(receipt)  # never put something the office would refuse on a stick
+    path = Path(folder) / receipt_file_name(parsed.office_id, parsed.sequence)
+    write_atomic(path, receipt)
+    return path
 
 
 def export_batch_file(sealed: bytes, folder: str | Path, *, sequence: int) -> Path:
