@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from app.domain import workflow
 from app.services.context import OfficeContext
@@ -53,17 +53,17 @@ def server_key(session) -> bytes:
 
 
 def _sendable(session, now: datetime) -> list[OutboxBatch]:
-    query = (
-        select(OutboxBatch)
-        .where(OutboxBatch.state.in_((READY, SENT)),
-               or_(OutboxBatch.next_attempt_at.is_(None), OutboxBatch.next_attempt_at <= now))
-        .order_by(OutboxBatch.sequence)
-    )
+    query = select(OutboxBatch).where(OutboxBatch.state.in_((READY, SENT))).order_by(OutboxBatch.sequence)
     refused = session.scalar(select(func.min(OutboxBatch.sequence)).where(OutboxBatch.state == REJECTED))
     if refused is not None:
         # Dinsos would hold everything after a refused batch as a gap: wait for outbox.release_rejected.
         query = query.where(OutboxBatch.sequence < refused)
-    return list(session.scalars(query))
+    due = []
+    for batch in session.scalars(query):
+        if batch.next_attempt_at is not None and batch.next_attempt_at > now:
+            break  # a later batch sent before this one would only be held as a gap
+        due.append(batch)
+    return due
 
 
 def _defer(ctx: OfficeContext, batch_id: str, error: str, now: datetime, *, state: str | None = None) -> None:
