@@ -8,7 +8,6 @@ so the ratio shows what verification, decryption, receipts and duplicate lookup 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 import uuid
@@ -16,15 +15,12 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "server"))
-
-from app.server import db  # noqa: E402
-from app.server.config import Settings  # noqa: E402
-from app.server.context import open_server  # noqa: E402
-from app.server.ingest import ingest  # noqa: E402
-from app.server.models import Batch, Item, ItemNik  # noqa: E402
-from server_world import NOW, enrol, nik  # noqa: E402
+from app.server import db
+from app.server.config import Settings
+from app.server.context import open_server
+from app.server.ingest import ingest
+from app.server.models import Batch, Item, ItemNik
+from bench.server_world import NOW, enrol, nik
 
 BATCH_ITEMS = 500
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -101,32 +97,41 @@ def _drop(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}_raw" WITH (FORCE)')
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--batches", type=int, default=10)
-    args = parser.parse_args()
+def measure(batches: int) -> list[tuple[str, float, float]]:
+    """(backend, ingest/s, raw insert/s) for SQLite and, when reachable, PostgreSQL."""
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        rate, rows = run_ingest(f"sqlite:///{tmp / 'ingest.db'}", tmp / "s1", args.batches)
+        rate, rows = run_ingest(f"sqlite:///{tmp / 'ingest.db'}", tmp / "s1", batches)
         raw = run_raw(f"sqlite:///{tmp / 'raw.db'}", rows)
         results.append(("SQLite", rate, raw))
         pg = _pg_database()
         if pg:
             try:
                 base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-                rate, rows = run_ingest(f"{base}/{pg}", tmp / "s2", args.batches)
+                rate, rows = run_ingest(f"{base}/{pg}", tmp / "s2", batches)
                 raw = run_raw(f"{base}/{pg}_raw", rows)
                 results.append(("PostgreSQL", rate, raw))
             finally:
                 _drop(pg)
-    total = args.batches * BATCH_ITEMS
-    print(f"server ingest, {args.batches} batches x {BATCH_ITEMS} proposals ({total}), sealed + signed")
+    return results
+
+
+def print_table(results: list[tuple[str, float, float]], batches: int) -> None:
+    total = batches * BATCH_ITEMS
+    print(f"server ingest, {batches} batches x {BATCH_ITEMS} proposals ({total}), sealed + signed")
     print(f"{'backend':<12}{'ingest/s':>12}{'raw insert/s':>15}{'ratio':>9}")
     for name, rate, raw in results:
         print(f"{name:<12}{rate:>12,.0f}{raw:>15,.0f}{rate / raw:>9.2f}")
     sqlite_rate = results[0][1]
     print(f"goal >= 2,000 proposals/s on SQLite: {'met' if sqlite_rate >= 2000 else 'NOT met'}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--batches", type=int, default=10)
+    args = parser.parse_args(argv)
+    print_table(measure(args.batches), args.batches)
 
 
 if __name__ == "__main__":
