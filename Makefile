@@ -27,6 +27,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.vault
 	$(BIN)/python -m bench.verify
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.sync
+	$(BIN)/python -m bench.handover
 	$(BIN)/python -m bench.ui
 
 screenshots: $(STAMP)
