@@ -21,7 +21,8 @@ from app.storage.models import Proposal as ProposalRow
 from app.storage.sync_models import DinsosKey, OutboxBatch, OutboxItem
 from app.sync.errors import ReceiptInvalid
 from app.sync.receipt import Receipt, verify_receipt
-from app.sync.transport_file import export_batch_file, read_receipt_file
+from app.errors import UsulkanError
+from app.sync.transport_file import export_batch_file, read_receipt_file, receipt_files_in
 from app.sync.transport_http import BatchRefused, ServerError, ServerUnreachable
 
 log = logging.getLogger(__name__)
@@ -179,3 +180,25 @@ def export_ready(ctx: OfficeContext, folder: str | Path) -> list[Path]:
 def import_receipt_file(ctx: OfficeContext, path: str | Path, *, now: datetime) -> str:
     """A receipt Dinsos handed back on a stick: checked exactly like one that came over HTTP."""
     return record_receipt(ctx, read_receipt_file(path), now=now)
+
+
+@dataclass
+class ReceiptImport:
+    """What became of the receipt files read from a stick: batch ids recorded, files refused and why."""
+
+    recorded: list[str] = field(default_factory=list)
+    failed: list[tuple[Path, UsulkanError]] = field(default_factory=list)
+
+
+def import_receipt_files(ctx: OfficeContext, paths, *, now: datetime) -> ReceiptImport:
+    """Each file (a folder stands for its receipt files) on its own: one damaged file stops nothing else."""
+    result = ReceiptImport()
+    for raw in paths:
+        raw = Path(raw)
+        for path in receipt_files_in(raw) if raw.is_dir() else [raw]:
+            try:
+                result.recorded.append(import_receipt_file(ctx, path, now=now))
+            except UsulkanError as err:
+                log.info("receipt file %s refused: %s", path.name, err)
+                result.failed.append((path, err))
+    return result

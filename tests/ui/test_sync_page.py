@@ -119,3 +119,34 @@ def test_reason_codes_read_as_plain_indonesian():
     assert "503" in reason_text("http_503")
     assert reason_text("something_new").startswith("Dinsos menolak batch")
     assert reason_text(None) == ""
+
+
+def test_receipt_files_from_a_stick_are_read_one_by_one(qtbot, linked, app_state, dinsos, tmp_path):
+    from app.services import outbox
+    from app.sync.receipt import Receipt
+    from app.sync.transport_file import write_receipt_file
+
+    page = _page(app_state, dinsos)
+    qtbot.addWidget(page)
+    for number in (5, 6):
+        queue_ready(linked, number)
+        outbox.build_batches(linked)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    page.export_to(stick)
+    batch_files = sorted(stick.glob("*.usulkan-batch"))
+    assert len(batch_files) == 2
+    # Dinsos imports both and writes a receipt file beside each; the second is damaged on the way back.
+    receipts = [write_receipt_file(Receipt.from_dict(dinsos.post_batch(f.read_bytes())).to_bytes(), stick)
+                for f in batch_files]
+    receipts[1].write_bytes(receipts[1].read_bytes()[:-40])
+
+    page.import_receipts([stick])  # the folder stands for its receipt files
+    text = page.message.text()
+    assert "1 berkas tanda terima dibaca" in text
+    assert receipts[1].name in text and "tidak dibaca" in text
+    assert page.delivered_label.text() == "1" and page.waiting_label.text() == "1"
+
+    receipts[1].write_bytes(Receipt.from_dict(dinsos.post_batch(batch_files[1].read_bytes())).to_bytes())
+    page.import_receipts([receipts[1]])
+    assert page.delivered_label.text() == "2" and page.waiting_label.text() == "0"

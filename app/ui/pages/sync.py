@@ -293,15 +293,19 @@ class SyncPage(QWidget):
             self.import_receipts([Path(p) for p in paths])
 
     def import_receipts(self, paths: list[Path]) -> None:
-        def work(ctx) -> int:
-            for path in paths:
-                sync.import_receipt_file(ctx, path, now=utcnow())
-            return len(paths)
+        def done(result: sync.ReceiptImport) -> None:
+            lines = []
+            if result.recorded:
+                lines.append(_("{n} receipt file(s) read: those batches are received by Dinsos.").format(
+                    n=len(result.recorded)))
+            for path, err in result.failed:
+                lines.append(_("{file} was not read: {why}").format(file=path.name, why=err.message()))
+            if result.failed:
+                lines.append(_("Nothing was lost: those batches stay in the queue. Ask Dinsos for the receipt "
+                               "files again, or send over the network."))
+            self._say("\n".join(lines) or _("No receipt files were found there."))
 
-        def done(n: int) -> None:
-            self._say(_("{n} receipt file(s) read: those batches are received by Dinsos.").format(n=n))
-
-        self.state.run(work, done, changes=PROPOSALS)
+        self.state.run(lambda ctx: sync.import_receipt_files(ctx, paths, now=utcnow()), done, changes=PROPOSALS)
 
     def countersign(self) -> None:
         if not self.prompts.confirm(
