@@ -284,8 +284,8 @@ def test_a_thousand_faulty_sends_deliver_every_item_exactly_once(server, offices
             raise AssertionError(f"{failure} ({summary})") from failure
 
     assert not errors, f"the proxy itself failed: {errors[:3]} ({summary})"
-    # A body cut short reaches the app as starlette's ClientDisconnect (logged with a traceback); nothing else may.
-    assert set(server_errors.types) <= {"ClientDisconnect"}, server_errors.types
+    # A body cut short is a 400 logged at INFO (app._read_capped): the server logs no error at all.
+    assert not server_errors.types, server_errors.types
     stuck = [row for d in desks for row in _stuck(d)]
     assert not stuck, f"still undelivered after the drain: {stuck[:5]} ({summary})"
     assert sends >= SENDS
