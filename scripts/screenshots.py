@@ -52,6 +52,19 @@ def available_pages():
     return found
 
 
+def _demo_dinsos(folder: Path):
+    """The demo Dinsos server of `make run`, or None (the Sending page then shows an unlinked office)."""
+    try:
+        from app.cli.demo_dinsos import DemoServerFailed, start_demo_dinsos
+    except ImportError:
+        return None
+    try:
+        return start_demo_dinsos(folder, office_name=demo.DEMO_OFFICE, village=demo.DEMO_VILLAGE)
+    except (DemoServerFailed, OSError) as err:
+        print(f"demo Dinsos server not started ({err}); the Sending page shows an unlinked office")
+        return None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
@@ -106,6 +119,7 @@ def main() -> int:
         # The demo office: sign-in, then every page of the main window.
         folder = tmp / "demo"
         made = demo.create_demo_office(folder, kdf=kdf)
+        dinsos = _demo_dinsos(folder)  # linked, sent, one returned and one verified, as `make run` shows
         state = AppState(folder, runner=InlineRunner())
         dialog = SignInDialog(state)
         dialog.show()
@@ -122,6 +136,8 @@ def main() -> int:
             window.show_page(key)
             save(app, window, args.out, f"main-{key}")
         window.close()  # signs out
+        if dinsos is not None:
+            dinsos.stop()
         settings_store.use_file(None)
     return 0
 
