@@ -77,7 +77,7 @@ def main() -> int:
         settings_store.use_file(tmp / "settings.ini")
         settings_store.Settings().set(settings_store.LANGUAGE, args.lang)
 
-        from app.ui.main import make_application
+        from app.ui.main import close_application, make_application
         from app.ui.main_window import MainWindow
         from app.ui.signin import SignInDialog
         from app.ui.state import AppState
@@ -139,6 +139,7 @@ def main() -> int:
         if dinsos is not None:
             dinsos.stop()
         settings_store.use_file(None)
+        close_application()
     return 0
 
 

@@ -45,9 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.data_dir = default_data_dir()
     handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
     if handler is None:
-        from app.ui.main import run_gui
+        from app.ui.main import main_gui
 
-        return run_gui(args.data_dir)
+        return main_gui(args.data_dir)
     try:
         return handler(args)
     except UsulkanError as error:

@@ -18,11 +18,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         operator=demo.DEMO_OPERATOR, passphrase=demo.DEMO_OPERATOR_PASS
     ))
     if args.launch:
-        from app.ui.main import run_gui
+        from app.ui.main import main_gui
 
         dinsos = None if args.no_server else _start_dinsos(args.data_dir)
         try:
-            return run_gui(args.data_dir)
+            return main_gui(args.data_dir)
         finally:
             if dinsos is not None:
                 dinsos.stop()
