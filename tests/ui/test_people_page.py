@@ -98,6 +98,7 @@ def test_operators_see_the_list_read_only(qtbot, app_state):
     assert page.table.item(row_of(page, "Bapak Lurah"), 1).text() == "Lurah"
     assert page.table.item(row_of(page, "Ani Operator"), 2).text() == "Aktif"
     assert page.table.item(row_of(page, "Ani Operator"), 3).text() == "belum bersertifikat"
+    assert page.table.item(row_of(page, "Bapak Lurah"), 3).text() == "kunci otoritas kelurahan"
     assert "Hanya Lurah" in page.role_line.text()
     for button in page.lurah_buttons:
         assert not button.isVisible()

@@ -53,7 +53,8 @@ def certificate_text(person: Person) -> str:
     if not person.active:
         return "-"
     if person.valid_until is None:
-        return _("not certified yet")
+        # The Lurah signs with the kelurahan's authority key, which needs no certificate here.
+        return _("kelurahan authority key") if person.role == "lurah" else _("not certified yet")
     if person.expired:
         return _("expired {date}").format(date=wib_date(person.valid_until))
     if person.expiring:
