@@ -31,8 +31,13 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.handover
 	$(BIN)/python -m bench.ui
 
+# Under Xvfb (Debian's xvfb) when it is installed, as a real X display; Qt's offscreen platform otherwise.
 screenshots: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py
+	if command -v xvfb-run >/dev/null; then \
+		xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python scripts/screenshots.py; \
+	else \
+		QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py; \
+	fi
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis
