@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.domain import workflow
 from app.services import autosave, complaints, proposals
+from app.services.operators import ExpiringCertificate, certificates_expiring
 from app.services.complaints import ComplaintView
 from app.services.context import OfficeContext
 from app.storage import proposal_repo as repo
@@ -17,6 +18,8 @@ from app.storage.read_models import ProposalSummary
 from app.storage.sync_models import SyncLink
 
 ATTENTION_LIMIT = 20
+# Weeks ahead, so the Lurah can renew before anyone is stopped (the People page warns from the same day).
+CERT_WARN_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,9 @@ class Overview:
     complaints_attention: list[ComplaintView]
     server_url: str | None
     last_dinsos_contact: datetime | None
-    cert_expiry_warning: str | None = None
+    # Signing certificates expired or ending within CERT_WARN_DAYS: everyone's for the Lurah, who
+    # renews them; an operator's own otherwise.
+    certificates: tuple[ExpiringCertificate, ...] = ()
 
 
 def _ids_in_state(session, state: workflow.State, *, operator_id: str | None = None) -> list[str]:
@@ -69,4 +74,8 @@ def overview(ctx: OfficeContext) -> Overview:
         server_url=office.server_url if office else None,
         # Only a round in which Dinsos answered counts as contact (app.services.sync_run).
         last_dinsos_contact=link.last_contact_at if link else None,
+        certificates=tuple(
+            cert for cert in certificates_expiring(ctx, CERT_WARN_DAYS)
+            if ctx.operator_role == workflow.Actor.LURAH.value or cert.operator_id == ctx.operator_id
+        ),
     )

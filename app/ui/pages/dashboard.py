@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.clock import format_wib, today_wib
+from app.clock import format_wib, to_wib, today_wib
 from app.domain.complaint import CATEGORY_LABELS, ComplaintCategory
 from app.i18n import N_, _
 from app.services.dashboard import Overview, overview
@@ -187,6 +187,9 @@ class DashboardPage(QWidget):
     def _fill_attention(self, data: Overview) -> None:
         self.attention.clear()
         sections = [
+            (_("Signing certificates ending"), [
+                (self._certificate_text(cert), ("people", cert.operator_id)) for cert in data.certificates
+            ]),
             (_("Returned by the Dinsos"), [
                 (self._proposal_text(summary) + (f" \u2014 {reason}" if reason else ""), ("proposals", summary.id))
                 for summary, reason in data.returned
@@ -227,6 +230,20 @@ class DashboardPage(QWidget):
     def _proposal_text(summary) -> str:
         rt_rw = _("RT {rt}/RW {rw}").format(rt=summary.rt, rw=summary.rw)
         return f"{summary.head_name} \u00b7 {rt_rw} \u00b7 {summary.tracking_code}"
+
+    def _certificate_text(self, cert) -> str:
+        date = to_wib(cert.valid_until).strftime("%d-%m-%Y")
+        own = self.state.ctx is not None and cert.operator_id == self.state.ctx.operator_id
+        if cert.expired:
+            text = _("{name}: the certificate ended on {date}; batches signed with it are refused by Dinsos")
+        else:
+            text = _("{name}: the certificate ends on {date}")
+        line = text.format(name=cert.operator_name, date=date)
+        return line + " — " + (_("ask the Lurah to renew it") if own and not self._is_lurah()
+                                    else _("renew it on the People page"))
+
+    def _is_lurah(self) -> bool:
+        return self.state.ctx is not None and self.state.ctx.operator_role == "lurah"
 
     @staticmethod
     def _complaint_text(complaint) -> str:

@@ -447,6 +447,10 @@ class PeoplePage(QWidget):
         if rows:
             self.table.selectRow(rows[0])
 
+    def open_item(self, operator_id: str) -> None:
+        """MainWindow.navigate (the dashboard's certificate warning): that person's row, selected."""
+        self.select(operator_id)
+
     def _selection_changed(self) -> None:
         person = self.current()
         if person is not None:
