@@ -69,3 +69,21 @@ def test_new_item_opens_an_empty_editor(app_state, qtbot, monkeypatch):
     assert editor.proposal_id is None
     assert editor.members.table.rowCount() == 1
     editor.close()
+
+
+def test_an_unsaved_form_opens_with_its_typing_put_back(app_state, qtbot, monkeypatch):
+    from app.services import autosave
+
+    answers = Answers(yes=False)  # would decline an offer: opening the form itself must not ask
+    monkeypatch.setattr("app.ui.editor.proposal_editor.Prompts", lambda parent: answers)
+    page = make_page(app_state, qtbot)
+    editor = page.new_item()
+    editor.household.inputs["address"].setText("JL. MAWAR NO. 7")
+    editor.household.edited.emit("address")
+    editor.close()  # closing autosaves
+    [form] = autosave.unfinished_forms(app_state.ctx)
+
+    reopened = page.open_item(form.key)  # what the dashboard's "Unsaved form" line asks for
+    assert reopened is not editor and reopened.proposal_id is None
+    assert reopened.household.inputs["address"].text() == "JL. MAWAR NO. 7"
+    assert answers.asked == []

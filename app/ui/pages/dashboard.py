@@ -203,7 +203,7 @@ class DashboardPage(QWidget):
             (_("Your unfinished drafts"), [
                 (self._proposal_text(s), ("proposals", s.id)) for s in data.drafts
             ] + [
-                (_("Unsaved form: {title}").format(title=form.title), ("proposals", None))
+                (_("Unsaved form: {title}").format(title=form.title), ("proposals", form.key))
                 for form in getattr(data, "unsaved_forms", ())
             ]),
         ]

@@ -6,7 +6,7 @@ from app.domain.tracking import is_valid_tracking_code
 from app.domain.workflow import KIND_LABELS, ProposalKind
 from app.i18n import N_, _
 from app.services.proposals import ProposalFilter
-from app.ui.editor.proposal_editor import ProposalEditor
+from app.ui.editor.proposal_editor import NEW_KEY, ProposalEditor
 from app.ui.proposal_model import DEFAULT_SORT_COLUMN, ID_ROLE, ProposalTableModel
 from app.ui.qt import (
     QAbstractItemView,
@@ -27,6 +27,9 @@ from app.ui.qt import (
 from app.ui.state import PROPOSALS, AppState
 
 # The state filter offers the states an operator asks about, not all sixteen.
+# The editor autosaves under "proposal:new" or "proposal:<id>" (proposal_editor.NEW_KEY and its siblings).
+FORM_PREFIX = NEW_KEY.removesuffix("new")
+
 STATE_FILTERS = (
     (N_("All states"), ()),
     (N_("Being prepared"), ("draft", "ground_check", "muskel", "sptjm")),
@@ -156,6 +159,11 @@ class ProposalsPage(QWidget):
         return self._show_editor(None)
 
     def open_item(self, proposal_id: str) -> ProposalEditor:
+        """A proposal by id, or an autosaved form by its key (the dashboard's "Unsaved form" line):
+        "proposal:new" or "proposal:<id>", opened with the typing put back, since that is what was asked."""
+        if proposal_id.startswith(FORM_PREFIX):
+            rest = proposal_id.removeprefix(FORM_PREFIX)
+            return self._show_editor(None if rest == "new" else rest, restore_typing=True)
         return self._show_editor(proposal_id)
 
     # --- filters --------------------------------------------------------------------
