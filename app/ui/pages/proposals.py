@@ -44,10 +44,11 @@ COLUMN_SAMPLES = {
     0: "USK-XXXX-XXXX",
     2: "3575030000000000",
     3: "usulan pembaruan",
+    1: "SUPRIYADI SUSANTO",
     4: "Menunggu musyawarah",
     5: "000/000",
     6: "BPNT/Sembako",
-    7: "29-11-2026 00:00",
+    7: "29-11-2026 00:00 WIB",
 }
 
 
@@ -99,7 +100,8 @@ class ProposalsPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         # Uniform rows let the view skip measuring 100,000 of them.
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # Names get room of their own (a narrow window scrolls sideways); the last column takes the rest.
+        self.table.horizontalHeader().setStretchLastSection(True)
         # Widths from sample text, not from the rows: measuring 100,000 rows would stall.
         metrics = self.table.fontMetrics()
         for column, sample in COLUMN_SAMPLES.items():
