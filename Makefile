@@ -31,11 +31,15 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.handover
 	$(BIN)/python -m bench.ui
 
-# Under Xvfb (Debian's xvfb) when it is installed, as a real X display; Qt's offscreen platform otherwise.
+# Under Xvfb, a real X display (Debian: xvfb and Qt's xcb libraries, see README), when it is
+# installed and Qt's xcb plugin loads there; Qt's offscreen platform otherwise.
+XCB_LIBS := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxkbcommon-x11-0
 screenshots: $(STAMP)
-	if command -v xvfb-run >/dev/null; then \
-		xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python scripts/screenshots.py; \
+	if command -v xvfb-run >/dev/null && xvfb-run -a env QT_QPA_PLATFORM=xcb $(BIN)/python -c \
+			"from PySide6.QtWidgets import QApplication; QApplication([])" 2>/dev/null; then \
+		xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb $(BIN)/python scripts/screenshots.py; \
 	else \
+		echo "no Xvfb with Qt's xcb libraries (apt install xvfb $(XCB_LIBS)): rendering offscreen"; \
 		QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py; \
 	fi
 
