@@ -16,6 +16,7 @@ from app.ui.editor.autosave import Autosave
 from app.ui.editor.history_view import HistoryView
 from app.ui.editor.household_section import HouseholdSection
 from app.ui.editor.issues_panel import IssuesPanel
+from app.ui.editor.journal_tab import JournalTab
 from app.ui.editor.kind_section import KindSection
 from app.ui.editor.members_table import MembersTable
 from app.ui.editor.messages import ERROR_STYLE, gate
@@ -90,11 +91,13 @@ class ProposalEditor(QDialog):
         scroll.setWidget(form)
         self.attachments = AttachmentsPanel(state)
         self.history = HistoryView()
+        self.journal = JournalTab(state)
         self.tabs = QTabWidget()
         self.tabs.addTab(scroll, _("Household and members"))
         self.tabs.addTab(self.kind, _("What is proposed"))
         self.tabs.addTab(self.attachments, _("Documents"))
         self.tabs.addTab(self.history, _("History"))
+        self.tabs.addTab(self.journal, _("Journal"))
 
         self.status = QLabel()
         self.save_button = QPushButton(_("Save (Ctrl+S)"))
@@ -327,6 +330,7 @@ class ProposalEditor(QDialog):
             self.banner.show()
         self.history.show_transitions(detail.transitions)
         self.attachments.set_proposal(self.proposal_id)
+        self.journal.set_proposal(self.proposal_id, p.household.kk_number)
         self._update_workflow()
         if editable:
             self.check_now()

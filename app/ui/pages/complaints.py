@@ -18,6 +18,7 @@ from app.services.complaints import (
 )
 from app.ui.editor.messages import ERROR_STYLE, FieldMessage
 from app.ui.editor.prompts import Prompts
+from app.ui.journal_panel import JournalPanel
 from app.ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -167,11 +168,15 @@ class ComplaintsPage(QWidget):
         }
         for name, button in self.buttons.items():
             button.clicked.connect(getattr(self, f"do_{name}"))
+        self.journal_heading = QLabel("<b>" + _("Journal of this complaint") + "</b>")
+        self.journal = JournalPanel(state)
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.addWidget(self.detail, 1)
         for button in self.buttons.values():
             side_layout.addWidget(button)
+        side_layout.addWidget(self.journal_heading)
+        side_layout.addWidget(self.journal, 2)
 
         bar = QHBoxLayout()
         bar.addWidget(self.search, 2)
@@ -264,6 +269,7 @@ class ComplaintsPage(QWidget):
     def _show_detail(self, v) -> None:
         for button in self.buttons.values():
             button.setEnabled(False)
+        self.journal.set_subject("complaint" if v else None, v.id if v else None)
         if v is None:
             self.detail.setText(_("Choose a complaint to see it here."))
             return
