@@ -14,7 +14,7 @@ from app.i18n import N_
 from app.services.context import OfficeContext
 from app.services.playbook_starter import STARTER_PAGES
 from app.storage.handover_models import PlaybookPage, PlaybookRevision
-from app.storage.models import Operator
+from app.storage.models import Operator, ProposalTransition
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 MAX_BODY = 50_000
@@ -111,6 +111,42 @@ def page_for_return_reason(ctx: OfficeContext, code: str) -> PageView | None:
     with ctx.reading() as session:
         row = session.scalars(select(PlaybookPage).where(PlaybookPage.return_reason_code == code)).first()
         return _view(row, _names(session)) if row else None
+
+
+@dataclass(frozen=True)
+class ReturnReason:
+    """One reason Dinsos gave for returning a proposal: its stable code and Dinsos's own words."""
+
+    code: str
+    text: str
+
+
+def _reasons(transition: ProposalTransition) -> list[ReturnReason]:
+    found = (transition.data or {}).get("reasons") or []
+    return [ReturnReason(str(r["code"]), str(r.get("text") or "")) for r in found
+            if isinstance(r, dict) and r.get("code")]
+
+
+def return_reasons(ctx: OfficeContext, proposal_id: str) -> list[ReturnReason]:
+    """The coded reasons of the latest time Dinsos returned this proposal (none if it never did)."""
+    with ctx.reading() as session:
+        last = session.scalars(
+            select(ProposalTransition)
+            .where(ProposalTransition.proposal_id == proposal_id, ProposalTransition.action == "return")
+            .order_by(ProposalTransition.at.desc(), ProposalTransition.id.desc())
+        ).first()
+        return _reasons(last) if last is not None else []
+
+
+def known_return_reason_codes(ctx: OfficeContext) -> list[str]:
+    """Every return-reason code this office has met: in Dinsos's returns and on its playbook pages."""
+    with ctx.reading() as session:
+        codes = set(session.scalars(
+            select(PlaybookPage.return_reason_code).where(PlaybookPage.return_reason_code.is_not(None))
+        ))
+        for transition in session.scalars(select(ProposalTransition).where(ProposalTransition.action == "return")):
+            codes.update(r.code for r in _reasons(transition))
+    return sorted(codes)
 
 
 def history(ctx: OfficeContext, slug: str) -> list[PageView]:

@@ -54,6 +54,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("complaints", "app.ui.pages.complaints", "ComplaintsPage"),
     PageSpec("sync", "app.ui.pages.sync", "SyncPage"),
     PageSpec("people", "app.ui.pages.people", "PeoplePage"),
+    PageSpec("playbook", "app.ui.pages.playbook", "PlaybookPage"),
     PageSpec("settings", "app.ui.pages.settings", "SettingsPage"),
 )
 

@@ -13,7 +13,8 @@ from app.services.muskel import record_decisions
 from app.services.proposals import apply_action, new_version
 from app.ui.editor.attachments_panel import read_limited
 from app.ui.editor.prompts import DOCUMENT_FILTER, Prompts
-from app.ui.qt import QHBoxLayout, QLabel, QPushButton, QWidget, Signal
+from app.ui.editor.return_reasons import ReturnReasonsBox
+from app.ui.qt import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget, Signal
 from app.ui.state import ATTACHMENTS, PROPOSALS, AppState
 
 # Clearer words than the table's labels for the steps people hesitate over.
@@ -35,15 +36,28 @@ class WorkflowPanel(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.prompts = Prompts(self)
+        self._prompts = Prompts(self)
         self.proposal_id: str | None = None
         self.current: tuple[State, workflow.ProposalKind] | None = None
         self.buttons: dict[Action, QPushButton] = {}
-        self.row = QHBoxLayout(self)
-        self.row.setContentsMargins(0, 0, 0, 0)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.row = QHBoxLayout()
         self.note = QLabel()
         self.row.addWidget(self.note)
         self.row.addStretch(1)
+        column.addLayout(self.row)
+        # A proposal Dinsos returned: its reasons, each linked to the office playbook's page on it.
+        self.reasons = ReturnReasonsBox(state, self._prompts)
+        column.addWidget(self.reasons)
+
+    @property
+    def prompts(self) -> Prompts:
+        return self._prompts
+
+    @prompts.setter
+    def prompts(self, prompts: Prompts) -> None:
+        self._prompts = self.reasons.prompts = prompts
 
     def actions_for(self, state: State, kind) -> list[tuple[Action, Actor]]:
         """The office's steps, and the Lurah's when the Lurah is signed in (the SPTJM)."""
@@ -60,6 +74,7 @@ class WorkflowPanel(QWidget):
             button.deleteLater()
         self.buttons = {}
         self.proposal_id = proposal_id
+        self.reasons.set_proposal(proposal_id, state)
         if proposal_id is None or state is None:
             self.note.setText(_("Save the proposal to take the next step."))
             return

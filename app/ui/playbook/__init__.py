@@ -1,0 +1,1 @@
+"""The office playbook's widgets: a page read, a page written, and the dialog that shows either."""
