@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -44,3 +45,46 @@ def test_the_demo_office_is_linked_once_and_sees_dinsos_decisions(tmp_path, fast
         assert again.url == first.url and again.process.poll() is None
     finally:
         again.stop()
+
+
+def test_the_demo_server_stops_when_the_application_dies(tmp_path):
+    """Even a crash (no `finally`, no stop()) must not leave the server holding the demo port."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "dinsos"
+    folder.mkdir()
+    crashing_app = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from app.cli import demo_dinsos\n"
+        f"handle = demo_dinsos.spawn_server(Path({str(folder)!r}), demo_dinsos.free_port())\n"
+        "print(handle.process.pid, flush=True)\n"
+        "os._exit(3)  # dies as a crash would: nothing runs after this\n"
+    )
+    parent = subprocess.run([sys.executable, "-c", crashing_app], capture_output=True, text=True, timeout=120,
+                            cwd=Path(__file__).resolve().parents[1])
+    assert parent.returncode == 3, parent.stderr
+    server_pid = int(parent.stdout.split()[0])
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and _alive(server_pid):
+        time.sleep(0.2)
+    assert not _alive(server_pid), "the demo server outlived the application that started it"
+    assert "standard input closed" in (folder / "server.log").read_text(encoding="utf-8")
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (exited, not yet reaped by init) counts as gone.
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False

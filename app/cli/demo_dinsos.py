@@ -37,6 +37,12 @@ class DemoDinsos:
     process: subprocess.Popen
 
     def stop(self) -> None:
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            self.process.stdin.close()  # the server's cue to stop (--exit-with-stdin)
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -87,8 +93,10 @@ def spawn_server(folder: Path, port: int) -> DemoDinsos:
     log_file = open(folder / "server.log", "ab")  # noqa: SIM115 (the child writes to it while it lives)
     process = subprocess.Popen(
         [sys.executable, "-m", "app.server", "serve", "--data-dir", str(folder), "--host", DEFAULT_HOST,
-         "--port", str(port), "--public-url", url],
-        stdout=log_file, stderr=subprocess.STDOUT,
+         "--port", str(port), "--public-url", url, "--exit-with-stdin"],
+        # The write end stays with this process: if the application dies, even by a crash, the
+        # system closes it and the server stops instead of holding the port for the next start.
+        stdin=subprocess.PIPE, stdout=log_file, stderr=subprocess.STDOUT,
     )
     log_file.close()
     handle = DemoDinsos(folder, url, process)

@@ -24,11 +24,37 @@ def _context(args):
     return open_server(_settings(args))
 
 
+def _exit_when_stdin_closes() -> None:
+    """Stop the server once standard input reaches its end.
+
+    The demo's server is started by the desktop application with a pipe on stdin; the system
+    closes that pipe when the application ends, crashed or not, so the server never outlives it
+    holding the demo port. SIGTERM lets uvicorn finish the request in flight.
+    """
+    import os
+    import signal
+    import threading
+
+    def watch() -> None:
+        try:
+            while sys.stdin.buffer.read(4096):
+                pass
+        except (OSError, ValueError):
+            pass
+        print("standard input closed: the application that started this server is gone; stopping",
+              file=sys.stderr, flush=True)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="stdin-watch", daemon=True).start()
+
+
 def cmd_serve(args) -> int:
     import uvicorn
 
     from app.server.app import create_app
 
+    if args.exit_with_stdin:
+        _exit_when_stdin_closes()
     uvicorn.run(create_app(_settings(args)), host=args.host, port=args.port, log_level="info")
     return 0
 
@@ -222,6 +248,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default=DEFAULT_HOST)
     s.add_argument("--port", type=int, default=DEFAULT_PORT)
     s.add_argument("--public-url", help="the address offices use (goes into provisioning documents)")
+    s.add_argument("--exit-with-stdin", action="store_true",
+                   help="stop when standard input is closed (a parent process holds it open while it lives)")
     s.set_defaults(run=cmd_serve)
     sub.add_parser("init", parents=[common], help="create keys and database").set_defaults(run=cmd_init)
     r = sub.add_parser("register-office", parents=[common], help="register a kelurahan")
