@@ -49,7 +49,8 @@ def matches(view: PageView, text: str) -> bool:
 
 
 class PlaybookPage(QWidget):
-    title = N_("Office playbook")
+    # Short: the navigation is 220 px wide ("Office playbook" reads "Buku panduan kantor", too long there).
+    title = N_("Playbook")
 
     def __init__(self, state: AppState, parent=None) -> None:
         super().__init__(parent)
@@ -120,8 +121,9 @@ class PlaybookPage(QWidget):
         split = QSplitter()
         split.addWidget(left)
         split.addWidget(self.right)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 5)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 2)
+        split.setSizes([320, 640])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(10)
