@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import UsulkanError
@@ -121,10 +121,20 @@ def journal_view(row: JournalEntry, names: dict[str, str]) -> JournalView:
 
 
 def entries(ctx: OfficeContext, subject_type: str, subject_id: str) -> list[JournalView]:
-    """The subject's journal, newest first, with the names of who wrote each entry."""
+    """The subject's journal, newest first, with the names of who wrote each entry.
+
+    A proposal's journal spans all its versions (they share the tracking code): the notes on the
+    version Dinsos returned are what the operator fixing it in the new version needs.
+    """
+    if subject_type == "proposal":
+        code = select(Proposal.tracking_code).where(Proposal.id == subject_id).scalar_subquery()
+        subjects = select(Proposal.id).where(Proposal.tracking_code == code)
+        where = or_(JournalEntry.subject_id == subject_id, JournalEntry.subject_id.in_(subjects))
+    else:
+        where = JournalEntry.subject_id == subject_id
     stmt = (
         select(JournalEntry)
-        .where(JournalEntry.subject_type == subject_type, JournalEntry.subject_id == subject_id)
+        .where(JournalEntry.subject_type == subject_type, where)
         .order_by(JournalEntry.created_at.desc(), JournalEntry.id.desc())
     )
     with ctx.reading() as session:

@@ -66,3 +66,22 @@ def _category() -> str:
     from app.domain.complaint import ComplaintCategory
 
     return next(iter(ComplaintCategory)).value
+
+
+def test_a_proposals_journal_follows_it_into_its_new_version(office):
+    from app.domain import workflow
+    from tests.services.test_sync_world import ready_proposal
+
+    first = ready_proposal(office, 71)
+    proposals.apply_action(office, first, workflow.Action.QUEUE)
+    journal.add_entry(office, subject_type="proposal", subject_id=first, kind="call",
+                      text="Dinsos minta foto rumah baru")
+    second = proposals.new_version(office, first).id
+    journal.add_entry(office, subject_type="proposal", subject_id=second, kind="note", text="Foto baru diambil")
+    other = ready_proposal(office, 72)
+    journal.add_entry(office, subject_type="proposal", subject_id=other, kind="note", text="Usulan lain")
+
+    texts = [e.text for e in journal.entries(office, "proposal", second)]
+    assert texts == ["Foto baru diambil", "Dinsos minta foto rumah baru"]
+    assert [e.text for e in journal.entries(office, "proposal", first)] == texts  # the same, from either version
+    assert [e.text for e in journal.entries(office, "proposal", other)] == ["Usulan lain"]
