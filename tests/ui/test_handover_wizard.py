@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
-import zlib
 
 import pytest
+from pypdf import PdfReader
 
 from app.services import handover, handover_report, operators
 from app.services.office import open_office
@@ -24,55 +25,8 @@ FINISH = QWizard.WizardButton.FinishButton
 
 
 def pdf_text(data: bytes) -> str:
-    """The text Qt's PDF writer drew (one glyph per Tj, decoded through each font's ToUnicode map)."""
-    objects = {int(n): body for n, body in re.findall(rb"(\d+) 0 obj(.*?)endobj", data, re.S)}
-
-    def stream(body: bytes) -> bytes:
-        found = re.search(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S)
-        if not found:
-            return b""
-        try:
-            return zlib.decompress(found.group(1))
-        except zlib.error:
-            return found.group(1)
-
-    def cmap(number: int) -> dict[str, str]:
-        table, text = {}, stream(objects[number]).decode("latin-1")
-        for section in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
-            for code, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", section):
-                table[code.upper()] = bytes.fromhex(uni).decode("utf-16-be")
-        for section in re.findall(r"beginbfrange(.*?)endbfrange", text, re.S):
-            for low, values in re.findall(r"<([0-9A-Fa-f]+)>\s*<[0-9A-Fa-f]+>\s*\[(.*?)\]", section, re.S):
-                for offset, uni in enumerate(re.findall(r"<([0-9A-Fa-f]+)>", values)):
-                    table[f"{int(low, 16) + offset:0{len(low)}X}"] = bytes.fromhex(uni).decode("utf-16-be")
-            section = re.sub(r"\[.*?\]", "", section, flags=re.S)
-            for low, high, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", section):
-                start = int(uni, 16)
-                for offset, code in enumerate(range(int(low, 16), int(high, 16) + 1)):
-                    table[f"{code:0{len(low)}X}"] = chr(start + offset)
-        return table
-
-    def fonts_of(resources: bytes) -> dict[str, dict[str, str]]:
-        fonts = {}
-        for name, number in re.findall(rb"/(F\d+) (\d+) 0 R", resources):
-            uni = re.search(rb"/ToUnicode (\d+) 0 R", objects.get(int(number), b""))
-            if uni:
-                fonts[name.decode()] = cmap(int(uni.group(1)))
-        return fonts
-
-    out = []
-    for body in objects.values():
-        page = re.search(rb"/Type /Page\b.*?/Contents (\d+) 0 R.*?/Resources (\d+) 0 R", body, re.S)
-        if not page:
-            continue
-        fonts, current = fonts_of(objects[int(page.group(2))]), {}
-        content = stream(objects[int(page.group(1))]).decode("latin-1")
-        for font, code in re.findall(r"/(F\d+) [\d.]+ Tf|<([0-9A-Fa-f]+)> Tj", content):
-            if font:
-                current = fonts.get(font, {})
-            else:
-                out.append("".join(current.get(code[i : i + 4].upper(), "?") for i in range(0, len(code), 4)))
-    return "".join(out)
+    """The text of every page, as a PDF reader sees it (pypdf, through each font's ToUnicode map)."""
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def squeeze(text: str) -> str:
