@@ -12,6 +12,7 @@ from app.ui.pages.counter import CounterPage
 from app.ui.qt import QColor, QImage, QPageSize, QPainter, QPrinter, QRectF
 from app.ui.receipt_pdf import QUIET_ZONE, draw_qr, new_receipt_printer, print_receipt, qr_matrix, receipt_pdf
 from tests.factories import HEAD_NIK, proposal_dict
+from tests.pdftext import says
 
 
 def make_page(state, qtbot) -> CounterPage:
@@ -62,6 +63,7 @@ def test_receipt_as_pdf_writes_a_private_pdf(app_state, qtbot):
     data = page.last_receipt.read_bytes()
     assert data.startswith(b"%PDF")
     assert summary.tracking_code.encode("utf-16-be") in data  # in the document's title
+    assert says(data, summary.tracking_code)  # and printed on the page
     assert stat.S_IMODE(os.stat(page.last_receipt).st_mode) == 0o600
     page.last_receipt.unlink()
 
@@ -111,6 +113,7 @@ def test_print_receipt_renders_one_a5_page_on_a_pdf_format_printer(qapp, tmp_pat
     assert print_receipt(receipt, printer)
     data = (tmp_path / "r.pdf").read_bytes()
     assert data.startswith(b"%PDF") and b"/Count 1" in data  # one page
+    assert says(data, "USK-7K3M-Q9TD", "SITI AMINAH", "PKH")
     size = printer.pageLayout().pageSize().id()
     assert size == QPageSize.PageSizeId.A5
 
@@ -121,6 +124,7 @@ def test_receipt_pdf_bytes_and_file(tmp_path):
     target = tmp_path / "receipt.pdf"
     data = receipt_pdf(receipt, target)
     assert data.startswith(b"%PDF") and target.read_bytes() == data
+    assert says(data, "USK-7K3M-Q9TD", "Kelurahan Bugul Kidul", "357503******0004")
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
 
 

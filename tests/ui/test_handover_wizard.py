@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import io
-import re
-
 import pytest
-from pypdf import PdfReader
 
 from app.services import handover, handover_report, operators
 from app.services.office import open_office
@@ -16,21 +12,13 @@ from app.ui.state import AppState
 from app.ui.tasks import InlineRunner
 from bench.handover import seed_open_work
 from tests.conftest import LURAH_PASS
+from tests.pdftext import pdf_text, squeeze
 from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
 
 B_PASS = "sandi operator budi"
 NEXT = QWizard.WizardButton.NextButton
 COMMIT = QWizard.WizardButton.CommitButton
 FINISH = QWizard.WizardButton.FinishButton
-
-
-def pdf_text(data: bytes) -> str:
-    """The text of every page, as a PDF reader sees it (pypdf, through each font's ToUnicode map)."""
-    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 @pytest.fixture

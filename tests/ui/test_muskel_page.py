@@ -15,6 +15,7 @@ from app.storage.models import AuditEntry
 from app.ui.pages.muskel import MuskelPage
 from tests.factories import CHILD_NIK, HEAD_NIK, SPOUSE_NIK, household_with
 from tests.ui.test_editor import PDF, Answers
+from tests.pdftext import says
 
 
 class Saving(Answers):
@@ -54,6 +55,7 @@ def test_candidates_by_rw_and_exports(app_state, qtbot, tmp_path):
     page.export_pdf()
     pdf = tmp_path / "bnba-muskel.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
+    assert says(pdf.read_bytes(), HEAD_NIK, first.tracking_code)
     assert stat.S_IMODE(os.stat(pdf).st_mode) == 0o600
     page.export_xlsx()
     sheet = load_workbook(tmp_path / "bnba-muskel.xlsx").active

@@ -7,7 +7,7 @@ import pytest
 from app import i18n
 from app.ui.qt import QByteArray, QBuffer, QCoreApplication, QIODevice, QPdfWriter, QTextDocument
 from app.ui.translator import CatalogueTranslator
-from tests.ui.test_handover_wizard import pdf_text, squeeze
+from tests.pdftext import pdf_text, squeeze
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from app.ui.tasks import InlineRunner
 from app.ui.settings_store import valid_server_url
 from app.ui.wizard import OfficeWizard
 from tests.conftest import LURAH_PASS, OPERATOR_PASS, VILLAGE
+from tests.pdftext import says
 
 
 @pytest.fixture(autouse=True)
@@ -104,6 +105,7 @@ def test_the_wizard_creates_an_office_that_opens_with_the_chosen_passphrase(qtbo
     qtbot.mouseClick(wizard.recovery_page.save_button, Qt.MouseButton.LeftButton)
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 1024
+    assert says(data, created.recovery_code)  # drawn on the page, for the Lurah to keep
 
     finish = wizard.button(QWizard.WizardButton.FinishButton)
     assert not finish.isEnabled()  # not before the operator says the code is kept
