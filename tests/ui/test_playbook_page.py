@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain import workflow
-from app.services import muskel, playbook, proposal_io, proposals
+from app.services import playbook, proposal_io, proposals
 from app.ui.editor.proposal_editor import ProposalEditor
 from app.ui.pages.playbook import PlaybookPage
 from app.ui.qt import Qt
 from tests import factories
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-_A, _DINSOS = workflow.Action, workflow.Actor.DINSOS
+from tests.services.test_playbook_return_reasons import returned_proposal
 
 
 class Answers:
@@ -28,18 +25,6 @@ class Answers:
 
     def error(self, text):
         self.asked.append(text)
-
-
-def returned_proposal(ctx, reasons: list[tuple[str, str]]) -> str:
-    summary = proposals.add_proposal(ctx, proposal_io.proposal_from_dict(factories.proposal_dict()))
-    proposals.apply_action(ctx, summary.id, _A.SEND_TO_MUSKEL)
-    muskel.record_decisions(ctx, {summary.id: "eligible"}, "ba.pdf", PDF)
-    proposals.apply_action(ctx, summary.id, _A.QUEUE)
-    proposals.apply_action(ctx, summary.id, _A.SEND, actor=workflow.Actor.SYSTEM)
-    proposals.apply_action(ctx, summary.id, _A.RECEIVE, actor=_DINSOS)
-    proposals.apply_action(ctx, summary.id, _A.RETURN, actor=_DINSOS, reason="; ".join(t for _c, t in reasons),
-                           data={"reasons": [{"code": c, "text": t} for c, t in reasons]})
-    return summary.id
 
 
 @pytest.fixture
