@@ -45,6 +45,7 @@ class JournalView:
     addressed_to: str | None
     item_key: str | None
     created_at: datetime
+    addressed_to_name: str | None = None  # who the next action is for (after a handover, not the writer)
 
 
 def _check_subject(session: Session, subject_type: str, subject_id: str) -> None:
@@ -117,6 +118,7 @@ def journal_view(row: JournalEntry, names: dict[str, str]) -> JournalView:
         due_date=row.due_date, done_at=row.done_at, operator_id=row.operator_id,
         operator_name=names.get(row.operator_id) if row.operator_id else None, addressed_to=row.addressed_to,
         item_key=row.item_key, created_at=row.created_at,
+        addressed_to_name=names.get(row.addressed_to) if row.addressed_to else None,
     )
 
 

@@ -281,9 +281,11 @@ class JournalPanel(QWidget):
         due = v.due_date.strftime("%d-%m-%Y") if v.due_date else "-"
         if v.done_at is not None:
             return _("{date}, done {done}").format(date=due, done=to_wib(v.done_at).strftime("%d-%m-%Y"))
-        if self.is_overdue(v, today):
-            return _("{date} (overdue)").format(date=due)
-        return due
+        text = _("{date} (overdue)").format(date=due) if self.is_overdue(v, today) else due
+        if v.addressed_to_name and v.addressed_to != v.operator_id:
+            # Handed over, or written for a colleague: whose it is now matters more than who wrote it.
+            text += " \u00b7 " + _("for {name}").format(name=v.addressed_to_name)
+        return text
 
     def selected_id(self) -> int | None:
         items = self.list.selectedItems()

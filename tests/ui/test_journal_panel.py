@@ -209,3 +209,19 @@ def test_the_selected_complaints_journal_on_the_complaints_page(app_state, qtbot
     assert page.journal.text.toPlainText() == ""
     page.table.selectRow(by_name["IBU SITI"])
     assert page.journal.text.toPlainText() == "Belum selesai diketik"
+
+
+def test_a_next_action_for_someone_else_names_them(app_state, qtbot, created_office):
+    _folder, created = created_office
+    pid = saved_proposal(app_state)
+    due = today_wib() + timedelta(days=5)
+    with app_state.ctx.transaction() as session:  # as a handover writes it: the action now someone else's
+        journal.add_entry_in(app_state.ctx, session, subject_type="proposal", subject_id=pid, kind="next_action",
+                             text="Tanda tangan SPTJM", due_date=due, addressed_to=created.lurah_id)
+    journal.add_entry(app_state.ctx, subject_type="proposal", subject_id=pid, kind="next_action",
+                      text="Telepon ketua RT", due_date=due)
+    panel = editor_for(app_state, qtbot, pid).journal.proposal_panel
+    by_text = {row["text"]: row for row in rows(panel)}
+    assert by_text["Tanda tangan SPTJM"]["due"] == f"{due:%d-%m-%Y} \u00b7 untuk Bapak Lurah"
+    assert by_text["Tanda tangan SPTJM"]["by"] == "Ani Operator"
+    assert by_text["Telepon ketua RT"]["due"] == f"{due:%d-%m-%Y}"  # one's own: no name repeated
