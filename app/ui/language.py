@@ -33,10 +33,10 @@ def switch_language(window: QWidget, code: str) -> QWidget:
         return window  # a page shown on its own (tests): the text changes when it is built again
     state = window.state
     proposals = window.pages.get("proposals")
-    reopen: list[str | None] = []
+    reopen: list[tuple[str | None, int]] = []  # (proposal, the tab it was on)
     for editor in list(getattr(proposals, "editors", {}).values()):
         if editor.isVisible():
-            reopen.append(editor.proposal_id)
+            reopen.append((editor.proposal_id, editor.tabs.currentIndex()))
             editor.close()  # closing autosaves what was typed
     # The old window's background sender stops (waiting for a round in flight); the new one starts.
     old_scheduler = getattr(window, "scheduler", None)
@@ -64,8 +64,8 @@ def switch_language(window: QWidget, code: str) -> QWidget:
     page = new.pages.get("proposals")
     reopen_editor = getattr(page, "reopen_editor", None)
     if reopen_editor is not None:
-        for proposal_id in reopen:
-            reopen_editor(proposal_id)
+        for proposal_id, tab in reopen:
+            reopen_editor(proposal_id).tabs.setCurrentIndex(tab)
     state.language_changed.emit(code)
     return new
 

@@ -41,6 +41,7 @@ def test_switching_to_english_rebuilds_the_window_and_keeps_the_session(app_stat
     editor = old_window.pages["proposals"].new_item()
     editor.household.inputs["address"].setText("JL. MAWAR NO. 7")
     editor.household.edited.emit("address")
+    editor.tabs.setCurrentIndex(editor.tabs.indexOf(editor.attachments))  # the operator was on Documents
 
     new = choose(old_window, "en")
 
@@ -55,6 +56,7 @@ def test_switching_to_english_rebuilds_the_window_and_keeps_the_session(app_stat
     assert reopened is not editor and reopened.isVisible()
     assert reopened.household.inputs["address"].text() == "JL. MAWAR NO. 7"
     assert reopened.heading.text() == "New proposal"
+    assert reopened.tabs.currentWidget() is reopened.attachments  # the same tab, now in English
 
     # The old window and its pages are gone, and nothing still calls into them.
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
