@@ -179,9 +179,18 @@ def last_used_sequence(session) -> int:
     return session.scalar(select(func.max(OutboxBatch.sequence))) or 0
 
 
-def revoke_operator(lurah_ctx: OfficeContext, operator_id: str, *, reason: str) -> RevocationResult:
-    """Revoke a person: signed revocations for Dinsos, their work to the pool, their slot gone, re-key."""
+def revoke_operator(
+    lurah_ctx: OfficeContext, operator_id: str, *, reason: str, lurah_passphrase: str | None = None
+) -> RevocationResult:
+    """Revoke a person: signed revocations for Dinsos, their work to the pool, their slot gone, re-key.
+
+    With ``lurah_passphrase`` the Lurah confirms it on the spot first (the People page's wizard:
+    a session left open is not enough); the handover wizard passes none, its Lurah session was
+    opened with that passphrase moments before.
+    """
     office_keys.require_lurah(lurah_ctx)
+    if lurah_passphrase is not None:
+        confirm_lurah(lurah_ctx, lurah_passphrase)
     if operator_id == lurah_ctx.operator_id:
         raise CannotRevokeSelf()
     if not reason.strip():

@@ -87,6 +87,8 @@ def test_revocation_through_the_wizard(qtbot, lurah_state, created_office, ani_w
     qtbot.keyClicks(confirm.confirm, "Ani")
     assert not wizard.button(COMMIT).isEnabled()
     qtbot.keyClicks(confirm.confirm, " operator")  # case does not matter, the whole name does
+    assert not wizard.button(COMMIT).isEnabled()  # and the Lurah confirms on the spot
+    qtbot.keyClicks(confirm.passphrase, LURAH_PASS)
     with qtbot.waitSignal(lurah_state.changed, check_params_cb=lambda what: what == "people"):
         click(qtbot, wizard, COMMIT)
 
@@ -114,6 +116,7 @@ def test_a_stopped_revocation_explains_and_can_be_retried(qtbot, lurah_state, cr
     qtbot.keyClicks(wizard.choose_page.reason, "Pindah tugas")
     click(qtbot, wizard, NEXT)
     qtbot.keyClicks(wizard.confirm_page.confirm, "Ani Operator")
+    qtbot.keyClicks(wizard.confirm_page.passphrase, LURAH_PASS)
     try:
         click(qtbot, wizard, COMMIT)
         page = wizard.result_page
@@ -134,6 +137,30 @@ def test_the_typed_name_must_match_and_cancel_changes_nothing(qtbot, lurah_state
     qtbot.keyClicks(wizard.choose_page.reason, "Kontrak selesai")
     click(qtbot, wizard, NEXT)
     qtbot.keyClicks(wizard.confirm_page.confirm, "Budi")
+    qtbot.keyClicks(wizard.confirm_page.passphrase, LURAH_PASS)
     assert not wizard.button(COMMIT).isEnabled()
     wizard.reject()
     open_office(folder, created.operator_id, OPERATOR_PASS).close()
+
+
+def test_a_wrong_lurah_passphrase_changes_nothing_and_is_typed_again_in_place(qtbot, lurah_state, created_office,
+                                                                             ani_work):
+    folder, created = created_office
+    wizard = open_wizard(qtbot, lurah_state, operator_id=created.operator_id)
+    qtbot.keyClicks(wizard.choose_page.reason, "Kontrak selesai")
+    click(qtbot, wizard, NEXT)
+    qtbot.keyClicks(wizard.confirm_page.confirm, "Ani Operator")
+    qtbot.keyClicks(wizard.confirm_page.passphrase, "bukan sandi lurah")
+    click(qtbot, wizard, COMMIT)
+
+    page = wizard.result_page
+    assert wizard.result is None and page.message.text() == WrongPassphrase().message()
+    assert page.passphrase.isVisible() and page.retry.isVisible()
+    open_office(folder, created.operator_id, OPERATOR_PASS).close()  # Ani still opens the office
+    assert sorted(item.key for item in handover.open_work(lurah_state.ctx, created.operator_id)) == ani_work
+
+    qtbot.keyClicks(page.passphrase, LURAH_PASS)
+    qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
+    assert wizard.result is not None and not page.passphrase.isVisible()
+    with pytest.raises((WrongPassphrase, UnknownOperator)):
+        open_office(folder, created.operator_id, OPERATOR_PASS)

@@ -12,6 +12,7 @@ from app.i18n import _
 from app.services import operators
 from app.services.operators import RevocationResult
 from app.services.people import Person, list_people
+from app.storage.vault import WrongPassphrase
 from app.ui.errors import error_text
 from app.ui.pages.settings import ROLE_LABELS
 from app.ui.people.common import PEOPLE, feedback_label, name_buttons, say
@@ -97,13 +98,20 @@ class ConfirmPage(QWizardPage):
         self.confirm = QLineEdit()
         self.confirm_label = QLabel()
         self.confirm_label.setWordWrap(True)
+        # The Lurah on the spot, as for enrolment: a session left open is not enough to revoke.
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        passphrase_label = QLabel(_("The Lurah's passphrase, typed again:"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.consequences)
         layout.addSpacing(8)
         layout.addWidget(self.confirm_label)
         layout.addWidget(self.confirm)
+        layout.addWidget(passphrase_label)
+        layout.addWidget(self.passphrase)
         layout.addStretch(1)
         self.confirm.textChanged.connect(lambda _text: self.completeChanged.emit())
+        self.passphrase.textChanged.connect(lambda _text: self.completeChanged.emit())
 
     def initializePage(self) -> None:  # noqa: N802 (Qt API)
         person = self._wizard.person()
@@ -131,7 +139,8 @@ class ConfirmPage(QWizardPage):
     def isComplete(self) -> bool:  # noqa: N802 (Qt API)
         person = self._wizard.person()
         typed = " ".join(self.confirm.text().split()).casefold()
-        return person is not None and typed == " ".join(person.name.split()).casefold()
+        return (person is not None and typed == " ".join(person.name.split()).casefold()
+                and bool(self.passphrase.text()))
 
 
 class ResultPage(QWizardPage):
@@ -151,10 +160,17 @@ class ResultPage(QWizardPage):
         self.retry = QPushButton(_("Try again"))
         self.retry.clicked.connect(self.start)
         self.retry.hide()
+        # Shown when the passphrase was wrong: the page before cannot be gone back to (commit page).
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText(_("The Lurah's passphrase"))
+        self.passphrase.returnPressed.connect(self.start)
+        self.passphrase.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(self.message)
         layout.addWidget(self.progress)
+        layout.addWidget(self.passphrase)
         layout.addWidget(self.retry, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
 
@@ -163,6 +179,12 @@ class ResultPage(QWizardPage):
             self.start()
 
     def start(self) -> None:
+        if self.passphrase.isVisible():
+            if not self.passphrase.text():
+                return
+            self._wizard.confirm_page.passphrase.setText(self.passphrase.text())
+            self.passphrase.clear()
+        self.passphrase.hide()
         self.retry.hide()
         say(self.message, "", ok=None)
         self.progress.show()
@@ -189,6 +211,9 @@ class ResultPage(QWizardPage):
         self.progress.hide()
         self.status.setText(_("The revocation did not finish."))
         say(self.message, error_text(error), ok=False)
+        if isinstance(error, (WrongPassphrase, operators.LurahNotConfirmed)):
+            self.passphrase.show()  # nothing was changed; type it again here
+            self.passphrase.setFocus()
         self.retry.show()
         self.completeChanged.emit()
 
@@ -231,6 +256,7 @@ class RevokeWizard(QWizard):
 
     def revoke(self, on_done, on_error) -> None:
         operator_id, reason = self.choose_page.chosen_id(), self.choose_page.reason_text()
+        passphrase = self.confirm_page.passphrase.text()
         self.working = True
 
         def done(result: RevocationResult) -> None:
@@ -246,7 +272,8 @@ class RevokeWizard(QWizard):
             self.working = False
             on_error(error)
 
-        self.state.run(lambda ctx: operators.revoke_operator(ctx, operator_id, reason=reason), done,
+        self.state.run(lambda ctx: operators.revoke_operator(ctx, operator_id, reason=reason,
+                                                             lurah_passphrase=passphrase), done,
                        on_error=failed, changes=PEOPLE)
 
     def reject(self) -> None:
