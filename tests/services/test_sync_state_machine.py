@@ -74,7 +74,7 @@ class SyncMachine(RuleBasedStateMachine):
                                 lurah_name="Bapak Lurah", lurah_passphrase=LURAH_PASS,
                                 operator_name="Ani Operator", operator_passphrase=OPERATOR_PASS,
                                 kdf=KdfParams.for_tests())
-        self.operator_id = created.operator_id
+        self.operator_id, self.lurah_id = created.operator_id, created.lurah_id
         lurah = open_office(self.folder, created.lurah_id, LURAH_PASS)
         self.office = open_office(self.folder, self.operator_id, OPERATOR_PASS)
         try:
@@ -101,10 +101,10 @@ class SyncMachine(RuleBasedStateMachine):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     # --- proposals --------------------------------------------------------------------------------
-    @initialize(count=st.integers(min_value=1, max_value=3))
-    def some_work_queued(self, count):
-        for _ in range(count):
-            self._queue(self._new_draft())
+    @initialize(routes=st.lists(st.sampled_from(["muskel", "sptjm"]), min_size=1, max_size=3))
+    def some_work_queued(self, routes):
+        for route in routes:
+            self._queue(self._new_draft(), route)
 
     def _new_draft(self) -> str:
         self.serial += 1
@@ -114,11 +114,18 @@ class SyncMachine(RuleBasedStateMachine):
         self.addresses[summary.id] = data["household"]["address"]
         return summary.id
 
-    def _queue(self, pid: str) -> None:
-        proposals.apply_action(self.office, pid, workflow.Action.SEND_TO_MUSKEL)
-        doc = attachments.attach_to_proposal(self.office, pid, kind="muskel_minutes", filename="ba.pdf", data=PDF)
-        proposals.apply_action(self.office, pid, workflow.Action.RECORD_MUSKEL_DECISION,
-                               data={"decision": "eligible", "minutes_attachment_id": doc.id})
+    def _queue(self, pid: str, route: str = "muskel") -> None:
+        if route == "muskel":
+            proposals.apply_action(self.office, pid, workflow.Action.SEND_TO_MUSKEL)
+            doc = attachments.attach_to_proposal(self.office, pid, kind="muskel_minutes", filename="ba.pdf",
+                                                 data=PDF)
+            proposals.apply_action(self.office, pid, workflow.Action.RECORD_MUSKEL_DECISION,
+                                   data={"decision": "eligible", "minutes_attachment_id": doc.id})
+        else:  # the SPTJM route: its batch waits in the outbox for the Lurah's countersignature
+            proposals.apply_action(self.office, pid, workflow.Action.SEND_TO_SPTJM)
+            doc = attachments.attach_to_proposal(self.office, pid, kind="sptjm", filename="sptjm.pdf", data=PDF)
+            proposals.apply_action(self.office, pid, workflow.Action.RECORD_SPTJM, actor=workflow.Actor.LURAH,
+                                   data={"sptjm_attachment_id": doc.id})
         outbox.queue_proposal(self.office, pid)
         del self.drafts[pid]
         self.queued.add(pid)
@@ -137,9 +144,9 @@ class SyncMachine(RuleBasedStateMachine):
         self.addresses[pid] = address
 
     @precondition(lambda self: self.drafts)
-    @rule(pick=st.integers(min_value=0))
-    def make_ready_and_queue(self, pick):
-        self._queue(sorted(self.drafts)[pick % len(self.drafts)])
+    @rule(pick=st.integers(min_value=0), route=st.sampled_from(["muskel", "sptjm"]))
+    def make_ready_and_queue(self, pick, route):
+        self._queue(sorted(self.drafts)[pick % len(self.drafts)], route)
 
     def _revisable(self) -> list[str]:
         with self.office.reading() as session:
@@ -171,6 +178,24 @@ class SyncMachine(RuleBasedStateMachine):
     @rule()
     def build(self):
         outbox.build_batches(self.office)
+
+    def _awaiting_lurah(self) -> bool:
+        with self.office.reading() as session:
+            return session.scalar(select(func.count()).where(OutboxBatch.state == outbox.AWAITING)) > 0
+
+    def _countersign(self) -> None:
+        lurah = open_office(self.folder, self.lurah_id, LURAH_PASS)
+        try:
+            outbox.countersign_pending(lurah)
+        finally:
+            lurah.close()
+
+    @precondition(_awaiting_lurah)
+    @rule()
+    def lurah_countersigns(self):
+        """The Lurah signs the SPTJM batches that wait (no batch is built behind one that waits)."""
+        self._countersign()
+        event("lurah countersigned")
 
     def _send(self, later: bool, *, fail: str | None = None, crash: str | None = None):
         if later:  # past any backoff, so deferred batches are tried again
@@ -248,6 +273,9 @@ class SyncMachine(RuleBasedStateMachine):
     def settle(self):
         """A good connection at last: everything queued reaches Dinsos exactly once and is 'received'."""
         outbox.build_batches(self.office)
+        while self._awaiting_lurah():  # the Lurah countersigns; batches behind it can then be built
+            self._countersign()
+            outbox.build_batches(self.office)
         report = self._send(later=True)
         assert not report.rejected and not report.deferred, report
         with self.office.reading() as session:
@@ -305,7 +333,7 @@ class SyncMachine(RuleBasedStateMachine):
             if item.state == outbox.SUPERSEDED:
                 assert item.batch_id is None and pid not in server_items
             if item.state == outbox.BATCHED:
-                assert batches[item.batch_id].state in (outbox.READY, outbox.SENT)
+                assert batches[item.batch_id].state in (outbox.AWAITING, outbox.READY, outbox.SENT)
         # A batch the office calls delivered is at the server, with the same hash.
         for batch in batches.values():
             assert batch.state != outbox.REJECTED, (batch.sequence, batch.last_error)
