@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from app.domain import workflow
 from app.services import autosave, complaints, proposals
-from app.services.operators import ExpiringCertificate, certificates_expiring
 from app.services.complaints import ComplaintView
 from app.services.context import OfficeContext
+from app.services.operators import ExpiringCertificate, certificates_expiring
 from app.storage import proposal_repo as repo
 from app.storage.models import Office, Proposal, ProposalTransition
 from app.storage.read_models import ProposalSummary

@@ -191,7 +191,7 @@ def last_dinsos_decisions(ctx: OfficeContext, limit: int = 20) -> list[DinsosDec
         ).all())
     decisions = []
     for t, code in rows:
-        codes = [r.get("code") for r in (t.data or {}).get("reasons", []) if isinstance(r, dict) and r.get("code")]
+        codes = [reason.code for reason in playbook.reasons_of(t)]
         decisions.append(DinsosDecision(t.proposal_id, code, t.to_state, t.reason, t.at,
                                         tuple((c, pages.get(c)) for c in codes)))
     return decisions

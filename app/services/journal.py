@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import UsulkanError
@@ -131,7 +131,7 @@ def entries(ctx: OfficeContext, subject_type: str, subject_id: str) -> list[Jour
     if subject_type == "proposal":
         code = select(Proposal.tracking_code).where(Proposal.id == subject_id).scalar_subquery()
         subjects = select(Proposal.id).where(Proposal.tracking_code == code)
-        where = or_(JournalEntry.subject_id == subject_id, JournalEntry.subject_id.in_(subjects))
+        where = JournalEntry.subject_id.in_(subjects)
     else:
         where = JournalEntry.subject_id == subject_id
     stmt = (

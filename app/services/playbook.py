@@ -121,7 +121,8 @@ class ReturnReason:
     text: str
 
 
-def _reasons(transition: ProposalTransition) -> list[ReturnReason]:
+def reasons_of(transition: ProposalTransition) -> list[ReturnReason]:
+    """The coded reasons a Dinsos step carries in its data (a return; none for other steps)."""
     found = (transition.data or {}).get("reasons") or []
     return [ReturnReason(str(r["code"]), str(r.get("text") or "")) for r in found
             if isinstance(r, dict) and r.get("code")]
@@ -135,7 +136,7 @@ def return_reasons(ctx: OfficeContext, proposal_id: str) -> list[ReturnReason]:
             .where(ProposalTransition.proposal_id == proposal_id, ProposalTransition.action == "return")
             .order_by(ProposalTransition.at.desc(), ProposalTransition.id.desc())
         ).first()
-        return _reasons(last) if last is not None else []
+        return reasons_of(last) if last is not None else []
 
 
 def known_return_reason_codes(ctx: OfficeContext) -> list[str]:
@@ -145,7 +146,7 @@ def known_return_reason_codes(ctx: OfficeContext) -> list[str]:
             select(PlaybookPage.return_reason_code).where(PlaybookPage.return_reason_code.is_not(None))
         ))
         for transition in session.scalars(select(ProposalTransition).where(ProposalTransition.action == "return")):
-            codes.update(r.code for r in _reasons(transition))
+            codes.update(r.code for r in reasons_of(transition))
     return sorted(codes)
 
 

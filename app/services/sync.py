@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.domain import workflow
+from app.errors import UsulkanError
 from app.services.context import OfficeContext
 from app.services.keys import NotProvisioned
 from app.services.outbox import AWAITING, BATCH_DELIVERED, DELIVERED, READY, REJECTED, SENT
@@ -21,7 +22,6 @@ from app.storage.models import Proposal as ProposalRow
 from app.storage.sync_models import DinsosKey, OutboxBatch, OutboxItem
 from app.sync.errors import ReceiptInvalid
 from app.sync.receipt import Receipt, verify_receipt
-from app.errors import UsulkanError
 from app.sync.transport_file import export_batch_file, read_receipt_file, receipt_files_in
 from app.sync.transport_http import BatchRefused, ServerError, ServerUnreachable
 

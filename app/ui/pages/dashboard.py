@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.clock import format_wib, to_wib, today_wib
+from app.clock import format_wib, today_wib
 from app.domain.complaint import CATEGORY_LABELS, ComplaintCategory
 from app.i18n import N_, _
 from app.services.dashboard import Overview, overview
 from app.ui.errors import error_text
+from app.ui.people.common import wib_date
 from app.ui.qt import (
     QFont,
     QFrame,
@@ -232,18 +233,15 @@ class DashboardPage(QWidget):
         return f"{summary.head_name} \u00b7 {rt_rw} \u00b7 {summary.tracking_code}"
 
     def _certificate_text(self, cert) -> str:
-        date = to_wib(cert.valid_until).strftime("%d-%m-%Y")
+        date = wib_date(cert.valid_until)
+        # The Lurah holds no certificate: a line about one's own is an operator's, who asks the Lurah.
         own = self.state.ctx is not None and cert.operator_id == self.state.ctx.operator_id
         if cert.expired:
             text = _("{name}: the certificate ended on {date}; batches signed with it are refused by Dinsos")
         else:
             text = _("{name}: the certificate ends on {date}")
         line = text.format(name=cert.operator_name, date=date)
-        return line + " — " + (_("ask the Lurah to renew it") if own and not self._is_lurah()
-                                    else _("renew it on the People page"))
-
-    def _is_lurah(self) -> bool:
-        return self.state.ctx is not None and self.state.ctx.operator_role == "lurah"
+        return line + " — " + (_("ask the Lurah to renew it") if own else _("renew it on the People page"))
 
     @staticmethod
     def _complaint_text(complaint) -> str:

@@ -26,10 +26,10 @@ from app.ui.qt import (
 )
 from app.ui.state import PROPOSALS, AppState
 
-# The state filter offers the states an operator asks about, not all sixteen.
 # The editor autosaves under "proposal:new" or "proposal:<id>" (proposal_editor.NEW_KEY and its siblings).
 FORM_PREFIX = NEW_KEY.removesuffix("new")
 
+# The state filter offers the states an operator asks about, not all sixteen.
 STATE_FILTERS = (
     (N_("All states"), ()),
     (N_("Being prepared"), ("draft", "ground_check", "muskel", "sptjm")),
@@ -42,9 +42,9 @@ STATE_FILTERS = (
 # Column -> the widest text it usually holds (tracking code, NIK, kind, state, RT/RW, ...).
 COLUMN_SAMPLES = {
     0: "USK-XXXX-XXXX",
+    1: "SUPRIYADI SUSANTO",
     2: "3575030000000000",
     3: "usulan pembaruan",
-    1: "SUPRIYADI SUSANTO",
     4: "Menunggu musyawarah",
     5: "000/000",
     6: "BPNT/Sembako",
