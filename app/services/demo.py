@@ -11,9 +11,13 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+
 from app.domain.workflow import Action, Actor
 from app.services import attachments, office, outbox, proposal_io, proposals
 from app.services.context import OfficeContext
+from app.storage.models import Proposal as ProposalRow
+from app.storage.sync_models import OutboxItem
 from app.storage.vault import KdfParams
 
 DEMO_VILLAGE = "35.75.03.1009"  # Kelurahan Bugul Kidul, Kota Pasuruan
@@ -83,13 +87,27 @@ def _step(ctx: OfficeContext, lurah: OfficeContext, proposal_id: str, step) -> N
         )
     elif step == "ground_checked":
         proposals.apply_action(ctx, proposal_id, Action.RECORD_GROUND_CHECK, data={"ground_check_id": "demo"})
+    elif step is Action.QUEUE:
+        # Through the outbox, as the screens do: a queued proposal always has its item.
+        outbox.queue_proposal(ctx, proposal_id)
     elif step is Action.SEND:
-        proposals.apply_action(ctx, proposal_id, step, actor=Actor.SYSTEM)
+        _delivered_before_the_demo(ctx, proposal_id)
     elif step in DINSOS_STEPS:
         reason = RETURN_REASON if step is Action.RETURN else None
         proposals.apply_action(ctx, proposal_id, step, actor=Actor.DINSOS, reason=reason)
     else:
         proposals.apply_action(ctx, proposal_id, step)
+
+
+def _delivered_before_the_demo(ctx: OfficeContext, proposal_id: str) -> None:
+    """The demo's history: this item left in a batch before the demo began (there is no such batch).
+
+    Marked delivered so the sender never signs it again; its proposal moves on as after a receipt.
+    """
+    with ctx.transaction() as session:
+        item = session.scalars(select(OutboxItem).where(OutboxItem.proposal_id == proposal_id)).one()
+        item.state = outbox.DELIVERED
+        proposals.step_in(ctx, session, session.get(ProposalRow, proposal_id), Action.SEND, actor=Actor.SYSTEM)
 
 
 def _household(hh, kind: str, rng: random.Random) -> dict:
@@ -142,10 +160,7 @@ def create_demo_office(folder: Path, *, per_state: int = 3, kdf: KdfParams | Non
                 summary = proposals.add_proposal(ctx, draft, confirmed_warnings={"nik_outside_office_region"})
                 for step in path[:-1]:
                     _step(ctx, lurah, summary.id, step)
-                if path and path[-1] is Action.QUEUE:
-                    # Left in the queue: through the outbox, so a linked office really sends it.
-                    outbox.queue_proposal(ctx, summary.id)
-                elif path:
+                if path:
                     _step(ctx, lurah, summary.id, path[-1])
     finally:
         ctx.close()

@@ -9,10 +9,11 @@ from app.domain import workflow
 from app.services import keys as office_keys
 from app.services.context import OfficeContext
 from app.services.proposal_io import proposal_to_dict
-from app.services.proposals import ProposalNotFound, step_in
+from app.services import proposals as proposal_service
 from app.storage import proposal_repo as repo
 from app.storage.handover_models import PendingRevocation
 from app.storage.models import Proposal as ProposalRow
+from app.storage.read_models import ProposalSummary
 from app.storage.sync_models import DinsosKey, OutboxBatch, OutboxItem
 from app.sync.batch import MAX_ITEMS, BatchItem, PartlySignedBatch, batch_hash, build_batch
 from app.sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
@@ -46,15 +47,31 @@ def _insert_item(session: Session, row: ProposalRow, now) -> OutboxItem:
     return item
 
 
-def queue_proposal(ctx: OfficeContext, proposal_id: str) -> None:
-    """Queue a ready proposal: the state change and its outbox row commit together or not at all."""
+def queue_in(ctx: OfficeContext, session: Session, row: ProposalRow) -> OutboxItem:
+    """The one place a proposal becomes queued: its state and its outbox item in the caller's transaction."""
+    proposal_service._take_step(ctx, session, row, workflow.Action.QUEUE)
+    item = _insert_item(session, row, ctx.clock())
+    ctx.audit(session, "outbox.queue", "proposal", row.id, payload_hash=item.payload_hash)
+    return item
+
+
+def queue_proposal(ctx: OfficeContext, reference: str) -> ProposalSummary:
+    """Queue a ready proposal (by id or tracking code): state change and outbox row commit together."""
     with ctx.transaction() as session:
-        row = session.get(ProposalRow, proposal_id)
-        if row is None:
-            raise ProposalNotFound(reference=proposal_id)
-        step_in(ctx, session, row, workflow.Action.QUEUE)
-        item = _insert_item(session, row, ctx.clock())
-        ctx.audit(session, "outbox.queue", "proposal", row.id, payload_hash=item.payload_hash)
+        row = proposal_service.load(session, reference)
+        queue_in(ctx, session, row)
+        return repo.summary(row)
+
+
+def queue_proposals(ctx: OfficeContext, references: list[str]) -> list[ProposalSummary]:
+    """Queue several ready proposals (the muskel's eligible ones) all or nothing."""
+    with ctx.transaction() as session:
+        done = []
+        for reference in references:
+            row = proposal_service.load(session, reference)
+            queue_in(ctx, session, row)
+            done.append(repo.summary(row))
+        return done
 
 
 def encryption_key(session: Session) -> bytes:

@@ -40,6 +40,13 @@ class DocumentNotAttached(UsulkanError):
     hint = N_("Attach the scanned minutes or SPTJM first, then record the decision.")
 
 
+class QueueOnlyThroughOutbox(UsulkanError):
+    """QUEUE without its outbox item would be a proposal that says "queued" and never leaves."""
+
+    template = N_("A proposal is put in the send queue only together with its outbox entry.")
+    hint = N_("Use “Put in the send queue” (or `usulkan proposal queue`), which does both at once.")
+
+
 class ProposalLocked(UsulkanError):
     template = N_("This proposal can no longer be changed ({state}).")
     hint = N_("Make a new version of it instead.")
@@ -113,6 +120,11 @@ def _check_documents(session: Session, row: ProposalRow, data: dict) -> None:
             attachment = session.get(Attachment, data[key])
             if attachment is None or attachment.proposal_id != row.id:
                 raise DocumentNotAttached()
+
+
+def load(session: Session, reference: str) -> ProposalRow:
+    """The proposal row by id or tracking code (the newest version), or ProposalNotFound."""
+    return _load(session, reference)
 
 
 def _load(session: Session, reference: str) -> ProposalRow:
@@ -246,7 +258,13 @@ def apply_action(
     reason: str | None = None,
     data: dict | None = None,
 ) -> ProposalSummary:
-    """Move a proposal one step through the workflow table, recording who, when and why."""
+    """Move a proposal one step through the workflow table, recording who, when and why.
+
+    QUEUE is refused: only ``outbox.queue_proposal`` takes it, with the outbox item in the same
+    transaction.
+    """
+    if workflow.Action(action) is workflow.Action.QUEUE:
+        raise QueueOnlyThroughOutbox()
     with ctx.transaction() as session:
         row = _load(session, reference)
         step_in(ctx, session, row, action, actor=actor, reason=reason, data=data)
@@ -263,7 +281,23 @@ def step_in(
     reason: str | None = None,
     data: dict | None = None,
 ) -> None:
-    """One workflow step inside the caller's transaction (bulk decisions share one)."""
+    """One workflow step inside the caller's transaction (bulk decisions share one); never QUEUE."""
+    if workflow.Action(action) is workflow.Action.QUEUE:
+        raise QueueOnlyThroughOutbox()
+    _take_step(ctx, session, row, action, actor=actor, reason=reason, data=data)
+
+
+def _take_step(
+    ctx: OfficeContext,
+    session: Session,
+    row: ProposalRow,
+    action: workflow.Action,
+    *,
+    actor: workflow.Actor = workflow.Actor.OFFICE,
+    reason: str | None = None,
+    data: dict | None = None,
+) -> None:
+    """The step itself. Only this module and app/services/outbox.py (for QUEUE) call it."""
     data = dict(data or {})
     if reason is not None:
         data.setdefault("reason", reason)

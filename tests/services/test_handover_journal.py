@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from app.services import complaints, journal, proposal_io, proposals
+from app.services import complaints, journal, outbox, proposal_io, proposals
 from app.storage.models import AuditEntry
 from tests import factories
 
@@ -73,7 +73,7 @@ def test_a_proposals_journal_follows_it_into_its_new_version(office):
     from tests.services.test_sync_world import ready_proposal
 
     first = ready_proposal(office, 71)
-    proposals.apply_action(office, first, workflow.Action.QUEUE)
+    outbox.queue_proposal(office, first)
     journal.add_entry(office, subject_type="proposal", subject_id=first, kind="call",
                       text="Dinsos minta foto rumah baru")
     second = proposals.new_version(office, first).id

@@ -29,7 +29,7 @@ def make_work_of_every_kind(a) -> dict[str, str]:
     queued = ready_proposal(a, 43)
     outbox.queue_proposal(a, queued)
     returned = ready_proposal(a, 44)
-    proposals.apply_action(a, returned, workflow.Action.QUEUE)
+    outbox.queue_proposal(a, returned)
     proposals.apply_action(a, returned, workflow.Action.SEND, actor=workflow.Actor.SYSTEM)
     proposals.apply_action(a, returned, workflow.Action.RECEIVE, actor=workflow.Actor.DINSOS)
     proposals.apply_action(a, returned, workflow.Action.RETURN, actor=workflow.Actor.DINSOS, reason="Foto kurang")
@@ -144,8 +144,8 @@ def test_onboarding_points_a_dinsos_return_at_its_playbook_page(office):
     pid = ready_proposal(office, 51)
     playbook.save_page(office, slug="foto-rumah", title="Foto rumah", body="Foto depan dan dapur.",
                        return_reason_code="foto_kurang")
-    for action, actor in ((workflow.Action.QUEUE, workflow.Actor.OFFICE), (workflow.Action.SEND, workflow.Actor.SYSTEM),
-                          (workflow.Action.RECEIVE, workflow.Actor.DINSOS)):
+    outbox.queue_proposal(office, pid)
+    for action, actor in ((workflow.Action.SEND, workflow.Actor.SYSTEM), (workflow.Action.RECEIVE, workflow.Actor.DINSOS)):
         proposals.apply_action(office, pid, action, actor=actor)
     proposals.apply_action(office, pid, workflow.Action.RETURN, actor=workflow.Actor.DINSOS, reason="Foto kurang",
                            data={"reasons": [{"code": "foto_kurang", "text": "Foto kurang"},

@@ -10,7 +10,7 @@ from app.domain import workflow
 from app.domain.complaint import MissingOutcome
 from app.domain.validation import ValidationFailed
 from app.services import (
-    autosave, citizen, complaints, dashboard, muskel, proposal_io, proposals, validation,
+    autosave, citizen, complaints, dashboard, muskel, outbox, proposal_io, proposals, validation,
 )
 from tests import factories
 
@@ -96,7 +96,7 @@ def test_dashboard_overview(office):
     for action in (workflow.Action.SEND_TO_MUSKEL,):
         proposals.apply_action(office, returned.id, action)
     muskel.record_decisions(office, {returned.id: "eligible"}, "ba.pdf", PDF)
-    proposals.apply_action(office, returned.id, workflow.Action.QUEUE)
+    outbox.queue_proposal(office, returned.id)
     proposals.apply_action(office, returned.id, workflow.Action.SEND, actor=workflow.Actor.SYSTEM)
     proposals.apply_action(office, returned.id, workflow.Action.RECEIVE, actor=workflow.Actor.DINSOS)
     proposals.apply_action(office, returned.id, workflow.Action.RETURN, actor=workflow.Actor.DINSOS,

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.domain import workflow
 from app.domain.validation import ValidationFailed
-from app.services import attachments, proposal_io, proposals
+from app.services import attachments, outbox, proposal_io, proposals
 from app.storage.models import AuditEntry, Member, Proposal
 from tests import factories
 
@@ -90,7 +90,7 @@ def test_queued_proposals_are_immutable_and_revising_makes_a_new_version(office)
     minutes = attachments.attach_to_proposal(office, ref, kind="muskel_minutes", filename="ba.pdf", data=PDF)
     proposals.apply_action(office, ref, workflow.Action.RECORD_MUSKEL_DECISION,
                            data={"decision": "eligible", "minutes_attachment_id": minutes.id})
-    proposals.apply_action(office, ref, workflow.Action.QUEUE)
+    outbox.queue_proposal(office, ref)
     draft = proposal_io.proposal_from_dict(factories.proposal_dict(desil=1))
     with pytest.raises(proposals.ProposalLocked):
         proposals.update_proposal(office, ref, draft)
@@ -128,7 +128,7 @@ def test_desil_that_does_not_fit_blocks_muskel_for_usulan_baru(office):
 def test_an_illegal_step_is_refused_and_changes_nothing(office):
     summary = add(office)
     with pytest.raises(workflow.IllegalTransition) as info:
-        proposals.apply_action(office, summary.id, workflow.Action.QUEUE)
+        outbox.queue_proposal(office, summary.id)
     assert "“Konsep”" in info.value.message()
     detail = proposals.get_proposal(office, summary.id)
     assert detail.proposal.state is workflow.State.DRAFT and len(detail.transitions) == 1

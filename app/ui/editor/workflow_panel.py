@@ -8,6 +8,7 @@ from app.domain import workflow
 from app.domain.workflow import DECISION_LABELS, Action, Actor, State, allowed_actions, decisions
 from app.errors import UsulkanError
 from app.i18n import N_, _
+from app.services import outbox
 from app.services.attachments import attach_to_proposal
 from app.services.muskel import record_decisions
 from app.services.proposals import apply_action, new_version
@@ -104,7 +105,8 @@ class WorkflowPanel(QWidget):
                 yes=_("Put in the send queue"),
             ):
                 return
-            self._run(lambda ctx: apply_action(ctx, proposal_id, action, actor=actor))
+            # Through the outbox: the state and the item that will really be sent, together.
+            self._run(lambda ctx: outbox.queue_proposal(ctx, proposal_id))
         elif action is Action.REVISE:
             self._run(lambda ctx: new_version(ctx, proposal_id))
         elif action is Action.RECORD_MUSKEL_DECISION:
