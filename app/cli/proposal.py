@@ -1,4 +1,4 @@
-"""`usulkan proposal add|list|show`: proposals from a script, as text or JSON."""
+"""`usulkan proposal add|list|show|queue`: proposals from a script, as text or JSON."""
 
 from __future__ import annotations
 
@@ -145,6 +145,25 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_queue(args: argparse.Namespace) -> int:
+    """Put a ready proposal in the send queue: through the outbox, as the editor does."""
+    from app.domain.workflow import state_label
+    from app.services import outbox
+
+    ctx = unlock(args)
+    try:
+        summary = outbox.queue_proposal(ctx, args.reference)
+    finally:
+        ctx.close()
+    if args.json:
+        print_json({"id": summary.id, "tracking_code": summary.tracking_code, "version": summary.version,
+                    "state": summary.state})
+    else:
+        print(_("{code} (version {version}): {state}. It is sent with the next batch.").format(
+            code=summary.tracking_code, version=summary.version, state=state_label(summary.state)))
+    return EXIT_OK
+
+
 def add_commands(commands) -> None:
     proposal = commands.add_parser("proposal", help=_("proposals")).add_subparsers(
         dest="proposal_command", required=True
@@ -178,3 +197,9 @@ def add_commands(commands) -> None:
     add_unlock_options(show)
     show.add_argument("--json", action="store_true", help=_("print JSON"))
     show.set_defaults(handler=cmd_show)
+
+    queue = proposal.add_parser("queue", help=_("put a ready proposal in the send queue"))
+    queue.add_argument("reference", help=_("proposal id or tracking code"))
+    add_unlock_options(queue)
+    queue.add_argument("--json", action="store_true", help=_("print JSON"))
+    queue.set_defaults(handler=cmd_queue)
