@@ -34,6 +34,8 @@ class OfficeContext:
     regions: RegionIndex = field(default_factory=default_regions)
     clock: Callable[[], datetime] = utcnow
     today: Callable[[], date] = today_wib
+    # How many queued proposals the outbox repair gave their missing item at this unlock (None: none pending).
+    repaired_outbox_items: int | None = None
 
     def __post_init__(self) -> None:
         self.rebind()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from app.storage.vault import KdfParams, UnknownOperator, Vault, calibrate_kdf
 MIN_PASSPHRASE = 8
 ROLES = ("lurah", "operator", "field_staff")
 
+
+log = logging.getLogger(__name__)
 
 class OfficeError(UsulkanError):
     template = N_("The office could not be opened.")
@@ -250,6 +253,12 @@ def _context(folder: Path, vault: Vault, key: bytes, operator_id: str | None) ->
         raise
     with ctx.transaction() as session:
         ctx.audit(session, "office.unlock", "operator", ctx.operator_id)
+    from app.services import outbox  # outbox needs the models at head and an unlocked person
+
+    try:
+        ctx.repaired_outbox_items = outbox.run_pending_repairs(ctx)
+    except Exception:  # the repair rolled back whole; the office still opens and the next unlock retries
+        log.exception("outbox repair failed; it is retried at the next unlock")
     return ctx
 
 

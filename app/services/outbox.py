@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -14,11 +16,13 @@ from app.storage import proposal_repo as repo
 from app.storage.handover_models import PendingRevocation
 from app.storage.models import Proposal as ProposalRow
 from app.storage.read_models import ProposalSummary
-from app.storage.sync_models import DinsosKey, OutboxBatch, OutboxItem
+from app.storage.sync_models import DataRepair, DinsosKey, OutboxBatch, OutboxItem
 from app.sync.batch import MAX_ITEMS, BatchItem, PartlySignedBatch, batch_hash, build_batch
 from app.sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
 from app.sync.certificates import Revocation
 from app.sync.envelope import seal
+
+log = logging.getLogger(__name__)
 
 # Item states.
 PENDING, BATCHED, DELIVERED, SUPERSEDED = "pending", "batched", "delivered", "superseded"
@@ -72,6 +76,55 @@ def queue_proposals(ctx: OfficeContext, references: list[str]) -> list[ProposalS
             queue_in(ctx, session, row)
             done.append(repo.summary(row))
         return done
+
+
+# States a proposal reaches only by being queued (and, from SENT on, delivered).
+AFTER_QUEUE = (
+    workflow.State.SENT, workflow.State.RECEIVED, workflow.State.VERIFIED, workflow.State.RETURNED,
+    workflow.State.FINALISED, workflow.State.APPROVED, workflow.State.FORWARDED,
+)
+REPAIR_OUTBOX = "outbox_items"
+
+
+def _without_item(session: Session, states) -> list[ProposalRow]:
+    has_item = select(OutboxItem.proposal_id)
+    return list(session.scalars(
+        select(ProposalRow).where(ProposalRow.state.in_([s.value for s in states]), ProposalRow.id.not_in(has_item))
+        .order_by(ProposalRow.created_at, ProposalRow.id)
+    ))
+
+
+def repair_missing_items(ctx: OfficeContext, session: Session) -> dict:
+    """Give every queued proposal that has none its outbox item (frozen from the row, which is immutable).
+
+    Proposals past QUEUED without an item cannot be repaired honestly (what Dinsos holds is not
+    known here): they are counted, not touched.
+    """
+    now = ctx.clock()
+    repaired = []
+    for row in _without_item(session, (workflow.State.QUEUED,)):
+        _insert_item(session, row, now)
+        repaired.append(row.id)
+    later = len(_without_item(session, AFTER_QUEUE))
+    return {"repaired": len(repaired), "proposals": repaired, "later_without_item": later}
+
+
+def run_pending_repairs(ctx: OfficeContext) -> int | None:
+    """Run the outbox repair a migration asked for: all in one transaction, audited; how many were repaired.
+
+    None when no repair was pending (the usual unlock).
+    """
+    with ctx.transaction() as session:
+        request = session.get(DataRepair, REPAIR_OUTBOX)
+        if request is None or request.done_at is not None:
+            return None
+        result = repair_missing_items(ctx, session)
+        request.done_at, request.result = ctx.clock(), {k: v for k, v in result.items() if k != "proposals"}
+        if result["repaired"] or session.scalar(select(func.count()).select_from(ProposalRow)):
+            ctx.audit(session, "outbox.repair", "outbox", None, **result)
+    if result["repaired"]:
+        log.warning("outbox repair: %d queued proposals had no outbox item; created", result["repaired"])
+    return result["repaired"]
 
 
 def encryption_key(session: Session) -> bytes:

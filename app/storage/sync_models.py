@@ -118,3 +118,18 @@ class StatusRecord(Base):
     body: Mapped[str] = mapped_column(Text)
     applied: Mapped[bool] = mapped_column(Boolean)
     received_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class DataRepair(Base):
+    """A repair of the office's data a migration asked for, run once at the next unlock.
+
+    The migration only files the request: the repair needs the models at head and the person
+    who unlocks (its audit entry is theirs), neither of which a migration step may assume.
+    """
+
+    __tablename__ = "data_repair"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    result: Mapped[dict | None] = mapped_column(JSON)
