@@ -75,6 +75,14 @@ def record_decisions(
     return total
 
 
+def ready_among(ctx: OfficeContext, proposal_ids: list[str]) -> list[str]:
+    """Which of these proposals are ready to send (the muskel found them eligible), in the given order."""
+    with ctx.reading() as session:
+        ready = set(session.scalars(select(Proposal.id).where(
+            Proposal.id.in_(proposal_ids), Proposal.state == workflow.State.READY.value)))
+    return [pid for pid in proposal_ids if pid in ready]
+
+
 def record_export(
     ctx: OfficeContext, *, file_format: str, count: int, rw: str | None = None, write: Callable[[], object] | None = None
 ) -> None:

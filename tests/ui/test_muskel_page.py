@@ -73,7 +73,9 @@ def test_decisions_are_recorded_in_bulk_with_the_minutes(app_state, qtbot, tmp_p
     second = in_muskel(app_state.ctx, [SPOUSE_NIK], "1")
     minutes = tmp_path / "ba.pdf"
     minutes.write_bytes(PDF)
-    answers = Answers(yes=True, path=minutes)
+    from tests.ui.test_queue_ui import QueueLater  # the offer to queue at once is declined here
+
+    answers = QueueLater(path=minutes)
     page = make_page(app_state, qtbot, answers)
     rows = {s.id: r for r, s in enumerate(page.summaries)}
     page.set_decision(rows[first.id], "eligible")

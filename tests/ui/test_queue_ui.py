@@ -29,3 +29,79 @@ def test_the_editors_queue_button_creates_the_outbox_item_that_will_be_sent(app_
         # Frozen as Dinsos will receive it: the very payload the batch will carry.
         assert items[0].payload == outbox.payload_of(session.get(Proposal, proposal_id))
     assert items[0].payload["household"]["members"][0]["name"] == "SITI AMINAH"
+
+
+class QueueLater(Answers):
+    """Yes to everything except the offer to queue straight away."""
+
+    def confirm(self, title, text, *, yes=None):
+        self.asked.append(text)
+        return "antrean kirim" not in text
+
+
+def test_the_musyawarah_page_queues_the_eligible_ones_with_their_items(app_state, qtbot, tmp_path):
+    from tests.factories import HEAD_NIK, SPOUSE_NIK
+    from tests.ui.test_muskel_page import in_muskel, make_page
+
+    first = in_muskel(app_state.ctx, [HEAD_NIK], "1")
+    second = in_muskel(app_state.ctx, [SPOUSE_NIK], "1")
+    minutes = tmp_path / "ba.pdf"
+    minutes.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    answers = Answers(yes=True, path=minutes)
+    page = make_page(app_state, qtbot, answers)
+    rows = {s.id: r for r, s in enumerate(page.summaries)}
+    page.set_decision(rows[first.id], "eligible")
+    page.set_decision(rows[second.id], "not_eligible")
+    page.record()
+    # Asked once, after the decisions, naming how many are ready; then said where they went.
+    assert any("1 keluarga siap dikirim" in text for text in answers.asked)
+    assert "antrean kirim" in answers.asked[-1]
+    assert get_proposal(app_state.ctx, first.id).proposal.state is State.QUEUED
+    assert get_proposal(app_state.ctx, second.id).proposal.state is State.NOT_ELIGIBLE
+    assert [(i.proposal_id, i.state, i.route) for i in _items(app_state.ctx)] == [(first.id, "pending", "muskel")]
+
+
+def test_declining_the_offer_leaves_them_ready_and_unqueued(app_state, qtbot, tmp_path):
+    from tests.factories import HEAD_NIK
+    from tests.ui.test_muskel_page import in_muskel, make_page
+
+    first = in_muskel(app_state.ctx, [HEAD_NIK], "1")
+    minutes = tmp_path / "ba.pdf"
+    minutes.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    page = make_page(app_state, qtbot, QueueLater(path=minutes))
+    page.set_decision(0, "eligible")
+    page.record()
+    assert get_proposal(app_state.ctx, first.id).proposal.state is State.READY
+    assert _items(app_state.ctx) == []
+
+
+def test_the_sptjm_route_queues_after_the_lurah_records_it(app_state, qtbot, tmp_path, office):
+    """The Lurah signs in, records the SPTJM in the editor, then queues: the item carries the SPTJM route."""
+    from app.services.office import find_operator, open_office
+    from app.services.proposals import add_proposal
+    from app.services.proposal_io import proposal_from_dict
+    from app.ui.state import AppState
+    from app.ui.tasks import InlineRunner
+    from tests.conftest import LURAH_PASS
+    from tests.factories import proposal_dict
+
+    summary = add_proposal(app_state.ctx, proposal_from_dict(proposal_dict()))
+    from app.services.proposals import apply_action
+
+    apply_action(app_state.ctx, summary.id, Action.SEND_TO_SPTJM)
+    lurah_ctx = open_office(office.folder, find_operator(office.folder, "Bapak Lurah"), LURAH_PASS)
+    lurah = AppState(office.folder, runner=InlineRunner())
+    lurah.sign_in(lurah_ctx)
+    try:
+        scan = tmp_path / "sptjm.pdf"
+        scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+        editor = editor_for(lurah, qtbot, summary.id, Answers(yes=True, path=scan))
+        editor.workflow.buttons[Action.RECORD_SPTJM].click()
+        assert get_proposal(lurah_ctx, summary.id).proposal.state is State.READY
+        qtbot.waitUntil(lambda: Action.QUEUE in editor.workflow.buttons, timeout=2000)
+        editor.workflow.buttons[Action.QUEUE].click()
+        assert get_proposal(lurah_ctx, summary.id).proposal.state is State.QUEUED
+        assert [(i.proposal_id, i.route) for i in _items(lurah_ctx)] == [(summary.id, "sptjm")]
+    finally:
+        lurah.ctx = None
+        lurah_ctx.close()

@@ -7,7 +7,8 @@ from pathlib import Path
 from app.domain.workflow import DECISION_LABELS, Action, ProposalKind, State, decisions
 from app.errors import UsulkanError
 from app.i18n import N_, _
-from app.services.muskel import candidates, record_decisions, record_export
+from app.services import outbox
+from app.services.muskel import candidates, ready_among, record_decisions, record_export
 from app.ui.bnba import HEADERS, bnba_pdf, bnba_rows, bnba_xlsx
 from app.ui.editor.attachments_panel import read_limited
 from app.ui.editor.prompts import DOCUMENT_FILTER, Prompts
@@ -187,12 +188,26 @@ class MuskelPage(QWidget):
         ):
             return
 
-        def done(count: int) -> None:
+        def done(result) -> None:
+            count, ready = result
             self.state.changed.emit(ATTACHMENTS)
-            self.prompts.info(_("Recorded"), _("{count} decisions recorded.").format(count=count))
+            if not ready:
+                self.prompts.info(_("Recorded"), _("{count} decisions recorded.").format(count=count))
+                return
+            # The eligible ones are ready: the usual next step, offered at once (through the outbox).
+            if self.prompts.confirm(
+                _("Recorded"),
+                _("{count} decisions recorded; {ready} households are ready to send. Put them in the send "
+                  "queue now? Once queued they can no longer be changed: a correction needs a new version.")
+                .format(count=count, ready=len(ready)),
+                yes=_("Put in the send queue"),
+            ):
+                self.queue(ready)
 
         def work(ctx, job):
-            return record_decisions(ctx, chosen, path.name, read_limited(path), cancel=job.check, progress=job.progress)
+            count = record_decisions(ctx, chosen, path.name, read_limited(path), cancel=job.check,
+                                     progress=job.progress)
+            return count, ready_among(ctx, list(chosen))
 
         # All or nothing: Cancel rolls every decision back, so the list stays as it was.
         self.progress = run_with_progress(
@@ -201,6 +216,15 @@ class MuskelPage(QWidget):
             on_error=self._failed, changes=PROPOSALS,
             on_cancelled=lambda: self.prompts.info(_("Cancelled"), _("Nothing was recorded.")),
         )
+
+    def queue(self, proposal_ids: list[str]) -> None:
+        """Put these ready proposals in the send queue, all or nothing, each with its outbox item."""
+        def done(summaries) -> None:
+            self.prompts.info(_("Queued"), _("{count} proposals are in the send queue; they go with the next "
+                                             "batch.").format(count=len(summaries)))
+
+        self.state.run(lambda ctx: outbox.queue_proposals(ctx, proposal_ids), done, on_error=self._failed,
+                       changes=PROPOSALS)
 
     def _failed(self, error: BaseException) -> None:
         if isinstance(error, OSError):
