@@ -26,6 +26,10 @@ class Answers:
         self.asked.append(text)
         return self.yes
 
+    def restore_or_discard(self, title, text):
+        self.asked.append(text)
+        return "continue" if self.yes else "discard"
+
     def text(self, title, label):
         self.asked.append(label)
         return self.answer

@@ -18,6 +18,7 @@ from app.ui.qt import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -58,6 +59,23 @@ def show_date(iso: str) -> str:
         return iso or ""
 
 
+class KeepTypingDelegate(QStyledItemDelegate):
+    """Fills a cell editor once, when it opens, and never again while it is open.
+
+    Qt hands a cell's editor the model's value on every change of that cell, whatever the role:
+    marking the cell red after a check (a background) replaced what the operator was typing
+    with the old, empty text, so a fast typist lost all but the last digits of a NIK.
+    """
+
+    FILLED = "usulkan_filled"
+
+    def setEditorData(self, editor, index) -> None:  # noqa: N802 (Qt's name)
+        if editor.property(self.FILLED):
+            return
+        super().setEditorData(editor, index)
+        editor.setProperty(self.FILLED, True)
+
+
 class MembersTable(QGroupBox):
     edited = Signal(str)  # "members[2].nik"
 
@@ -69,6 +87,7 @@ class MembersTable(QGroupBox):
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(True)
+        self.table.setItemDelegate(KeepTypingDelegate(self.table))
         self.table.itemChanged.connect(self._item_changed)
         self.add_button = QPushButton(_("Add member"))
         self.remove_button = QPushButton(_("Remove selected member"))
@@ -148,6 +167,18 @@ class MembersTable(QGroupBox):
             combo.setCurrentIndex(max(combo.findData(value), 0))
         else:
             self.table.item(row, column).setText(value)
+
+    def commit_open_editor(self) -> None:
+        """Take what is typed in an open cell into the table, leaving the cell open for more.
+
+        Autosave and closing the window call this first: a name still in its cell editor was
+        not in the table yet, so it was neither kept nor offered back.
+        """
+        if self.table.state() != QAbstractItemView.State.EditingState:
+            return
+        editor = self.table.indexWidget(self.table.currentIndex())
+        if editor is not None:
+            self.table.commitData(editor)
 
     # --- values ---------------------------------------------------------------------
 

@@ -55,6 +55,7 @@ class ProposalEditor(QDialog):
         self.detail = None
         self.dirty = False
         self._filling = False
+        self._closing = False
         self._show_all = proposal_id is not None
         self._touched: set[str] = set()
         self._check_generation = 0
@@ -128,7 +129,8 @@ class ProposalEditor(QDialog):
         self.check_timer.setInterval(CHECK_DELAY_MS)
         self.check_timer.timeout.connect(self.check_now)
         self.autosave = Autosave(
-            state, f"proposal:{proposal_id}" if proposal_id else NEW_KEY, self.payload, self._autosave_title, self
+            state, f"proposal:{proposal_id}" if proposal_id else NEW_KEY, self.payload, self._autosave_title, self,
+            commit=self.members.commit_open_editor,
         )
 
     @property
@@ -344,9 +346,10 @@ class ProposalEditor(QDialog):
         )
 
     def _offer_restore(self, payload: dict) -> None:
-        if not self.prompts.confirm(
-            _("Unsaved typing"), _("Continue the typing that was not saved?"), yes=_("Continue")
-        ):
+        answer = self.prompts.restore_or_discard(
+            _("Unsaved typing"), _("Some typing in this form was not saved yet. Continue it?")
+        )
+        if answer == "discard":
             self.autosave.discard()
             return
         self.fill(payload.get("form") or {})
@@ -369,9 +372,16 @@ class ProposalEditor(QDialog):
 
     def done(self, result: int) -> None:
         # Closing never loses typing: what is not saved stays in autosave, offered back next time.
-        self.autosave.flush()
+        self.autosave.flush()  # takes a cell still being typed in first
         self.autosave.stop()
         self.check_timer.stop()
+        if self.dirty and not self._closing:
+            self._closing = True
+            self.prompts.info(
+                _("Typing kept as a draft"),
+                _("What you typed here is not saved yet. It is kept as a draft on this computer: "
+                  "open the same proposal (or a new proposal) again and choose to continue it."),
+            )
         super().done(result)
 
     @property
