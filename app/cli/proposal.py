@@ -137,7 +137,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         kk=p.household.kk_number, address=p.household.address, rt=p.household.rt, rw=p.household.rw
     ))
     for m in p.household.members:
-        print(f"  {m.nik}  {m.name}  ({m.relationship.value}, {m.birth_place} {m.birth_date.isoformat()})")
+        born = m.birth_date.isoformat() if m.birth_date else "-"
+        print(f"  {m.nik}  {m.name}  ({m.relationship.value}, {m.birth_place} {born})")
     print(_("History:"))
     for t in detail.transitions:
         print(f"  {format_wib(t.at)}  {state_label(State(t.to_state))}  {t.operator_name or '-'}"

@@ -184,3 +184,53 @@ def test_closing_an_untouched_form_says_nothing(app_state, qtbot):
     editor = open_editor(app_state, qtbot, answers)
     editor.close()
     assert answers.asked == []
+
+
+# --- a Konsep is always saved; its problems listed in form order, with labels ---------
+
+
+def _type_into_cell(qtbot, editor, row, column, text):
+    table = editor.members.table
+    table.setFocus()
+    table.setCurrentCell(row, column)
+    qtbot.keyClicks(table, text[0])
+    qtbot.keyClicks(cell_editor(editor), text[1:])
+    qtbot.keyClick(cell_editor(editor), Qt.Key.Key_Return)
+
+
+def test_an_incomplete_konsep_is_saved_by_the_save_button(app_state, qtbot):
+    from app.services.proposals import get_proposal, list_proposals
+
+    editor = open_editor(app_state, qtbot)
+    qtbot.keyClicks(editor.household.inputs["address"], "JL. MAWAR NO. 7")
+    _type_into_cell(qtbot, editor, 0, 0, "3575034708")  # half a NIK
+    _type_into_cell(qtbot, editor, 0, 4, "31-02-19")  # not a date yet
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.proposal_id is not None, timeout=3000)
+    assert list_proposals(app_state.ctx).total == 1
+    stored = get_proposal(app_state.ctx, editor.proposal_id).proposal
+    assert stored.household.address == "JL. MAWAR NO. 7"
+    assert stored.household.members[0].nik == "3575034708"
+    assert stored.household.members[0].birth_date is None
+    # What could not be stored stays as typed, in the cell and in the kept typing.
+    assert editor.members.table.item(0, 4).text() == "31-02-19"
+    editor.autosave.flush()
+    kept = load_form(app_state.ctx, f"proposal:{editor.proposal_id}")
+    assert kept["form"]["household"]["members"][0]["birth_date"] == "31-02-19"
+    assert "Konsep" in editor.status.text()
+
+
+def test_the_problems_are_listed_in_form_order_with_labels_never_paths(app_state, qtbot):
+    editor = open_editor(app_state, qtbot)
+    _type_into_cell(qtbot, editor, 0, 4, "31-02-19")
+    _type_into_cell(qtbot, editor, 0, 0, "3575034708")
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.proposal_id is not None, timeout=3000)
+    qtbot.waitUntil(lambda: "Anggota 1, NIK" in editor.issues.text(), timeout=3000)
+    text = editor.issues.text()
+    assert "members[" not in text and "kk_number" not in text and "birth_date" not in text
+    order = ["No. KK:", "Alamat:", "RT:", "RW:", "Anggota 1, NIK:", "Anggota 1, Nama:", "Anggota 1, Tanggal lahir:"]
+    positions = [text.index(label) for label in order]
+    assert positions == sorted(positions), text
+    assert "Member" not in editor.members.message.text()
+    assert "members[" not in editor.members.message.text()

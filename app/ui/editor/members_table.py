@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.domain.fields import field_order
 from app.domain.household import RELATIONSHIP_LABELS, SEX_LABELS, Relationship, Sex
 from app.domain.validation import Issue
 from app.i18n import N_, _
@@ -194,7 +195,7 @@ class MembersTable(QGroupBox):
                     item = self.table.item(row, column)
                     member[name] = item.text().strip() if item else ""
             raw = member["birth_date"]
-            parsed = parse_date(raw)
+            parsed = parse_date(raw) if raw else ""  # empty: "not filled in", said by validation
             if parsed is None:
                 problems.append((f"members[{row}].birth_date", raw))
             member["birth_date"] = parsed or raw
@@ -218,7 +219,7 @@ class MembersTable(QGroupBox):
         taken: set[str] = set()
         self._row_messages = {}
         lines = []
-        for field, issues in by_field.items():
+        for field, issues in sorted(by_field.items(), key=lambda item: field_order(item[0])):
             if field == "members":
                 taken.add(field)
                 lines.extend(issue_text(i) for i in issues)
