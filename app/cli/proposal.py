@@ -28,10 +28,14 @@ def _read_input(path: str) -> dict:
 
 def _issues_text(error) -> str:
     """The field-by-field list of a ValidationFailed, in the current language."""
+    from app.domain.fields import field_label, field_order
+
     lines = [error.message()]
-    for issue in error.report.errors + error.report.warnings:
+    for issue in sorted(error.report.errors + error.report.warnings, key=lambda i: field_order(i.field)):
         marker = "!" if issue.severity == "warning" else "-"
-        lines.append(f"  {marker} {issue.field}: {issue.error.message()}")
+        # The label as on the form ("Anggota 1, NIK"); the warning's code is what --confirm takes.
+        code = f" [--confirm {issue.code}]" if issue.severity == "warning" else ""
+        lines.append(f"  {marker} {field_label(issue.field)}: {issue.error.message()}{code}")
     return "\n".join(lines)
 
 
@@ -137,7 +141,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         kk=p.household.kk_number, address=p.household.address, rt=p.household.rt, rw=p.household.rw
     ))
     for m in p.household.members:
-        print(f"  {m.nik}  {m.name}  ({m.relationship.value}, {m.birth_place} {m.birth_date.isoformat()})")
+        born = m.birth_date.isoformat() if m.birth_date else "-"
+        print(f"  {m.nik}  {m.name}  ({m.relationship.value}, {m.birth_place} {born})")
     print(_("History:"))
     for t in detail.transitions:
         print(f"  {format_wib(t.at)}  {state_label(State(t.to_state))}  {t.operator_name or '-'}"

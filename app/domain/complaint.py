@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from enum import Enum
 
 from app.domain.errors import DomainError, Term
-from app.domain.nik import InvalidNik, decode_nik, normalise_nik
+from app.domain.nik import InvalidNik, check_nik, decode_nik, normalise_nik
+from app.domain.regions import RegionIndex
 from app.domain.validation import Report
 from app.i18n import N_
 
@@ -129,6 +130,15 @@ def due_date_for(category: ComplaintCategory, received_at: datetime) -> date:
     return received_wib + timedelta(days=RESPONSE_DAYS[ComplaintCategory(category)])
 
 
+def _format_only(nik: str) -> Report:
+    report = Report()
+    try:
+        decode_nik(nik)
+    except InvalidNik as error:
+        report.error("nik", error)
+    return report
+
+
 def new_complaint(
     *,
     category: ComplaintCategory,
@@ -139,6 +149,7 @@ def new_complaint(
     subject_nik: str | None = None,
     assigned_to: str | None = None,
     id: uuid.UUID | None = None,
+    regions: RegionIndex | None = None,
 ) -> Complaint:
     """A new complaint with its due date; raise ValidationFailed when something is missing."""
     category = ComplaintCategory(category)
@@ -149,10 +160,11 @@ def new_complaint(
     if not (description or "").strip():
         report.error("description", MissingDescription())
     if nik:
-        try:
-            decode_nik(nik)
-        except InvalidNik as error:
-            report.error("subject_nik", error)
+        # The same NIK rules as a household member's: format, day digits, serial, and (when the
+        # region list is at hand, as it is in every office) a kecamatan code that exists.
+        nik_report = check_nik(nik, regions=regions) if regions is not None else _format_only(nik)
+        for issue in nik_report.errors:
+            report.error("subject_nik", issue.error)
     report.raise_if_errors()
     return Complaint(
         id=id or uuid.uuid4(),

@@ -63,7 +63,7 @@ class Member:
     name: str
     sex: Sex
     birth_place: str
-    birth_date: date
+    birth_date: date | None  # None while a Konsep is incomplete; validation says so
     relationship: Relationship
     mother_name: str
 
@@ -148,6 +148,12 @@ class MissingName(DomainError):
     hint = N_("Write the full name as on the KTP or Kartu Keluarga.")
 
 
+class MissingBirthDate(DomainError):
+    code = "missing_birth_date"
+    template = N_("The birth date is not filled in.")
+    hint = N_("Write the birth date as on the KTP or Kartu Keluarga, for example 07-08-1985.")
+
+
 class BirthDateInFuture(DomainError):
     code = "birth_date_in_future"
     template = N_("The birth date {date} is in the future.")
@@ -220,21 +226,23 @@ def _check_member(
     today: date,
 ) -> None:
     prefix = f"members[{index}]."
-    future = member.birth_date > today
+    future = member.birth_date is not None and member.birth_date > today
     report.extend(
         check_nik(
             member.nik,
             regions=regions,
             office_regency=office_regency,
             # A birth date in the future is its own error; comparing it with the NIK adds noise.
-            birth_date=None if future else member.birth_date,
+            birth_date=None if future else member.birth_date,  # None when not filled in
             sex=member.sex,
         ),
         prefix=prefix,
     )
     if not member.name:
         report.error(prefix + "name", MissingName())
-    if future:
+    if member.birth_date is None:
+        report.error(prefix + "birth_date", MissingBirthDate())
+    elif future:
         report.error(
             prefix + "birth_date", BirthDateInFuture(date=member.birth_date.strftime("%d-%m-%Y"))
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 
 from app.domain.errors import DomainError
-from app.domain.nik import normalise_nik
+from app.domain.nik import is_ascii_digits, normalise_nik
 from app.domain.regions import RegionIndex
 from app.domain.validation import Report
 from app.i18n import N_
@@ -48,7 +48,7 @@ class InvalidKk(DomainError):
 
 
 def normalise_kk(text: str) -> str:
-    """Drop the spaces, dots and dashes, as for a NIK."""
+    """The same canonical form as a NIK: spaces, dots and every kind of dash dropped."""
     return normalise_nik(text)
 
 
@@ -58,7 +58,7 @@ def check_kk(kk: str, *, regions: RegionIndex) -> Report:
     kk = normalise_kk(kk)
     if not kk:
         report.error("kk_number", InvalidKk(KkProblem.MISSING))
-    elif not (kk.isdigit() and kk.isascii()):
+    elif not is_ascii_digits(kk):
         report.error("kk_number", InvalidKk(KkProblem.NOT_DIGITS))
     elif len(kk) != 16:
         report.error("kk_number", InvalidKk(KkProblem.WRONG_LENGTH, length=len(kk)))

@@ -15,7 +15,12 @@ from app.domain.regions import RegionIndex, dotted
 from app.domain.validation import Report
 from app.i18n import N_
 
-_SEPARATORS = str.maketrans("", "", " .-\t")
+# What people type or paste between a NIK's digits: every dash and minus sign, dots (also the
+# middle dots of phone keyboards), any space (NBSP, thin space, tab) and the invisible marks a
+# copy from a PDF or chat brings along. Anything else is kept, so it is refused, never eaten.
+_DOTS = ".\u00b7\u2022\u2024\u2027\u2219\u30fb\uff65"
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_MINUS = "\u2212\u2796\ufe63\uff0d"
 
 
 class Sex(str, Enum):
@@ -30,6 +35,7 @@ class NikProblem(str, Enum):
     NOT_DIGITS = "not_digits"
     WRONG_LENGTH = "wrong_length"
     IMPOSSIBLE_DATE = "impossible_date"
+    ZERO_SERIAL = "zero_serial"
     UNKNOWN_REGION = "unknown_region"
 
 
@@ -49,6 +55,10 @@ _NIK_MESSAGES = {
     NikProblem.IMPOSSIBLE_DATE: (
         N_("Digits 7 to 12 of the NIK are not a possible birth date."),
         N_("Check the KTP or KK: two digits may have been swapped."),
+    ),
+    NikProblem.ZERO_SERIAL: (
+        N_("The last four digits of a NIK are never 0000."),
+        N_("Check the KTP or KK and type the last four digits again."),
     ),
     NikProblem.UNKNOWN_REGION: (
         N_("The first six digits of the NIK ({prefix}) are not a known kecamatan code."),
@@ -119,41 +129,61 @@ class NikInfo:
         )
 
 
-def normalise_nik(text: str) -> str:
-    """Drop the spaces, dots and dashes people type or copy with a NIK.
+def _is_separator(char: str) -> bool:
+    return (
+        char.isspace()
+        or char in _DOTS
+        or char in _INVISIBLE
+        or char in _MINUS
+        or unicodedata.category(char) == "Pd"  # hyphen, en and em dash, figure dash, ...
+    )
 
-    NFKC first, so full-width digits pasted from a PDF or a phone become plain ones.
+
+def normalise_nik(text: str) -> str:
+    """The one canonical form of a typed or pasted NIK or No. KK, before any check or storage.
+
+    NFKC first, so full-width digits pasted from a PDF or a phone become plain ones; then every
+    space, dot and dash-like mark is dropped. Other characters stay, so the checks refuse them.
     """
-    return unicodedata.normalize("NFKC", text or "").strip().translate(_SEPARATORS)
+    text = unicodedata.normalize("NFKC", text or "")
+    return "".join(char for char in text if not _is_separator(char))
+
+
+def is_ascii_digits(text: str) -> bool:
+    """Only 0-9: ``str.isdigit`` also accepts Arabic-Indic and superscript digits."""
+    return text.isascii() and text.isdigit()
 
 
 def decode_nik(nik: str) -> NikInfo:
-    """Read a NIK's parts; raise InvalidNik when it is not 16 digits or its date is impossible.
+    """Read a NIK's parts; raise InvalidNik when it is not 16 digits or cannot be a real NIK.
 
-    python-stdnum judges digits, length and date. Its place table lags behind Kemendagri (it
-    has no Papua Barat Daya, for one), so the region is left to ``check_nik`` and our own,
-    newer region list.
+    python-stdnum judges the calendar date. Its day is ``digits % 40``, which takes day digits
+    81 to 99 for days 1 to 19, and it ends in a ValueError on a dash it does not know, so the
+    characters, the length and the day range are ours, checked first. Its place table also lags behind Kemendagri (it has no Papua Barat Daya, for one), so the region
+    is left to ``check_nik`` and our own, newer region list.
     """
     nik = normalise_nik(nik)
     if not nik:
         raise InvalidNik(NikProblem.MISSING)
+    if not is_ascii_digits(nik):
+        raise InvalidNik(NikProblem.NOT_DIGITS)
+    if len(nik) != 16:
+        raise InvalidNik(NikProblem.WRONG_LENGTH, length=len(nik))
+    day = int(nik[6:8])
+    # Men: day 01-31; women: day plus 40, so 41-71. Nothing else is ever issued.
+    birth_day = day - 40 if day > 40 else day
+    if not (1 <= day <= 31 or 41 <= day <= 71):
+        raise InvalidNik(NikProblem.IMPOSSIBLE_DATE)
     try:
-        stdnum_nik.validate(nik)
-    except stdnum_errors.InvalidLength as exc:  # a subclass of InvalidFormat: catch it first
-        raise InvalidNik(NikProblem.WRONG_LENGTH, length=len(nik)) from exc
-    except stdnum_errors.InvalidFormat as exc:
-        raise InvalidNik(NikProblem.NOT_DIGITS) from exc
-    except stdnum_errors.InvalidComponent:
-        pass  # an impossible date or a place stdnum does not know: told apart just below
-    try:
-        stdnum_nik.get_birth_date(nik)
+        stdnum_nik.get_birth_date(nik)  # tries 19xx and 20xx: 29 February needs a leap year
     except stdnum_errors.ValidationError as exc:
         raise InvalidNik(NikProblem.IMPOSSIBLE_DATE) from exc
-    day = int(nik[6:8])
+    if nik[12:] == "0000":
+        raise InvalidNik(NikProblem.ZERO_SERIAL)
     return NikInfo(
         nik=nik,
         district_prefix=nik[:6],
-        birth_day=day - 40 if day > 40 else day,
+        birth_day=birth_day,
         birth_month=int(nik[8:10]),
         birth_year2=int(nik[10:12]),
         sex=Sex.P if day > 40 else Sex.L,

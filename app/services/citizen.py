@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +9,7 @@ from sqlalchemy import select
 
 from app.clock import format_wib
 from app.domain import workflow
+from app.domain.nik import is_ascii_digits, normalise_nik
 from app.domain.proposal import Programme, ProposalKind
 from app.domain.tracking import is_valid_tracking_code, normalise_tracking_code
 from app.i18n import _
@@ -71,8 +71,8 @@ def find_for_citizen(ctx: OfficeContext, text: str) -> list[CitizenStatus]:
             code = normalise_tracking_code(text)
             ids = session.scalars(select(Proposal.id).where(Proposal.tracking_code == code)).all()
         else:
-            digits = re.sub(r"\D", "", text)
-            if len(digits) != 16:
+            digits = normalise_nik(text)
+            if len(digits) != 16 or not is_ascii_digits(digits):
                 return []
             ids = proposal_ids_for_identity(session, digits)  # a NIK or the family's No. KK
         # Each version shares the tracking code; every version of it is the same citizen's.

@@ -96,6 +96,7 @@ def register_complaint(
         description=description,
         received_at=ctx.clock(),
         subject_nik=subject_nik or None,
+        regions=ctx.regions,
     )
     with ctx.transaction() as session:
         row = ComplaintRow(

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from app.domain import workflow
+from app.domain.fields import FieldLabel
 from app.domain.household import Household, Member, Relationship, Sex
 from app.domain.proposal import ObjectionReason, Programme, Proposal, ProposalKind, Route, SocioEconomicChange
 from app.errors import UsulkanError
@@ -16,6 +17,10 @@ from app.i18n import N_
 class InputInvalid(UsulkanError):
     template = N_("The field {field} is missing or not valid.")
     hint = N_("Correct it in the input and try again.")
+
+    def __init__(self, *, field: str, **params):
+        # The path stays in params["field"] (a str); shown, it reads as the field's label.
+        super().__init__(field=FieldLabel(field), **params)
 
 
 def _get(data: dict, key: str, field: str, kind=str) -> Any:
@@ -41,13 +46,21 @@ def _date(value, field) -> date:
         raise InputInvalid(field=field) from exc
 
 
+def _birth_date(data: dict, field: str) -> date | None:
+    """An ISO date; left out (null or "") while a Konsep is not complete, which validation reports."""
+    if not isinstance(data, dict) or "birth_date" not in data:
+        raise InputInvalid(field=field)
+    value = data["birth_date"]
+    return None if value in (None, "") else _date(value, field)
+
+
 def member_from_dict(data: dict, field: str) -> Member:
     return Member(
         nik=str(_get(data, "nik", f"{field}.nik")).strip(),
         name=_get(data, "name", f"{field}.name").strip(),
         sex=_enum(Sex, _get(data, "sex", f"{field}.sex"), f"{field}.sex"),
         birth_place=_get(data, "birth_place", f"{field}.birth_place").strip(),
-        birth_date=_date(_get(data, "birth_date", f"{field}.birth_date"), f"{field}.birth_date"),
+        birth_date=_birth_date(data, f"{field}.birth_date"),
         relationship=_enum(Relationship, _get(data, "relationship", f"{field}.relationship"), f"{field}.relationship"),
         mother_name=_get(data, "mother_name", f"{field}.mother_name").strip(),
     )
@@ -123,7 +136,7 @@ def proposal_to_dict(p: Proposal) -> dict[str, Any]:
                     "name": m.name,
                     "sex": m.sex.value,
                     "birth_place": m.birth_place,
-                    "birth_date": m.birth_date.isoformat(),
+                    "birth_date": m.birth_date.isoformat() if m.birth_date else None,
                     "relationship": m.relationship.value,
                     "mother_name": m.mother_name,
                 }

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain import workflow
+from app.domain.fields import field_label, field_order
 from app.domain.household import normalise_rt
 from app.domain.proposal import Proposal, ProposalKind, advance, validate_proposal
 from app.domain.tracking import is_valid_tracking_code, new_tracking_code, normalise_tracking_code
@@ -45,6 +46,23 @@ class QueueOnlyThroughOutbox(UsulkanError):
 
     template = N_("A proposal is put in the send queue only together with its outbox entry.")
     hint = N_("Use “Put in the send queue” (or `usulkan proposal queue`), which does both at once.")
+
+
+class ProblemsBlockStep(ValidationFailed):
+    """A Konsep may be saved with problems; it cannot go on to the next step with them."""
+
+    code = "problems_block_step"
+    template = N_("This proposal cannot go on yet: {errors} to correct, {warnings} to confirm.")
+    hint = N_("Open the proposal, correct the marked fields, tick each warning you have checked, "
+              "save, and try this step again.")
+
+    def message(self) -> str:
+        """The count, then every problem in form order, each with its field's label."""
+        problems = sorted(
+            [*self.report.errors, *self.report.unconfirmed(self.confirmed)], key=lambda i: field_order(i.field)
+        )
+        lines = [f"• {field_label(i.field)}: {i.error.message()}" for i in problems]
+        return "\n".join([super().message(), *lines])
 
 
 class ProposalLocked(UsulkanError):
@@ -107,10 +125,27 @@ def collect_issues(ctx: OfficeContext, session: Session, proposal: Proposal) -> 
     return report
 
 
-def _check(ctx: OfficeContext, session: Session, proposal: Proposal, confirmed: Iterable[str]) -> Report:
+def _check(
+    ctx: OfficeContext, session: Session, proposal: Proposal, confirmed: Iterable[str], *, keep_problems: bool = False
+) -> Report:
     report = collect_issues(ctx, session, proposal)
-    report.raise_if_errors(confirmed=set(confirmed))
+    if not keep_problems:
+        report.raise_if_errors(confirmed=set(confirmed))
     return report
+
+
+# Steps out of a Konsep that need no complete data: giving it up, or editing it further.
+_STEPS_WITHOUT_CHECK = frozenset({workflow.Action.WITHDRAW, workflow.Action.EDIT})
+
+
+def _check_before_step(ctx: OfficeContext, session: Session, row: ProposalRow, action: workflow.Action) -> None:
+    """Validation gates the step after the Konsep, since saving a Konsep never is."""
+    if not workflow.is_editable(workflow.State(row.state)) or action in _STEPS_WITHOUT_CHECK:
+        return
+    confirmed = set(row.confirmed_warnings or ())
+    report = collect_issues(ctx, session, repo.to_domain(row))
+    if report.errors or report.unconfirmed(confirmed):
+        raise ProblemsBlockStep(report, confirmed=confirmed)
 
 
 def _check_documents(session: Session, row: ProposalRow, data: dict) -> None:
@@ -143,8 +178,14 @@ def _load(session: Session, reference: str) -> ProposalRow:
 # --- use cases ----------------------------------------------------------------------
 
 
-def add_proposal(ctx: OfficeContext, draft: Proposal, *, confirmed_warnings: Iterable[str] = ()) -> ProposalSummary:
-    """Save a new proposal as a draft (id, tracking code, state and version are assigned here)."""
+def add_proposal(
+    ctx: OfficeContext, draft: Proposal, *, confirmed_warnings: Iterable[str] = (), keep_problems: bool = False
+) -> ProposalSummary:
+    """Save a new proposal as a draft (id, tracking code, state and version are assigned here).
+
+    ``keep_problems``: the operator's Save of a Konsep, which stores it incomplete or with errors
+    (the next workflow step is what checks). Without it (scripts, imports) problems refuse.
+    """
     proposal = replace(
         draft,
         id=uuid.uuid4(),
@@ -155,7 +196,7 @@ def add_proposal(ctx: OfficeContext, draft: Proposal, *, confirmed_warnings: Ite
     )
     confirmed = set(confirmed_warnings)
     with ctx.transaction() as session:
-        _check(ctx, session, proposal, confirmed)
+        _check(ctx, session, proposal, confirmed, keep_problems=keep_problems)
         now = ctx.clock()
         row = repo.insert(session, proposal, created_by=ctx.operator_id, now=now, confirmed=confirmed)
         repo.add_transition(
@@ -166,7 +207,12 @@ def add_proposal(ctx: OfficeContext, draft: Proposal, *, confirmed_warnings: Ite
 
 
 def update_proposal(
-    ctx: OfficeContext, proposal_id: str, draft: Proposal, *, confirmed_warnings: Iterable[str] = ()
+    ctx: OfficeContext,
+    proposal_id: str,
+    draft: Proposal,
+    *,
+    confirmed_warnings: Iterable[str] = (),
+    keep_problems: bool = False,
 ) -> ProposalSummary:
     """Change a proposal that is still being prepared; queued ones are immutable."""
     confirmed = set(confirmed_warnings)
@@ -183,7 +229,7 @@ def update_proposal(
             version=row.version,
             base_id=uuid.UUID(row.base_id) if row.base_id else None,
         )
-        _check(ctx, session, proposal, confirmed)
+        _check(ctx, session, proposal, confirmed, keep_problems=keep_problems)
         repo.update(session, row, proposal, now=ctx.clock(), confirmed=confirmed)
         ctx.audit(session, "proposal.edit", "proposal", row.id)
         return repo.summary(row)
@@ -302,6 +348,7 @@ def _take_step(
     if reason is not None:
         data.setdefault("reason", reason)
     state = workflow.State(row.state)
+    _check_before_step(ctx, session, row, action)
     _check_documents(session, row, data)
     record = advance(repo.to_domain(row), action, actor=actor, data=data)
     now = ctx.clock()

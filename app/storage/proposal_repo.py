@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -17,6 +17,13 @@ from app.storage.read_models import ProposalDetail, ProposalSummary, TransitionV
 from app.storage.search import name_key
 
 
+# A Konsep may be saved before a member's birth date is known. The column predates that and
+# is NOT NULL, so the first day of year 1 stands for "not filled in yet" in storage only: the
+# domain sees None, validation reports it, and the workflow lets no such proposal leave the
+# Konsep (a migration making the column nullable can replace this).
+UNKNOWN_BIRTH_DATE = date(1, 1, 1)
+
+
 def _member_rows(household: Household) -> list[models.Member]:
     return [
         models.Member(
@@ -26,7 +33,7 @@ def _member_rows(household: Household) -> list[models.Member]:
             name_key=name_key(m.name),
             sex=m.sex.value,
             birth_place=m.birth_place,
-            birth_date=m.birth_date,
+            birth_date=m.birth_date or UNKNOWN_BIRTH_DATE,
             relation=m.relationship.value,
             mother_name=m.mother_name,
         )
@@ -100,7 +107,7 @@ def to_domain(row: models.Proposal) -> Proposal:
                 name=m.name,
                 sex=Sex(m.sex),
                 birth_place=m.birth_place,
-                birth_date=m.birth_date,
+                birth_date=None if m.birth_date == UNKNOWN_BIRTH_DATE else m.birth_date,
                 relationship=Relationship(m.relation),
                 mother_name=m.mother_name,
             )
@@ -161,6 +168,7 @@ def open_proposals_with_niks(
 ) -> dict[str, str]:
     """NIK -> tracking code of another open proposal (by its kind's open states) that holds it."""
     excluded = {str(e) for e in exclude if e is not None}
+    niks = [nik for nik in niks if nik]  # an empty NIK of an unfinished Konsep clashes with nothing
     if not niks:
         return {}
     still_open = or_(

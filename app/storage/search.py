@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import Connection, Select, bindparam, select, text
 from sqlalchemy.orm import Session
 
+from app.domain.nik import is_ascii_digits, normalise_nik
 from app.storage.models import Household, Member
 
-_DIGITS = re.compile(r"^[0-9 .\-]+$")
 # FTS5 trigram needs at least three characters; shorter parts fall back to a LIKE scan.
 TRIGRAM_MIN = 3
 
@@ -53,8 +51,8 @@ def member_ids_matching(query: str) -> Select:
     (index range on name_key) or any part of a name (FTS5 trigram index).
     """
     query = query.strip()
-    if _DIGITS.match(query):
-        digits = re.sub(r"[^0-9]", "", query)
+    digits = normalise_nik(query)
+    if digits and is_ascii_digits(digits):
         if len(digits) == 16:
             # A UNION, not an OR: each arm walks its own index (nik, kk_number).
             return select(Member.id).where(Member.nik == digits).union(

@@ -37,7 +37,7 @@ def switch_language(window: QWidget, code: str) -> QWidget:
     for editor in list(getattr(proposals, "editors", {}).values()):
         if editor.isVisible():
             reopen.append((editor.proposal_id, editor.tabs.currentIndex()))
-            editor.close()  # closing autosaves what was typed
+            editor.close_quietly()  # closing autosaves what was typed; it opens again at once
     # The old window's background sender stops (waiting for a round in flight); the new one starts.
     old_scheduler = getattr(window, "scheduler", None)
     was_sending = old_scheduler is not None and old_scheduler.timer.isActive()

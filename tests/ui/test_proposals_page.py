@@ -80,7 +80,9 @@ def test_an_unsaved_form_opens_with_its_typing_put_back(app_state, qtbot, monkey
     editor = page.new_item()
     editor.household.inputs["address"].setText("JL. MAWAR NO. 7")
     editor.household.edited.emit("address")
-    editor.close()  # closing autosaves
+    editor.close()  # closing autosaves, and says so
+    assert len(answers.asked) == 1 and "konsep" in answers.asked[0]
+    answers.asked.clear()
     [form] = autosave.unfinished_forms(app_state.ctx)
 
     reopened = page.open_item(form.key)  # what the dashboard's "Unsaved form" line asks for

@@ -14,9 +14,20 @@ INTERVAL_MS = 5_000
 class Autosave(QObject):
     """Saves ``payload()`` under ``key`` when the form changed since the last save."""
 
-    def __init__(self, state: AppState, key: str, payload: Callable[[], dict], title: Callable[[], str], parent=None):
+    def __init__(
+        self,
+        state: AppState,
+        key: str,
+        payload: Callable[[], dict],
+        title: Callable[[], str],
+        parent=None,
+        *,
+        commit: Callable[[], None] | None = None,
+    ):
         super().__init__(parent)
         self.state, self.key, self.payload, self.title = state, key, payload, title
+        # Takes typing that is still inside an open editor (a table cell) into the form first.
+        self.commit = commit
         self.dirty = False
         self.timer = QTimer(self)
         self.timer.setInterval(INTERVAL_MS)
@@ -28,6 +39,8 @@ class Autosave(QObject):
 
     def flush(self) -> None:
         """Store the form now if it changed (the timer, and closing the window, call this)."""
+        if self.commit is not None:
+            self.commit()
         if not self.dirty or self.state.ctx is None:
             return
         self.dirty = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.domain.fields import field_order
 from app.domain.household import RELATIONSHIP_LABELS, SEX_LABELS, Relationship, Sex
 from app.domain.validation import Issue
 from app.i18n import N_, _
@@ -18,6 +19,7 @@ from app.ui.qt import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -58,6 +60,23 @@ def show_date(iso: str) -> str:
         return iso or ""
 
 
+class KeepTypingDelegate(QStyledItemDelegate):
+    """Fills a cell editor once, when it opens, and never again while it is open.
+
+    Qt hands a cell's editor the model's value on every change of that cell, whatever the role:
+    marking the cell red after a check (a background) replaced what the operator was typing
+    with the old, empty text, so a fast typist lost all but the last digits of a NIK.
+    """
+
+    FILLED = "usulkan_filled"
+
+    def setEditorData(self, editor, index) -> None:  # noqa: N802 (Qt's name)
+        if editor.property(self.FILLED):
+            return
+        super().setEditorData(editor, index)
+        editor.setProperty(self.FILLED, True)
+
+
 class MembersTable(QGroupBox):
     edited = Signal(str)  # "members[2].nik"
 
@@ -69,6 +88,7 @@ class MembersTable(QGroupBox):
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(True)
+        self.table.setItemDelegate(KeepTypingDelegate(self.table))
         self.table.itemChanged.connect(self._item_changed)
         self.add_button = QPushButton(_("Add member"))
         self.remove_button = QPushButton(_("Remove selected member"))
@@ -149,6 +169,18 @@ class MembersTable(QGroupBox):
         else:
             self.table.item(row, column).setText(value)
 
+    def commit_open_editor(self) -> None:
+        """Take what is typed in an open cell into the table, leaving the cell open for more.
+
+        Autosave and closing the window call this first: a name still in its cell editor was
+        not in the table yet, so it was neither kept nor offered back.
+        """
+        if self.table.state() != QAbstractItemView.State.EditingState:
+            return
+        editor = self.table.indexWidget(self.table.currentIndex())
+        if editor is not None:
+            self.table.commitData(editor)
+
     # --- values ---------------------------------------------------------------------
 
     def values(self) -> tuple[list[dict], list[tuple[str, str]]]:
@@ -163,7 +195,7 @@ class MembersTable(QGroupBox):
                     item = self.table.item(row, column)
                     member[name] = item.text().strip() if item else ""
             raw = member["birth_date"]
-            parsed = parse_date(raw)
+            parsed = parse_date(raw) if raw else ""  # empty: "not filled in", said by validation
             if parsed is None:
                 problems.append((f"members[{row}].birth_date", raw))
             member["birth_date"] = parsed or raw
@@ -187,7 +219,7 @@ class MembersTable(QGroupBox):
         taken: set[str] = set()
         self._row_messages = {}
         lines = []
-        for field, issues in by_field.items():
+        for field, issues in sorted(by_field.items(), key=lambda item: field_order(item[0])):
             if field == "members":
                 taken.add(field)
                 lines.extend(issue_text(i) for i in issues)

@@ -35,6 +35,33 @@ class Prompts:
         box.exec()
         return box.clickedButton() is ok
 
+    def restore_or_discard(self, title: str, text: str) -> str:
+        """"continue" or "discard" for typing left from before; continuing is the safe default.
+
+        Enter and Esc both continue. Throwing the typing away is its own named button, and it
+        asks once more (with "keep" as that question's default), so no reflex loses work.
+        """
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self.parent)
+        keep = box.addButton(_("Continue the typing"), QMessageBox.ButtonRole.AcceptRole)
+        drop = box.addButton(_("Discard typing"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        if box.clickedButton() is not drop:
+            return "continue"
+        sure = QMessageBox(
+            QMessageBox.Icon.Warning,
+            _("Discard typing"),
+            _("Throw away the typing that was not saved? It cannot be brought back."),
+            parent=self.parent,
+        )
+        really = sure.addButton(_("Yes, discard it"), QMessageBox.ButtonRole.DestructiveRole)
+        back = sure.addButton(_("No, keep it"), QMessageBox.ButtonRole.RejectRole)
+        sure.setDefaultButton(back)
+        sure.setEscapeButton(back)
+        sure.exec()
+        return "discard" if sure.clickedButton() is really else "continue"
+
     def text(self, title: str, label: str) -> str | None:
         """One line of text (a reason, an outcome); None when cancelled or left empty."""
         value, ok = QInputDialog.getMultiLineText(self.parent, title, label)

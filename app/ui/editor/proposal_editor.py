@@ -19,7 +19,7 @@ from app.ui.editor.issues_panel import IssuesPanel
 from app.ui.editor.journal_tab import JournalTab
 from app.ui.editor.kind_section import KindSection
 from app.ui.editor.members_table import MembersTable
-from app.ui.editor.messages import ERROR_STYLE, gate
+from app.ui.editor.messages import ERROR_STYLE, gate, member_field
 from app.ui.editor.prompts import Prompts
 from app.ui.editor.workflow_panel import WorkflowPanel
 from app.ui.qt import (
@@ -55,6 +55,8 @@ class ProposalEditor(QDialog):
         self.detail = None
         self.dirty = False
         self._filling = False
+        self._closing = False
+        self._unreadable: list[tuple[int, str]] = []
         self._show_all = proposal_id is not None
         self._touched: set[str] = set()
         self._check_generation = 0
@@ -128,7 +130,8 @@ class ProposalEditor(QDialog):
         self.check_timer.setInterval(CHECK_DELAY_MS)
         self.check_timer.timeout.connect(self.check_now)
         self.autosave = Autosave(
-            state, f"proposal:{proposal_id}" if proposal_id else NEW_KEY, self.payload, self._autosave_title, self
+            state, f"proposal:{proposal_id}" if proposal_id else NEW_KEY, self.payload, self._autosave_title, self,
+            commit=self.members.commit_open_editor,
         )
 
     @property
@@ -154,9 +157,16 @@ class ProposalEditor(QDialog):
 
     # --- the form as data -----------------------------------------------------------
 
-    def form_data(self) -> tuple[dict, list[Issue]]:
-        """The form in the JSON form of docs/cli.md, and what cannot even be read (bad dates)."""
+    def form_data(self, *, readable: bool = False) -> tuple[dict, list[Issue]]:
+        """The form in the JSON form of docs/cli.md, and what cannot even be read (bad dates).
+
+        ``readable``: a date that is not a date yet becomes "not filled in", so the rest of the
+        Konsep can be checked and saved; without it the text stays as typed (for autosave).
+        """
         members, bad_dates = self.members.values()
+        if readable:
+            for field, _raw in bad_dates:
+                members[member_field(field)[0]]["birth_date"] = None
         household = dict(self.household.values())
         household["village_code"] = self._village_code()
         household["members"] = members
@@ -214,19 +224,18 @@ class ProposalEditor(QDialog):
         self.check_timer.stop()
         if self.state.ctx is None:
             return
-        data, local = self.form_data()
+        data, local = self.form_data(readable=True)
         try:
             draft = proposal_from_dict(data)
         except InputInvalid as error:
             local.append(Issue(error.params.get("field", ""), error))
-        if local:
             self._show_report(Report(local))
             return
         self._check_generation += 1
         generation, proposal_id = self._check_generation, self.proposal_id
         self.state.run(
             lambda ctx: check_draft(ctx, draft, proposal_id),
-            lambda report: generation == self._check_generation and self._show_report(report),
+            lambda report: generation == self._check_generation and self._show_report(Report([*local, *report])),
         )
 
     def _show_report(self, report: Report, summary: str = "") -> None:
@@ -235,31 +244,44 @@ class ProposalEditor(QDialog):
         for issue in report:
             if self._show_all or gate(issue.field) in self._touched:
                 visible[issue.field].append(issue)
-        taken = self.household.show_issues(visible) | self.members.show_issues(visible) | self.kind.show_issues(visible)
-        loose = [i for field, issues in visible.items() if field not in taken for i in issues if i.severity == "error"]
+        self.household.show_issues(visible)
+        self.members.show_issues(visible)
+        self.kind.show_issues(visible)
+        # Beside each field, and once more as one list in form order, each with its label.
+        errors = [i for issues in visible.values() for i in issues if i.severity == "error"]
         warnings = [i for issues in visible.values() for i in issues if i.severity == "warning"]
-        self.issues.show_report(loose, warnings, summary=summary)
+        self.issues.show_report(errors, warnings, summary=summary)
 
     # --- saving ---------------------------------------------------------------------
 
     def save(self) -> None:
-        """Ctrl+S: add or update through the service; problems show where they are."""
+        """Ctrl+S: a Konsep is always saved, incomplete or with errors; the next step checks.
+
+        What cannot be stored yet (a date that is not a date) is saved as "not filled in" and
+        stays in its cell as typed, kept in autosave, so no typing is lost either way.
+        """
         self._show_all = True
-        data, local = self.form_data()
+        self.members.commit_open_editor()
+        raw, _problems = self.form_data()
+        data, local = self.form_data(readable=True)
         try:
             draft = proposal_from_dict(data)
         except InputInvalid as error:
-            local.append(Issue(error.params.get("field", ""), error))
-        if local:
-            self._show_report(Report(local), _("Some fields still need attention; nothing was saved."))
+            self._show_report(Report([Issue(error.params.get("field", ""), error)]),
+                              _("Some fields still need attention; nothing was saved."))
             return
         if self.detail is not None and not is_editable(self.detail.proposal.state):
             return
         confirmed, proposal_id = set(self.issues.confirmed), self.proposal_id
+        kwargs = {"confirmed_warnings": confirmed, "keep_problems": True}
         if proposal_id is None:
-            fn = lambda ctx: add_proposal(ctx, draft, confirmed_warnings=confirmed)  # noqa: E731
+            fn = lambda ctx: add_proposal(ctx, draft, **kwargs)  # noqa: E731
         else:
-            fn = lambda ctx: update_proposal(ctx, proposal_id, draft, confirmed_warnings=confirmed)  # noqa: E731
+            fn = lambda ctx: update_proposal(ctx, proposal_id, draft, **kwargs)  # noqa: E731
+        self._unreadable = [
+            (member_field(issue.field)[0], raw["household"]["members"][member_field(issue.field)[0]]["birth_date"])
+            for issue in local
+        ]
         self.status.setText(_("Saving…"))
         self.state.run(fn, self._saved, on_error=self._save_failed, changes=PROPOSALS)
 
@@ -269,7 +291,7 @@ class ProposalEditor(QDialog):
         self.proposal_id = summary.id
         self.autosave.key = f"proposal:{summary.id}"
         self.dirty = False
-        self.status.setText(_("Saved. Tracking code {code}.").format(code=summary.tracking_code))
+        self.status.setText(_("Saved as Konsep. Tracking code {code}.").format(code=summary.tracking_code))
         self._load(offer=False)
 
     def _save_failed(self, error: BaseException) -> None:
@@ -306,6 +328,16 @@ class ProposalEditor(QDialog):
         self.proposal_id = str(p.id)
         self.fill(proposal_to_dict(p))
         self.dirty = False
+        if self._unreadable and is_editable(p.state):
+            # Stored as "not filled in"; the cell keeps what was typed, and autosave keeps it too.
+            self._filling = True
+            for row, text in self._unreadable:
+                if row < self.members.table.rowCount():
+                    self.members.set_cell(row, "birth_date", text)
+            self._filling = False
+            self.dirty = True
+            self.autosave.touch()
+        self._unreadable = []
         self._show_all = True
         self.heading.setText(
             _("Proposal {code} (version {version}) · {state}").format(
@@ -344,9 +376,10 @@ class ProposalEditor(QDialog):
         )
 
     def _offer_restore(self, payload: dict) -> None:
-        if not self.prompts.confirm(
-            _("Unsaved typing"), _("Continue the typing that was not saved?"), yes=_("Continue")
-        ):
+        answer = self.prompts.restore_or_discard(
+            _("Unsaved typing"), _("Some typing in this form was not saved yet. Continue it?")
+        )
+        if answer == "discard":
             self.autosave.discard()
             return
         self.fill(payload.get("form") or {})
@@ -369,10 +402,23 @@ class ProposalEditor(QDialog):
 
     def done(self, result: int) -> None:
         # Closing never loses typing: what is not saved stays in autosave, offered back next time.
-        self.autosave.flush()
+        self.autosave.flush()  # takes a cell still being typed in first
         self.autosave.stop()
         self.check_timer.stop()
+        if self.dirty and not self._closing:
+            self._closing = True
+            self.prompts.info(
+                _("Typing kept as a draft"),
+                _("What you typed here is not saved yet. It is kept as a draft on this computer: "
+                  "open the same proposal (or a new proposal) again and choose to continue it."),
+            )
         super().done(result)
+
+    def close_quietly(self) -> None:
+        """Close keeping the typing, without the notice: the app reopens it (language switch) or
+        is signing out, and a message box there would only stand in the way."""
+        self._closing = True
+        self.close()
 
     @property
     def kind_value(self) -> ProposalKind:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from app.clock import format_wib
+from app.domain.nik import is_ascii_digits, normalise_nik
 from app.domain.tracking import InvalidTrackingCode, normalise_tracking_code
 from app.domain.workflow import KIND_LABELS, ProposalKind, state_label
 from app.errors import UsulkanError
@@ -35,8 +34,8 @@ from app.ui.state import AppState
 
 def entry_problem(text: str) -> str | None:
     """What is wrong with what was typed, before asking the database (None when it can be looked up)."""
-    digits = re.sub(r"[\s.\-]", "", text)
-    if digits.isdigit():
+    digits = normalise_nik(text)
+    if is_ascii_digits(digits):
         return None if len(digits) == 16 else _("A NIK has 16 digits; this has {count}.").format(count=len(digits))
     try:
         normalise_tracking_code(text)

@@ -202,7 +202,7 @@ class ProposalsPage(QWidget):
         self._filter_timer.stop()
         self._refresh_timer.stop()
         for editor in list(self.editors.values()):
-            editor.close()
+            editor.close_quietly()
 
     # --- editors --------------------------------------------------------------------
 
@@ -260,11 +260,11 @@ class _RestoreWithoutAsking:
         self._prompts = prompts
         self._pending = True
 
-    def confirm(self, title, text, *, yes=None):
-        if self._pending and title == _("Unsaved typing"):
+    def restore_or_discard(self, title, text):
+        if self._pending:
             self._pending = False
-            return True
-        return self._prompts.confirm(title, text, yes=yes)
+            return "continue"
+        return self._prompts.restore_or_discard(title, text)
 
     def __getattr__(self, name):
         return getattr(self._prompts, name)
