@@ -73,7 +73,8 @@ class MainWindow(QMainWindow):
         self.scheduler = SyncScheduler(state)
         state.scheduler = self.scheduler
         ctx = state.ctx
-        self.setWindowTitle(f"Usulkan \u2014 {ctx.office_name}" if ctx else "Usulkan")
+        # Qt appends the application's display name ("Kelurahan X \u2014 Usulkan"): the name once.
+        self.setWindowTitle(ctx.office_name if ctx else "Usulkan")
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.clock import format_wib
 from app.errors import UsulkanError
-from app.i18n import N_, _
+from app.i18n import N_, _, p_
 from app.services.attachments import attach_to_proposal, list_attachments, read_attachment
 from app.ui.editor.messages import ERROR_STYLE
 from app.ui.editor.prompts import DOCUMENT_FILTER, Prompts
@@ -81,7 +81,7 @@ class AttachmentsPanel(QWidget):
         self.preview = QLabel()
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setMinimumSize(260, 260)
-        self.open_button = QPushButton(_("Open"))
+        self.open_button = QPushButton(p_("button", "Open"))
         self.open_button.clicked.connect(self._open_current)
         self.open_button.hide()
 
