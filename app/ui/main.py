@@ -69,6 +69,10 @@ def run_gui(data_dir: Path) -> int:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = make_application()
+    # Copies handed to a viewer before a crash: gone before anyone signs in.
+    from app.ui.viewer import empty_viewer_folder
+
+    empty_viewer_folder()
     data_dir = Path(data_dir)
     state = AppState(data_dir)
 
@@ -132,3 +136,6 @@ def main_gui(data_dir: Path) -> int:
         return run_gui(data_dir)
     finally:
         close_application()
+        from app.ui.viewer import empty_viewer_folder
+
+        empty_viewer_folder()

@@ -336,4 +336,8 @@ class MainWindow(QMainWindow):
         self.scheduler.stop()
         if self.state.ctx is not None:
             self.state.sign_out()
+        # Nobody's document stays readable for the next person at this PC.
+        from app.ui.viewer import empty_viewer_folder
+
+        empty_viewer_folder()
         event.accept()

@@ -29,6 +29,7 @@ from PySide6.QtCore import (  # noqa: F401
     QSize,
     QSizeF,
     QSortFilterProxyModel,
+    QStandardPaths,
     QStringListModel,
     Qt,
     QThread,

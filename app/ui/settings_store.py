@@ -30,10 +30,11 @@ LANGUAGE = Option("ui/language", i18n.DEFAULT_LANGUAGE, N_("Language"))
 BACKUP_FOLDER = Option("backup/folder", "", N_("Backup folder"))
 WINDOW_GEOMETRY = Option("window/geometry", QByteArray(), N_("Window size and position"))
 
+RECEIPT_FOLDER = Option("receipt/folder", "", N_("Folder for receipts"))
 # A shared office PC locks itself after this many minutes without a key press or a click.
 IDLE_LOCK_MINUTES = Option("session/idle_lock_minutes", 10, N_("Lock after minutes without use"))
 
-OPTIONS = (LANGUAGE, BACKUP_FOLDER, WINDOW_GEOMETRY, IDLE_LOCK_MINUTES)
+OPTIONS = (LANGUAGE, BACKUP_FOLDER, WINDOW_GEOMETRY, IDLE_LOCK_MINUTES, RECEIPT_FOLDER)
 
 # What AppState.changed carries after a setting changed, so pages showing one refresh.
 SETTINGS_CHANGED = "settings"
