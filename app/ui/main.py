@@ -60,20 +60,31 @@ def make_application() -> QApplication:
 
 def run_gui(data_dir: Path) -> int:
     """The `usulkan` command without a subcommand, and `usulkan demo --launch`."""
+    from app.ui.logs import OfficeLog
+
+    office_log = OfficeLog()  # a file in the office folder, not the operator's terminal
+    try:
+        return _sessions(Path(data_dir), office_log)
+    except BaseException:
+        log.exception("the application stopped on an error")
+        raise
+    finally:
+        office_log.close()
+
+
+def _sessions(data_dir: Path, office_log) -> int:
+    """Sign-in (or the first-run wizard), the window, and again for the next person after Keluar."""
     from app.ui.main_window import MainWindow
     from app.ui.people.onboarding import offer_onboarding
     from app.ui.signin import SignInDialog
     from app.ui.state import AppState
+    from app.ui.viewer import empty_viewer_folder
     from app.ui.wizard import OfficeWizard
 
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    office_log.attach(data_dir)
     app = make_application()
     # Copies handed to a viewer before a crash: gone before anyone signs in.
-    from app.ui.viewer import empty_viewer_folder
-
     empty_viewer_folder()
-    data_dir = Path(data_dir)
     state = AppState(data_dir)
 
     first_run = not (data_dir / "vault.json").exists()
@@ -84,6 +95,8 @@ def run_gui(data_dir: Path) -> int:
             state.runner.wait()
             return 0
         state.sign_in(dialog.ctx)
+        office_log.attach(data_dir)  # after the first-run wizard: the office folder exists now
+        log.info("session started")
         window = MainWindow(state)
         window.show()
         window.start_background()
@@ -94,9 +107,10 @@ def run_gui(data_dir: Path) -> int:
             settle_garbage_collector()
             settled = True
         code = app.exec()
+        log.info("session ended")
         if not state.sign_in_again:
             return code
-        # The session ended from inside (a leaver revoked on this PC): the next person signs in.
+        # The session ended from inside (Keluar, or a leaver revoked on this PC): the next person signs in.
         state.sign_in_again, first_run = False, False
 
 

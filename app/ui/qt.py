@@ -36,9 +36,12 @@ from PySide6.QtCore import (  # noqa: F401
     QThreadPool,
     QTimer,
     QTranslator,
+    QtMsgType,
     QUrl,
     Signal,
     Slot,
+    qInstallMessageHandler,
+    qWarning,
 )
 from PySide6.QtGui import (  # noqa: F401
     QAction,
