@@ -146,6 +146,13 @@ def close_application() -> None:
 
 def main_gui(data_dir: Path) -> int:
     """run_gui for a process of its own (the `usulkan` command): Qt is closed in order afterwards."""
+    from app.ui.platform_check import window_problem
+
+    problem = window_problem()
+    if problem is not None:
+        # Instead of Qt's English plugin error and an abort: what to install, in the user's language.
+        print(problem.message(), file=sys.stderr)
+        return 1
     try:
         return run_gui(data_dir)
     finally:
