@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DATA   ?= var/demo
 
-.PHONY: run test venv bench clean screenshots
+.PHONY: run test venv bench clean screenshots messages
 
 venv: $(STAMP)
 
@@ -21,6 +21,14 @@ run: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every marked string of app/ into one template (Babel): _, N_, p_/NP_ (msgctxt), n_/np_ (msgid_plural).
+# Translators copy new entries from it into their layer's resources/locale/id/<layer>.po.
+POT := resources/locale/usulkan.pot
+messages: $(STAMP)
+	$(BIN)/pybabel extract --no-default-keywords --sort-by-file --project=usulkan \
+		-k _ -k N_ -k p_:1c,2 -k NP_:1c,2 -k n_:1,2 -k np_:1c,2,3 -o $(POT) app
+	@echo "$(POT): $$(grep -c '^msgid ' $(POT)) messages"
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.storage

@@ -1,13 +1,28 @@
-"""One translation system for core, CLI and UI: gettext-style `_()` over .po catalogues.
+"""One translation system for core, CLI and UI: gettext over .po catalogues.
 
 Source strings are English. Translations live in ``resources/locale/<lang>/*.po`` (one file
 per layer, merged at load time so that each layer owns its file). Indonesian is the default
 language. Messages are looked up when shown, not when defined: mark constants with ``N_``
-and call ``_`` at the edge.
+(or ``NP_`` with a context) and call ``_`` / ``p_`` at the edge.
+
+- ``_(message)``: plain text.
+- ``p_(context, message)``: the same English word meaning different things ("Open" on a
+  button is *Buka*, "Open" as a complaint's state is *Terbuka*). The po file says
+  ``msgctxt "button"``. A context without a translation falls back to the English text,
+  never to the context-free translation (that would bring "Terbuka" back onto the button).
+- ``n_(singular, plural, n)``: counted text ("1 item" / "3 items"); the po file has
+  ``msgid_plural`` and ``msgstr[0..]``, chosen by the catalogue's Plural-Forms.
+- ``np_(context, singular, plural, n)``: both.
+
+Babel reads the .po files (``msgctxt``, ``msgid_plural``) and compiles the merged catalogue
+to a .mo in memory; the standard library's ``gettext.GNUTranslations`` does the lookups and
+the plural formula. ``make messages`` extracts ``resources/locale/usulkan.pot`` with Babel.
 """
 
 from __future__ import annotations
 
+import gettext
+import io
 import threading
 from pathlib import Path
 
@@ -16,34 +31,78 @@ from app.paths import resources_dir
 DEFAULT_LANGUAGE = "id"
 LANGUAGES = ("id", "en")
 
+# The keywords `make messages` (pybabel extract -k) and the catalogue test look for.
+KEYWORDS = {"_": (1,), "N_": (1,), "p_": ((1, "c"), 2), "NP_": ((1, "c"), 2),
+            "n_": (1, 2), "np_": ((1, "c"), 2, 3)}
+
 _lock = threading.Lock()
 _language = DEFAULT_LANGUAGE
-_catalogues: dict[str, dict[str, str]] = {}
+_translations: dict[str, gettext.NullTranslations] = {}
+_plain: dict[str, dict[str, str]] = {}
 
 
 def locale_dir() -> Path:
     return resources_dir() / "locale"
 
 
-def _load(lang: str) -> dict[str, str]:
+def _translated(message) -> bool:
+    if not message.id or message.fuzzy:
+        return False
+    if isinstance(message.string, (tuple, list)):
+        return all(message.string)
+    return bool(message.string)
+
+
+def _load(lang: str) -> tuple[gettext.NullTranslations, dict[str, str]]:
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    table: dict[str, str] = {}
+    merged = Catalog(locale=lang)
+    plain: dict[str, str] = {}
     folder = locale_dir() / lang
     for po in sorted(folder.glob("*.po")) if folder.is_dir() else []:
         with po.open("rb") as fh:
             catalogue = read_po(fh, locale=lang)
+        if b"Plural-Forms:" in po.read_bytes():
+            # The language's plural rule, as the translator wrote it (Indonesian: one form);
+            # Babel's guess from the locale would be English's two.
+            merged.mime_headers = catalogue.mime_headers
         for message in catalogue:
-            if message.id and message.string and not message.fuzzy:
-                table[message.id] = message.string
-    return table
+            if not _translated(message):
+                continue
+            # The later file wins, as it always did (a test keeps the layers from disagreeing).
+            merged.delete(message.id, context=message.context)
+            merged.add(message.id, message.string, context=message.context)
+            if message.context is None and isinstance(message.id, str):
+                plain[message.id] = message.string
+    buffer = io.BytesIO()
+    write_mo(buffer, merged)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer), plain
+
+
+def _get(lang: str) -> gettext.NullTranslations:
+    with _lock:
+        if lang not in _translations:
+            if lang == "en":
+                _translations[lang], _plain[lang] = gettext.NullTranslations(), {}
+            else:
+                _translations[lang], _plain[lang] = _load(lang)
+        return _translations[lang]
 
 
 def catalogue(lang: str) -> dict[str, str]:
-    with _lock:
-        if lang not in _catalogues:
-            _catalogues[lang] = {} if lang == "en" else _load(lang)
-        return _catalogues[lang]
+    """msgid -> translation of every plain (context-free, singular) message of ``lang``."""
+    _get(lang)
+    return _plain[lang]
+
+
+def is_translated(lang: str, message: str, *, context: str | None = None, plural: bool = False) -> bool:
+    """Whether ``lang``'s catalogue has ``message`` (in ``context``; as a counted message)."""
+    table = getattr(_get(lang), "_catalog", {})
+    key = message if context is None else f"{context}\x04{message}"
+    return (key, 0) in table if plural else key in table
 
 
 def set_language(lang: str) -> None:
@@ -61,9 +120,40 @@ def _(message: str) -> str:
     """Translate ``message`` into the current language (English falls through)."""
     if _language == "en":
         return message
-    return catalogue(_language).get(message, message)
+    return _get(_language).gettext(message)
+
+
+def p_(context: str, message: str) -> str:
+    """Translate ``message`` as meant in ``context`` (msgctxt): "button" Open is Buka."""
+    if _language == "en":
+        return message
+    return _get(_language).pgettext(context, message)
+
+
+def n_(singular: str, plural: str, n: int) -> str:
+    """The form of a counted message for ``n`` (msgid_plural). Format ``{count}`` yourself."""
+    return _get(_language).ngettext(singular, plural, n)
+
+
+def np_(context: str, singular: str, plural: str, n: int) -> str:
+    """``n_`` with a context."""
+    return _get(_language).npgettext(context, singular, plural, n)
+
+
+def sentence_case(text: str) -> str:
+    """The first letter raised, the rest as written: "mintakan SPTJM kepada Lurah" keeps its capitals.
+
+    Never ``str.capitalize()`` on a label: it lowers everything after the first letter
+    ("Mintakan sptjm kepada lurah").
+    """
+    return text[:1].upper() + text[1:]
 
 
 def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it now."""
     return message
+
+
+def NP_(context: str, message: str) -> tuple[str, str]:  # noqa: N802 (gettext's naming)
+    """Mark ``message`` in ``context`` for extraction; translate later with ``p_(*marked)``."""
+    return context, message

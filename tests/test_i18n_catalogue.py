@@ -11,21 +11,38 @@ from app import i18n
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _marked_strings() -> dict[str, str]:
-    """msgid -> first place it is marked, from every _("...") and N_("...") in app/."""
-    found: dict[str, str] = {}
+def _marked_calls() -> list[tuple[str, str, str | None, str | None, str]]:
+    """(keyword, msgid, context, msgid_plural, where) for every marked string in app/."""
+    found = []
     for path in sorted((ROOT / "app").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in {"_", "N_"}
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
-            ):
-                found.setdefault(node.args[0].value, f"{path.relative_to(ROOT)}:{node.lineno}")
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in i18n.KEYWORDS):
+                continue
+            args = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in node.args]
+            spec = i18n.KEYWORDS[node.func.id]
+            context = msgid = plural = None
+            positions = []
+            for index, role in enumerate(spec):
+                if isinstance(role, tuple):
+                    context = args[index] if index < len(args) else None
+                else:
+                    positions.append(index)
+            msgid = args[positions[0]] if positions[0] < len(args) else None
+            if len(positions) > 1:
+                plural = args[positions[1]] if positions[1] < len(args) else None
+            if msgid is None or (any(isinstance(r, tuple) for r in spec) and context is None):
+                continue
+            found.append((node.func.id, msgid, context, plural, f"{path.relative_to(ROOT)}:{node.lineno}"))
+    return found
+
+
+def _marked_strings() -> dict[str, str]:
+    """msgid -> first place it is marked, for the plain _("...") and N_("...")."""
+    found: dict[str, str] = {}
+    for keyword, msgid, _context, _plural, where in _marked_calls():
+        if keyword in {"_", "N_"}:
+            found.setdefault(msgid, where)
     return found
 
 
@@ -39,6 +56,31 @@ def test_every_marked_string_is_translated_to_indonesian():
     assert not missing, "untranslated (add to resources/locale/id/*.po):\n" + "\n".join(
         f"{where}: {msgid!r}" for msgid, where in sorted(missing.items(), key=lambda kv: kv[1])
     )
+
+
+def test_every_counted_or_contextual_string_is_translated_to_indonesian():
+    missing = [
+        f"{where}: {keyword}({context!r}, {msgid!r})"
+        for keyword, msgid, context, plural, where in _marked_calls()
+        if keyword not in {"_", "N_"}
+        and not i18n.is_translated("id", msgid, context=context, plural=plural is not None)
+    ]
+    assert not missing, "untranslated (msgctxt / msgid_plural in resources/locale/id/*.po):\n" + "\n".join(missing)
+
+
+def test_counted_translations_keep_the_format_fields():
+    from babel.messages.pofile import read_po
+
+    wrong = []
+    for po in sorted((ROOT / "resources" / "locale" / "id").glob("*.po")):
+        with po.open("rb") as fh:
+            for message in read_po(fh, locale="id"):
+                if message.id and (message.context or isinstance(message.id, tuple)):
+                    ids = message.id if isinstance(message.id, tuple) else (message.id,)
+                    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                    if any(_fields(s) != _fields(ids[-1]) for s in strings if s):
+                        wrong.append(f"{po.name}: {ids[0]!r}")
+    assert not wrong, wrong
 
 
 def test_translations_keep_the_format_fields():
@@ -64,14 +106,15 @@ def test_language_switch_changes_the_text():
 def test_a_message_translated_in_two_layers_reads_the_same_in_both():
     from babel.messages.pofile import read_po
 
-    seen: dict[str, tuple[str, str]] = {}
+    seen: dict[tuple, tuple[str, str]] = {}
     clashes = []
     for po in sorted((ROOT / "resources" / "locale" / "id").glob("*.po")):
         with po.open("rb") as fh:
             for message in read_po(fh, locale="id"):
                 if not message.id or not message.string:
                     continue
-                earlier = seen.setdefault(message.id, (message.string, po.name))
+                # The same words in another context (msgctxt) may read otherwise: Open / Buka / Terbuka.
+                earlier = seen.setdefault((message.context, message.id), (message.string, po.name))
                 if earlier[0] != message.string:
                     clashes.append(f"{message.id!r}: {earlier[1]} says {earlier[0]!r}, {po.name} says {message.string!r}")
     # The later file would silently win, so one screen would say something else than another.

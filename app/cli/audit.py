@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app.cli.common import EXIT_AUDIT_BROKEN, EXIT_OK, add_unlock_options, print_json, unlock
-from app.i18n import N_, _
+from app.i18n import _, N_, n_
 
 PROBLEMS = {
     "missing": N_("entry {seq} has been deleted"),
@@ -33,7 +33,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             }
         )
     elif report.ok:
-        print(_("Audit log intact: {count} entries checked.").format(count=report.entries))
+        print(n_("Audit log intact: {count} entry checked.", "Audit log intact: {count} entries checked.", report.entries).format(count=report.entries))
     else:
         print(_("The audit log has been tampered with:"))
         for problem in report.problems:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.clock import format_wib
-from app.i18n import N_, _
+from app.i18n import _, N_, n_
 from app.services import handover, handover_report, operators
 from app.services.context import OfficeContext
 from app.services.handover_report import HandoverRecordView
@@ -406,7 +406,7 @@ class WorkPage(QWizardPage):
 
     def _summarise(self) -> None:
         total, missing = len(self.model.rows), self.model.missing_notes()
-        _message(self.status, _("{name} holds {count} open items; {noted} have a note.").format(
+        _message(self.status, n_("{name} holds {count} open item; {noted} have a note.", "{name} holds {count} open items; {noted} have a note.", total).format(
             name=self._wizard.from_name or "", count=total, noted=total - missing))
 
     def isComplete(self) -> bool:  # noqa: N802 (Qt API)
@@ -446,7 +446,7 @@ class ReviewPage(QWizardPage):
             _("{name}: {count}").format(name=name, count=count) for name, count in model.counts()))
         missing = model.missing_notes()
         if missing:
-            _message(self.missing, _("{count} items have no note yet (highlighted).").format(count=missing),
+            _message(self.missing, n_("{count} item has no note yet (highlighted).", "{count} items have no note yet (highlighted).", missing).format(count=missing),
                      error=True)
         else:
             _message(self.missing, _("Every item has a note."))
@@ -499,7 +499,7 @@ class PerformPage(QWizardPage):
         self.running = True
         self.retry.hide()
         self.progress.show()
-        _message(self.status, _("Handing over {count} items ...").format(count=len(assignments)))
+        _message(self.status, n_("Handing over {count} item ...", "Handing over {count} items ...", len(assignments)).format(count=len(assignments)))
 
         def work(ctx: OfficeContext):
             _report, record_id = handover_report.hand_over_and_record(
@@ -516,7 +516,7 @@ class PerformPage(QWizardPage):
         wizard.record_id, wizard.view, wizard.pdf = result
         wizard.state.changed.emit(COMPLAINTS)
         view = wizard.view
-        _message(self.status, _("{count} items were handed over and the report was recorded.").format(
+        _message(self.status, n_("{count} item was handed over and the report was recorded.", "{count} items were handed over and the report was recorded.", len(view.items)).format(
             count=len(view.items)))
         self.fingerprint.setText(_("Report fingerprint: {hash}").format(hash=view.short_hash))
         self.signature.setText(_("Signed with your operator key.") if view.operator_signed else

@@ -60,16 +60,31 @@ def make_application() -> QApplication:
 
 def run_gui(data_dir: Path) -> int:
     """The `usulkan` command without a subcommand, and `usulkan demo --launch`."""
+    from app.ui.logs import OfficeLog
+
+    office_log = OfficeLog()  # a file in the office folder, not the operator's terminal
+    try:
+        return _sessions(Path(data_dir), office_log)
+    except BaseException:
+        log.exception("the application stopped on an error")
+        raise
+    finally:
+        office_log.close()
+
+
+def _sessions(data_dir: Path, office_log) -> int:
+    """Sign-in (or the first-run wizard), the window, and again for the next person after Keluar."""
     from app.ui.main_window import MainWindow
     from app.ui.people.onboarding import offer_onboarding
     from app.ui.signin import SignInDialog
     from app.ui.state import AppState
+    from app.ui.viewer import empty_viewer_folder
     from app.ui.wizard import OfficeWizard
 
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    office_log.attach(data_dir)
     app = make_application()
-    data_dir = Path(data_dir)
+    # Copies handed to a viewer before a crash: gone before anyone signs in.
+    empty_viewer_folder()
     state = AppState(data_dir)
 
     first_run = not (data_dir / "vault.json").exists()
@@ -80,6 +95,8 @@ def run_gui(data_dir: Path) -> int:
             state.runner.wait()
             return 0
         state.sign_in(dialog.ctx)
+        office_log.attach(data_dir)  # after the first-run wizard: the office folder exists now
+        log.info("session started")
         window = MainWindow(state)
         window.show()
         window.start_background()
@@ -90,9 +107,10 @@ def run_gui(data_dir: Path) -> int:
             settle_garbage_collector()
             settled = True
         code = app.exec()
+        log.info("session ended")
         if not state.sign_in_again:
             return code
-        # The session ended from inside (a leaver revoked on this PC): the next person signs in.
+        # The session ended from inside (Keluar, or a leaver revoked on this PC): the next person signs in.
         state.sign_in_again, first_run = False, False
 
 
@@ -128,7 +146,17 @@ def close_application() -> None:
 
 def main_gui(data_dir: Path) -> int:
     """run_gui for a process of its own (the `usulkan` command): Qt is closed in order afterwards."""
+    from app.ui.platform_check import window_problem
+
+    problem = window_problem()
+    if problem is not None:
+        # Instead of Qt's English plugin error and an abort: what to install, in the user's language.
+        print(problem.message(), file=sys.stderr)
+        return 1
     try:
         return run_gui(data_dir)
     finally:
         close_application()
+        from app.ui.viewer import empty_viewer_folder
+
+        empty_viewer_folder()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from app.i18n import _
+from app.i18n import _, p_
 from app.ui.errors import show_error
 from app.ui.icons import icon
 from app.ui.qt import (
@@ -18,6 +18,7 @@ from app.ui.qt import (
     QListWidgetItem,
     QMainWindow,
     QProgressBar,
+    QPushButton,
     QShortcut,
     QStackedWidget,
     Qt,
@@ -25,7 +26,8 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.ui.settings_store import LAST_PAGE, WINDOW_GEOMETRY, Settings
+from app.ui.session_lock import IdleWatcher, LockScreen
+from app.ui.settings_store import IDLE_LOCK_MINUTES, SETTINGS_CHANGED, WINDOW_GEOMETRY, Settings
 from app.ui.state import AppState
 
 
@@ -73,7 +75,8 @@ class MainWindow(QMainWindow):
         self.scheduler = SyncScheduler(state)
         state.scheduler = self.scheduler
         ctx = state.ctx
-        self.setWindowTitle(f"Usulkan \u2014 {ctx.office_name}" if ctx else "Usulkan")
+        # Qt appends the application's display name ("Kelurahan X \u2014 Usulkan"): the name once.
+        self.setWindowTitle(ctx.office_name if ctx else "Usulkan")
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
@@ -99,15 +102,34 @@ class MainWindow(QMainWindow):
             side_layout.addWidget(label)
         side_layout.addSpacing(12)
         side_layout.addWidget(self.navigation, 1)
+        # A shared office PC: step away (Kunci) or hand over to the next person (Keluar).
+        self.lock_button = QPushButton(p_("button", "Lock"))
+        self.lock_button.setToolTip(_("Lock the window while you step away (Ctrl+L); your typing is kept"))
+        self.lock_button.clicked.connect(lambda: self.lock())
+        self.sign_out_button = QPushButton(p_("button", "Sign out"))
+        self.sign_out_button.setToolTip(_("Sign out, so that the next person signs in with their own name"))
+        self.sign_out_button.clicked.connect(self.sign_out)
+        session_row = QHBoxLayout()
+        session_row.setContentsMargins(12, 8, 12, 12)
+        session_row.addWidget(self.lock_button)
+        session_row.addWidget(self.sign_out_button)
+        side_layout.addLayout(session_row)
         side.setStyleSheet("QWidget#sidePanel { background: #eef2f4; }")
 
-        central = QWidget()
-        layout = QHBoxLayout(central)
+        working = QWidget()
+        layout = QHBoxLayout(working)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(side)
         layout.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
+        self.lock_screen = LockScreen(state)
+        self.lock_screen.unlocked.connect(self.unlock)
+        self.lock_screen.switch_person.connect(self.sign_out)
+        self.screens = QStackedWidget()
+        self.screens.addWidget(working)
+        self.screens.addWidget(self.lock_screen)
+        self.setCentralWidget(self.screens)
+        self._hidden_windows: list[QWidget] = []
 
         self._build_status_bar()
         self._build_shortcuts()
@@ -121,9 +143,13 @@ class MainWindow(QMainWindow):
 
         if not self.restoreGeometry(self.settings.get(WINDOW_GEOMETRY)):
             self.resize(1200, 760)
-        last = self.settings.get(LAST_PAGE)
-        self.show_page(last if last in self.pages else self.keys[0])
+        # Each session starts on Beranda: the last person's page (their search, their list)
+        # is not the next person's business.
+        self.show_page(self.keys[0])
         self._yield_shortcuts()
+        self.idle = IdleWatcher(QApplication.instance(), self.settings.get(IDLE_LOCK_MINUTES), self)
+        self.idle.idle.connect(lambda: self.lock(idle=True))
+        state.changed.connect(self._settings_changed)
 
     # --- building -------------------------------------------------------------------
 
@@ -160,6 +186,7 @@ class MainWindow(QMainWindow):
     def _build_shortcuts(self) -> None:
         for number, key in enumerate(self.keys[:9], start=1):
             QShortcut(QKeySequence(f"Ctrl+{number}"), self, lambda key=key: self.show_page(key))
+        QShortcut(QKeySequence("Ctrl+L"), self, lambda: self.lock())
         self.page_shortcuts = [
             QShortcut(QKeySequence.StandardKey.Find, self, lambda: self._call_on_page("focus_search")),
             QShortcut(QKeySequence.StandardKey.New, self, lambda: self._call_on_page("new_item")),
@@ -218,6 +245,72 @@ class MainWindow(QMainWindow):
 
         self.dinsos_label.setText(status_text(last, self.scheduler.running))
 
+    # --- a shared PC: lock, unlock, sign out ---------------------------------------
+
+    def is_locked(self) -> bool:
+        return self.screens.currentWidget() is self.lock_screen
+
+    def lock(self, *, idle: bool = False) -> None:
+        """Hide every person's data behind the lock screen; the session and its typing stay."""
+        if self.is_locked() or self.state.ctx is None or self._closing:
+            return
+        if QApplication.activeModalWidget() is not None:
+            # A dialog waiting for an answer: hiding it would answer "Batal" for the person.
+            # Lock as soon as it is closed.
+            self.idle.restart()
+            QTimer.singleShot(1000, lambda: self.lock(idle=idle))
+            return
+        # Open proposals and other windows hide too, as they are, and come back on unlock.
+        self._hidden_windows = [
+            w for w in QApplication.topLevelWidgets()
+            if w is not self and w.isVisible() and w.windowType() not in (Qt.WindowType.Popup, Qt.WindowType.ToolTip)
+        ]
+        for window in self._hidden_windows:
+            window.hide()
+        self.idle.timer.stop()
+        self.screens.setCurrentWidget(self.lock_screen)
+        self.statusBar().hide()
+        self.lock_screen.prepare(idle=idle)
+        from app.services import session
+
+        self.state.run(lambda ctx: session.lock(ctx, idle=idle), on_error=lambda _e: None)
+
+    def unlock(self) -> None:
+        self.screens.setCurrentIndex(0)
+        self.statusBar().show()
+        windows, self._hidden_windows = self._hidden_windows, []
+        for window in windows:
+            window.show()
+        self.idle.restart()
+
+    def sign_out(self) -> None:
+        """End this person's session; the sign-in comes next. Open forms keep their typing as drafts."""
+        if self._closing:
+            return
+        windows = [w for w in QApplication.topLevelWidgets() if w is not self and w.isVisible()]
+        windows += [w for w in self._hidden_windows if w not in windows]
+        self._hidden_windows = []
+        refused = False
+        for window in windows:
+            # Typing not yet autosaved goes into the encrypted drafts first, while the session is open.
+            flush = getattr(getattr(window, "autosave", None), "flush", None)
+            if flush is not None:
+                flush()
+            refused |= not window.close()  # a hidden editor's close event runs as a visible one's
+        if refused:
+            # A window asked, and the person chose to stay; locked, what stays open hides again.
+            if self.is_locked():
+                self._hidden_windows = [w for w in windows if w.isVisible()]
+                for window in self._hidden_windows:
+                    window.hide()
+            return
+        self.state.sign_in_again = True
+        self.close()
+
+    def _settings_changed(self, what: str) -> None:
+        if what == SETTINGS_CHANGED:
+            self.idle.set_minutes(self.settings.get(IDLE_LOCK_MINUTES))
+
     # --- closing --------------------------------------------------------------------
 
     def _signed_out_elsewhere(self) -> None:
@@ -237,10 +330,14 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         self._closing = True
+        self.idle.stop()
         self.settings.set(WINDOW_GEOMETRY, self.saveGeometry())
-        self.settings.set(LAST_PAGE, self.current_key())
         # Waits for a send in flight and for the worker, then closes the database.
         self.scheduler.stop()
         if self.state.ctx is not None:
             self.state.sign_out()
+        # Nobody's document stays readable for the next person at this PC.
+        from app.ui.viewer import empty_viewer_folder
+
+        empty_viewer_folder()
         event.accept()

@@ -29,9 +29,12 @@ class Option:
 LANGUAGE = Option("ui/language", i18n.DEFAULT_LANGUAGE, N_("Language"))
 BACKUP_FOLDER = Option("backup/folder", "", N_("Backup folder"))
 WINDOW_GEOMETRY = Option("window/geometry", QByteArray(), N_("Window size and position"))
-LAST_PAGE = Option("window/last_page", "dashboard", N_("Last page shown"))
 
-OPTIONS = (LANGUAGE, BACKUP_FOLDER, WINDOW_GEOMETRY, LAST_PAGE)
+RECEIPT_FOLDER = Option("receipt/folder", "", N_("Folder for receipts"))
+# A shared office PC locks itself after this many minutes without a key press or a click.
+IDLE_LOCK_MINUTES = Option("session/idle_lock_minutes", 10, N_("Lock after minutes without use"))
+
+OPTIONS = (LANGUAGE, BACKUP_FOLDER, WINDOW_GEOMETRY, IDLE_LOCK_MINUTES, RECEIPT_FOLDER)
 
 # What AppState.changed carries after a setting changed, so pages showing one refresh.
 SETTINGS_CHANGED = "settings"
@@ -74,6 +77,11 @@ class Settings:
         # INI and registry backends hand strings back for everything; coerce to the default's type.
         if isinstance(option.default, str):
             return str(value)
+        if isinstance(option.default, int) and not isinstance(option.default, bool):
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                return option.default
         if isinstance(option.default, QByteArray) and not isinstance(value, QByteArray):
             return option.default
         return value

@@ -8,6 +8,15 @@ from app.ui.state import AppState
 from app.ui.tasks import InlineRunner
 
 
+@pytest.fixture(autouse=True)
+def _private_viewer_folder(tmp_path, monkeypatch):
+    """Documents handed to the system viewer go to the test's own folder, never the real one."""
+    from app.ui import viewer
+
+    monkeypatch.setattr(viewer, "_base", tmp_path / "runtime")
+    (tmp_path / "runtime").mkdir()
+
+
 @pytest.fixture
 def app_state(qapp, office):
     """Signed in as the office's first operator; services run on the calling thread."""

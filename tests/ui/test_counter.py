@@ -17,7 +17,6 @@ from tests.pdftext import says
 
 def make_page(state, qtbot) -> CounterPage:
     page = CounterPage(state)
-    page.open_url = lambda url: True
     qtbot.addWidget(page)
     page.show()
     return page
@@ -54,18 +53,49 @@ def test_a_mistyped_entry_is_explained_without_a_lookup(app_state, qtbot):
     assert page.message.text() and page.cards == []
 
 
-def test_receipt_as_pdf_writes_a_private_pdf(app_state, qtbot):
+class SaveAnswer:
+    """Stands in for the save dialog: records what it offered and answers with ``path``."""
+
+    def __init__(self, path):
+        self.path, self.offered = path, []
+
+    def save_file(self, title, suggested, filters):
+        self.offered.append(suggested)
+        return self.path
+
+
+def test_receipt_as_pdf_asks_where_to_save_and_says_where_it_saved(app_state, qtbot, tmp_path, monkeypatch):
+    # It used to open a temporary copy in the viewer: the operator never knew where the file was.
+    from app.ui import settings_store
+
+    monkeypatch.setattr(settings_store, "_file", tmp_path / "settings.ini")
     summary = add_proposal(app_state.ctx, proposal_from_dict(proposal_dict()))
     page = make_page(app_state, qtbot)
     page.search.setText(summary.tracking_code)
     page.look_up()
+    folder = tmp_path / "arsip"
+    folder.mkdir()
+    page.prompts = SaveAnswer(folder / "untuk warga")  # typed without .pdf
     page.cards[0].pdf_button.click()
-    data = page.last_receipt.read_bytes()
-    assert data.startswith(b"%PDF")
-    assert summary.tracking_code.encode("utf-16-be") in data  # in the document's title
-    assert says(data, summary.tracking_code)  # and printed on the page
-    assert stat.S_IMODE(os.stat(page.last_receipt).st_mode) == 0o600
-    page.last_receipt.unlink()
+    code = summary.tracking_code
+    assert page.prompts.offered[0].endswith(f"tanda-terima-{code}.pdf")
+    saved = folder / "untuk warga.pdf"
+    data = saved.read_bytes()
+    assert data.startswith(b"%PDF") and says(data, code)
+    assert page.message.text() == f"Tanda terima {code} disimpan sebagai {saved}."
+    # The next one is offered in the folder chosen last time.
+    page.cards[0].pdf_button.click()
+    assert page.prompts.offered[1] == str(folder / f"tanda-terima-{code}.pdf")
+
+
+def test_a_cancelled_save_writes_no_receipt(app_state, qtbot, tmp_path):
+    summary = add_proposal(app_state.ctx, proposal_from_dict(proposal_dict()))
+    page = make_page(app_state, qtbot)
+    page.search.setText(summary.tracking_code)
+    page.look_up()
+    page.prompts = SaveAnswer(None)
+    page.cards[0].pdf_button.click()
+    assert page.last_receipt is None and page.message.text() == ""
 
 
 def test_print_receipt_draws_on_the_chosen_printer(app_state, qtbot, tmp_path):

@@ -138,20 +138,23 @@ def test_the_status_bar_names_the_operator_and_the_dinsos_state(window, app_stat
     assert window.dinsos_label.text() == "Dinsos: belum terhubung"
 
 
-def test_closing_signs_out_and_the_next_window_remembers_the_page(qtbot, window, app_state):
+def test_closing_signs_out(qtbot, window, app_state):
     window.show_page("complaints")
     window.resize(1111, 700)
     with qtbot.waitSignal(app_state.signed_out):
         window.close()
     assert app_state.ctx is None
-    assert settings_store.Settings().get(settings_store.LAST_PAGE) == "complaints"
 
 
-def test_the_last_page_is_shown_again(qtbot, app_state):
-    settings_store.Settings().set(settings_store.LAST_PAGE, "settings")
+def test_every_session_starts_on_beranda(qtbot, app_state):
+    # It used to reopen the last page: the next person saw the previous one's list or search.
+    first = MainWindow(app_state)
+    qtbot.addWidget(first)
+    first.show_page("settings")
+    first.hide()
     window = MainWindow(app_state)
     qtbot.addWidget(window)
-    assert window.current_key() == "settings"
+    assert window.current_key() == "dashboard"
 
 
 def test_navigation_icons_are_vector_and_sharp_at_high_dpi(qapp):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from app.clock import format_wib
 from app.errors import UsulkanError
-from app.i18n import N_, _
+from app.i18n import N_, _, p_
 from app.services.attachments import attach_to_proposal, list_attachments, read_attachment
 from app.ui.editor.messages import ERROR_STYLE
 from app.ui.editor.prompts import DOCUMENT_FILTER, Prompts
@@ -28,6 +26,7 @@ from app.ui.qt import (
     QWidget,
 )
 from app.ui.state import ATTACHMENTS, AppState
+from app.ui.viewer import write_for_viewer
 
 KIND_LABELS = {
     "kk": N_("Kartu Keluarga"),
@@ -47,15 +46,6 @@ def read_limited(path: Path) -> bytes:
         return handle.read(READ_LIMIT)
 
 
-def write_private_temp(filename: str, data: bytes) -> Path:
-    """A copy for the system viewer, readable by this user only (mkstemp creates it 0600)."""
-    suffix = Path(filename).suffix or ".bin"
-    fd, name = tempfile.mkstemp(prefix="usulkan-", suffix=suffix)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    return Path(name)
-
-
 class AttachmentsPanel(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +55,7 @@ class AttachmentsPanel(QWidget):
         self.setAcceptDrops(True)
         self._current: tuple[str, bytes] | None = None
         self.open_url = QDesktopServices.openUrl  # tests swap it so no viewer starts
+        self.last_opened: Path | None = None  # the copy last handed to the viewer (tests read it)
 
         self.kind = QComboBox()
         for code, label in KIND_LABELS.items():
@@ -81,7 +72,7 @@ class AttachmentsPanel(QWidget):
         self.preview = QLabel()
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setMinimumSize(260, 260)
-        self.open_button = QPushButton(_("Open"))
+        self.open_button = QPushButton(p_("button", "Open"))
         self.open_button.clicked.connect(self._open_current)
         self.open_button.hide()
 
@@ -198,5 +189,12 @@ class AttachmentsPanel(QWidget):
     def _open_current(self) -> None:
         if self._current is None:
             return
-        path = write_private_temp(*self._current)
+        # Into the private viewer folder, emptied at sign-out, close and next start; named by
+        # what the bytes are, never by the name the file came with.
+        try:
+            path = write_for_viewer(*self._current)
+        except (UsulkanError, OSError) as error:
+            self._show_error(error)
+            return
+        self.last_opened = path
         self.open_url(QUrl.fromLocalFile(str(path)))

@@ -7,7 +7,7 @@ from pathlib import Path
 from app.domain import workflow
 from app.domain.workflow import DECISION_LABELS, Action, Actor, State, allowed_actions, decisions
 from app.errors import UsulkanError
-from app.i18n import N_, _
+from app.i18n import N_, _, sentence_case
 from app.services import outbox
 from app.services.attachments import attach_to_proposal
 from app.services.muskel import record_decisions
@@ -82,7 +82,7 @@ class WorkflowPanel(QWidget):
         self.current = (State(state), kind)
         self.note.setText(_("Save your changes first (Ctrl+S).") if unsaved else _("Next step:"))
         for action, actor in self.actions_for(State(state), kind):
-            label = _(BUTTON_LABELS[action]) if action in BUTTON_LABELS else workflow.action_label(action).capitalize()
+            label = _(BUTTON_LABELS[action]) if action in BUTTON_LABELS else sentence_case(workflow.action_label(action))
             button = QPushButton(label)
             button.setEnabled(not unsaved)
             button.clicked.connect(lambda _c=False, a=action, who=actor: self.take(a, who))
@@ -123,7 +123,7 @@ class WorkflowPanel(QWidget):
             self._with_document(action, actor, proposal_id)
         elif workflow.REASON in workflow.required_data(state, kind, action):
             reason = self.prompts.text(
-                workflow.action_label(action).capitalize(),
+                sentence_case(workflow.action_label(action)),
                 _("Why? This is kept in the proposal's history."),
             )
             if reason is not None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from app.clock import format_wib
 from app.domain.nik import is_ascii_digits, normalise_nik
 from app.domain.tracking import InvalidTrackingCode, normalise_tracking_code
@@ -9,10 +12,8 @@ from app.domain.workflow import KIND_LABELS, ProposalKind, state_label
 from app.errors import UsulkanError
 from app.i18n import N_, _
 from app.services.citizen import find_for_citizen, receipt_data
-from app.ui.editor.attachments_panel import write_private_temp
 from app.ui.editor.prompts import Prompts
 from app.ui.qt import (
-    QDesktopServices,
     QDialog,
     QFrame,
     QHBoxLayout,
@@ -24,11 +25,12 @@ from app.ui.qt import (
     QPushButton,
     QScrollArea,
     QShortcut,
-    QUrl,
+    QStandardPaths,
     QVBoxLayout,
     QWidget,
 )
 from app.ui.receipt_pdf import new_receipt_printer, print_receipt, receipt_pdf
+from app.ui.settings_store import RECEIPT_FOLDER, Settings
 from app.ui.state import AppState
 
 
@@ -70,7 +72,7 @@ class ResultCard(QFrame):
         self.print_button.setToolTip(_("Choose a printer and print the receipt now"))
         self.print_button.clicked.connect(lambda: on_print(status.proposal_id))
         self.pdf_button = QPushButton(_("Receipt as PDF"))
-        self.pdf_button.setToolTip(_("Open the receipt as a PDF, to save it or send it"))
+        self.pdf_button.setToolTip(_("Save the receipt as a PDF file, to send it or print it later"))
         self.pdf_button.clicked.connect(lambda: on_pdf(status.proposal_id))
         row = QHBoxLayout()
         row.addStretch(1)
@@ -87,8 +89,7 @@ class CounterPage(QWidget):
         self.state = state
         self.prompts = Prompts(self)
         self.cards: list[ResultCard] = []
-        self.last_receipt = None  # the path of the last receipt opened (tests read it)
-        self.open_url = QDesktopServices.openUrl  # tests swap it so no viewer starts
+        self.last_receipt = None  # the path of the last receipt saved (tests read it)
         # Asks which printer (None: the operator cancelled); tests swap it for a PDF-format QPrinter.
         self.choose_printer = self._ask_printer
 
@@ -189,10 +190,31 @@ class CounterPage(QWidget):
                                    "or use \"Receipt as PDF\" instead."))
 
     def receipt_as_pdf(self, proposal_id: str) -> None:
-        """Render the receipt and open it in the system's PDF viewer, where it can be saved or printed."""
-        self.state.run(lambda ctx: receipt_data(ctx, proposal_id), self._open_receipt, on_error=self._failed)
+        """Render the receipt and save it where the operator says (a sensible folder and name offered)."""
+        self.state.run(lambda ctx: receipt_data(ctx, proposal_id), self._save_receipt, on_error=self._failed)
 
-    def _open_receipt(self, receipt) -> None:
-        path = write_private_temp(f"{receipt.tracking_code}.pdf", receipt_pdf(receipt))
+    def _save_receipt(self, receipt) -> None:
+        suggested = receipt_folder() / f"tanda-terima-{receipt.tracking_code}.pdf"
+        path = self.prompts.save_file(_("Save the receipt as PDF"), str(suggested), _("PDF documents (*.pdf)"))
+        if path is None:
+            return
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+        try:
+            path.write_bytes(receipt_pdf(receipt))
+        except OSError:
+            self.message.setText(_("The receipt could not be saved in {folder}. Choose another folder, "
+                                   "or close the file if it is open.").format(folder=str(path.parent)))
+            return
+        Settings().set(RECEIPT_FOLDER, str(path.parent))
         self.last_receipt = path
-        self.open_url(QUrl.fromLocalFile(str(path)))
+        self.message.setText(_("Receipt {code} saved as {path}.").format(code=receipt.tracking_code, path=str(path)))
+
+
+def receipt_folder() -> Path:
+    """Where the last receipt was saved, else the Documents folder, else the home folder."""
+    last = Settings().get(RECEIPT_FOLDER)
+    if last and Path(last).is_dir():
+        return Path(last)
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(documents) if documents and Path(documents).is_dir() else Path.home()

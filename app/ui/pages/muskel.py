@@ -6,7 +6,7 @@ from pathlib import Path
 
 from app.domain.workflow import DECISION_LABELS, Action, ProposalKind, State, decisions
 from app.errors import UsulkanError
-from app.i18n import N_, _
+from app.i18n import N_, _, n_
 from app.services import outbox
 from app.services.muskel import candidates, ready_among, record_decisions, record_export
 from app.ui.bnba import HEADERS, bnba_pdf, bnba_rows, bnba_xlsx
@@ -111,7 +111,7 @@ class MuskelPage(QWidget):
             for value, label in decision_choices(summary.kind):
                 combo.addItem(label, value)
             self.table.setCellWidget(r, decision_column, combo)
-        self.count.setText(_("{count} households waiting for the muskel").format(count=len(rows)))
+        self.count.setText(n_("{count} household waiting for the muskel", "{count} households waiting for the muskel", len(rows)).format(count=len(rows)))
         for button in (self.pdf_button, self.xlsx_button, self.record_button):
             button.setEnabled(bool(rows))
 
@@ -161,7 +161,7 @@ class MuskelPage(QWidget):
         self.progress = run_with_progress(
             self.state, self, _("Saving the BNBA"), work,
             lambda _result: self.prompts.info(_("Saved"), _("Saved to {path}.").format(path=str(path))),
-            text=_("Writing {count} households to {file}…").format(count=count, file=path.name),
+            text=n_("Writing {count} household to {file}…", "Writing {count} households to {file}…", count).format(count=count, file=path.name),
             on_error=self._export_failed,
         )
         return self.progress
@@ -182,7 +182,7 @@ class MuskelPage(QWidget):
             return
         if not self.prompts.confirm(
             _("Record the decisions"),
-            _("Record {count} decisions with the minutes {file}? This cannot be undone here.").format(
+            n_("Record {count} decision with the minutes {file}? This cannot be undone here.", "Record {count} decisions with the minutes {file}? This cannot be undone here.", len(chosen)).format(
                 count=len(chosen), file=path.name),
             yes=_("Record"),
         ):
@@ -192,7 +192,7 @@ class MuskelPage(QWidget):
             count, ready = result
             self.state.changed.emit(ATTACHMENTS)
             if not ready:
-                self.prompts.info(_("Recorded"), _("{count} decisions recorded.").format(count=count))
+                self.prompts.info(_("Recorded"), n_("{count} decision recorded.", "{count} decisions recorded.", count).format(count=count))
                 return
             # The eligible ones are ready: the usual next step, offered at once (through the outbox).
             if self.prompts.confirm(
@@ -212,7 +212,7 @@ class MuskelPage(QWidget):
         # All or nothing: Cancel rolls every decision back, so the list stays as it was.
         self.progress = run_with_progress(
             self.state, self, _("Recording the decisions"), work, done,
-            text=_("Recording {count} decisions…").format(count=len(chosen)),
+            text=n_("Recording {count} decision…", "Recording {count} decisions…", len(chosen)).format(count=len(chosen)),
             on_error=self._failed, changes=PROPOSALS,
             on_cancelled=lambda: self.prompts.info(_("Cancelled"), _("Nothing was recorded.")),
         )

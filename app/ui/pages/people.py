@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app.clock import format_wib
 from app.errors import UsulkanError
-from app.i18n import N_, _
+from app.i18n import _, N_, n_
 from app.services import handover, handover_report, operators, totp
 from app.services.context import OfficeContext
 from app.services.handover_report import HandoverRecordView
@@ -64,7 +64,7 @@ def certificate_text(person: Person) -> str:
 
 def pending_line(view: HandoverRecordView) -> str:
     """One report awaiting countersignature: who to whom, when, how many items, the shortened fingerprint."""
-    return _("{name} to {successor}, {when}: {count} items \u2014 fingerprint {hash}").format(
+    return n_("{name} to {successor}, {when}: {count} item \u2014 fingerprint {hash}", "{name} to {successor}, {when}: {count} items \u2014 fingerprint {hash}", len(view.items)).format(
         name=view.from_name or "-", successor=view.successor_name or _("Office pool"), when=format_wib(view.at),
         count=len(view.items), hash=view.short_hash)
 
@@ -515,7 +515,7 @@ class PeoplePage(QWidget):
         ]
         target = self.prompts.choose(
             _("Sudden departure"),
-            _("{name} holds {count} items of open work. Who takes all of it?").format(
+            n_("{name} holds {count} item of open work. Who takes it?", "{name} holds {count} items of open work. Who takes all of it?", person.open_items).format(
                 name=person.name, count=person.open_items),
             choices,
         )
@@ -537,7 +537,7 @@ class PeoplePage(QWidget):
     def _moved(self, person: Person, target_name: str, report) -> None:
         for what in (PROPOSALS, COMPLAINTS):
             self.state.changed.emit(what)
-        say(self.message, _("{count} items of {name} now belong to {target}.").format(
+        say(self.message, n_("{count} item of {name} now belongs to {target}.", "{count} items of {name} now belong to {target}.", len(report.items)).format(
             count=len(report.items), name=person.name, target=target_name), ok=True)
         if self.prompts.confirm(
             _("Sudden departure"),

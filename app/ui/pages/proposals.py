@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.domain.tracking import is_valid_tracking_code
 from app.domain.workflow import KIND_LABELS, ProposalKind
-from app.i18n import N_, _
+from app.i18n import _, N_, n_
 from app.services.proposals import ProposalFilter
 from app.ui.editor.proposal_editor import NEW_KEY, ProposalEditor
 from app.ui.proposal_model import DEFAULT_SORT_COLUMN, ID_ROLE, ProposalTableModel
@@ -196,7 +196,7 @@ class ProposalsPage(QWidget):
             self.table.setFocus()
 
     def _show_total(self, *_args) -> None:
-        self.status.setText(_("{count} proposals").format(count=f"{self.model.total:,}".replace(",", ".")))
+        self.status.setText(n_("{count} proposal", "{count} proposals", self.model.total).format(count=f"{self.model.total:,}".replace(",", ".")))
 
     def _signed_out(self) -> None:
         self._filter_timer.stop()

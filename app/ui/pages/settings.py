@@ -18,12 +18,14 @@ from app.ui.qt import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QFrame,
     QVBoxLayout,
     QWidget,
 )
 from app.ui.settings_store import (
     BACKUP_FOLDER,
+    IDLE_LOCK_MINUTES,
     LANGUAGE,
     SETTINGS_CHANGED,
     Settings,
@@ -77,6 +79,7 @@ class SettingsPage(QWidget):
         layout.addWidget(self._language_box())
         layout.addWidget(self._server_box())
         layout.addWidget(self._backup_box())
+        layout.addWidget(self._lock_box())
         layout.addWidget(self._passphrase_box())
         layout.addStretch(1)
         scroll = QScrollArea()
@@ -151,6 +154,27 @@ class SettingsPage(QWidget):
         layout.addLayout(row)
         layout.addWidget(note)
         return box
+
+    def _lock_box(self) -> QGroupBox:
+        """A shared office PC locks itself: after how many minutes without a key press or a click."""
+        box = QGroupBox(_("Shared computer"))
+        self.idle_minutes = QSpinBox()
+        self.idle_minutes.setRange(1, 240)
+        self.idle_minutes.setSuffix(" " + _("minutes"))
+        self.idle_minutes.setValue(self.settings.get(IDLE_LOCK_MINUTES))
+        self.idle_minutes.valueChanged.connect(self.set_idle_minutes)
+        note = QLabel(_("The window locks itself after this long without use; unsaved typing is kept. "
+                        "Lock it at once with \u201cLock\u201d (Ctrl+L) when you step away."))
+        note.setObjectName("hint")
+        note.setWordWrap(True)
+        form = QFormLayout(box)
+        form.addRow(_(IDLE_LOCK_MINUTES.title), self.idle_minutes)
+        form.addRow("", note)
+        return box
+
+    def set_idle_minutes(self, minutes: int) -> None:
+        self.settings.set(IDLE_LOCK_MINUTES, int(minutes))
+        self.state.changed.emit(SETTINGS_CHANGED)
 
     def _passphrase_box(self) -> QGroupBox:
         box = QGroupBox(_("Change my passphrase"))

@@ -10,7 +10,7 @@ import string
 from pathlib import Path
 
 from app.clock import format_wib, utcnow
-from app.i18n import N_, _
+from app.i18n import _, N_, n_
 from app.services import outbox, provisioning, sync, sync_run
 from app.services.sync_run import BatchView, SyncState
 from app.sync.errors import BatchRejected, ReceiptInvalid
@@ -247,9 +247,9 @@ class SyncPage(QWidget):
         else:
             parts = []
             if report.sent.delivered:
-                parts.append(_("{n} batch(es) received by Dinsos.").format(n=len(report.sent.delivered)))
+                parts.append(n_("{n} batch received by Dinsos.", "{n} batches received by Dinsos.", len(report.sent.delivered)).format(n=len(report.sent.delivered)))
             if report.statuses_applied:
-                parts.append(_("{n} decision(s) from Dinsos arrived.").format(n=report.statuses_applied))
+                parts.append(n_("{n} decision from Dinsos arrived.", "{n} decisions from Dinsos arrived.", report.statuses_applied).format(n=report.statuses_applied))
             if report.not_certified and self.current and self.current.items_waiting:
                 parts.append(_("Queued proposals are signed when an operator with a certificate signs in."))
             if parts:  # a quiet round keeps the last thing the page said
@@ -298,7 +298,7 @@ class SyncPage(QWidget):
         def done(result: sync.ReceiptImport) -> None:
             lines = []
             if result.recorded:
-                lines.append(_("{n} receipt file(s) read: those batches are received by Dinsos.").format(
+                lines.append(n_("{n} receipt file read: that batch is received by Dinsos.", "{n} receipt files read: those batches are received by Dinsos.", len(result.recorded)).format(
                     n=len(result.recorded)))
             for path, err in result.failed:
                 lines.append(_("{file} was not read: {why}").format(file=path.name, why=err.message()))
@@ -318,7 +318,7 @@ class SyncPage(QWidget):
         ):
             return
         self.state.run(outbox.countersign_pending,
-                       lambda done: self._say(_("{n} batch(es) countersigned and ready to send.").format(n=len(done))),
+                       lambda done: self._say(n_("{n} batch countersigned and ready to send.", "{n} batches countersigned and ready to send.", len(done)).format(n=len(done))),
                        changes=PROPOSALS)
 
     def release_rejected(self) -> None:
@@ -330,7 +330,7 @@ class SyncPage(QWidget):
         ):
             return
         self.state.run(outbox.release_rejected,
-                       lambda n: self._say(_("{n} item(s) are back in the queue.").format(n=n)), changes=PROPOSALS)
+                       lambda n: self._say(n_("{n} item is back in the queue.", "{n} items are back in the queue.", n).format(n=n)), changes=PROPOSALS)
 
     def choose_provisioning(self) -> None:
         if self.current is not None and self.current.linked:

@@ -8,7 +8,7 @@ explains and offers to try again, which the service is built to repeat safely.
 
 from __future__ import annotations
 
-from app.i18n import _
+from app.i18n import _, n_
 from app.services import operators
 from app.services.operators import RevocationResult
 from app.services.people import Person, list_people
@@ -64,7 +64,7 @@ class ChoosePage(QWizardPage):
     def fill(self, people: list[Person], chosen: str | None) -> None:
         self.people.clear()
         for person in people:
-            item = QListWidgetItem(_("{name} ({role}), {count} open items").format(
+            item = QListWidgetItem(n_("{name} ({role}), {count} open item", "{name} ({role}), {count} open items", person.open_items).format(
                 name=person.name, role=_(ROLE_LABELS.get(person.role, person.role)), count=person.open_items))
             item.setData(ID_ROLE, person.id)
             self.people.addItem(item)
@@ -120,7 +120,7 @@ class ConfirmPage(QWizardPage):
         self.setSubTitle(_("Revoking {name}'s access cannot be undone; enrolling them again makes a new slot.")
                          .format(name=person.name))
         steps = [
-            _("Their open work ({count} items) goes to the office pool, where anyone can pick it up.")
+            n_("Their open work ({count} item) goes to the office pool, where anyone can pick it up.", "Their open work ({count} items) goes to the office pool, where anyone can pick it up.", person.open_items)
             .format(count=person.open_items),
             _("Their keyslot is removed: their passphrase no longer opens the office."),
             _("The database is re-keyed, so an old copy of their slot opens nothing written from now on. "
@@ -198,11 +198,11 @@ class ResultPage(QWizardPage):
         name = person.name if person is not None else ""
         lines = [
             _("{name} can no longer open this office.").format(name=name),
-            _("{count} items of open work are now in the office pool.").format(count=len(result.moved.items)),
+            n_("{count} item of open work is now in the office pool.", "{count} items of open work are now in the office pool.", len(result.moved.items)).format(count=len(result.moved.items)),
             _("The database was re-keyed."),
         ]
         if result.revocations:
-            lines.append(_("{count} signed revocations wait to go to Dinsos with the next batch.")
+            lines.append(n_("{count} signed revocation waits to go to Dinsos with the next batch.", "{count} signed revocations wait to go to Dinsos with the next batch.", len(result.revocations))
                          .format(count=len(result.revocations)))
         self.status.setText("\n".join(lines))
         self.completeChanged.emit()

@@ -31,7 +31,7 @@ class OfficeWizard(QWizard):
         self.created: CreatedOffice | None = None
         self.ctx: OfficeContext | None = None
         self.opening = False
-        self.setWindowTitle(_("New Usulkan office"))
+        self.setWindowTitle(_("New office"))  # Qt appends "\u2014 Usulkan"
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setMinimumSize(640, 520)
         # Qt ships no Indonesian for its own buttons; name them ourselves.

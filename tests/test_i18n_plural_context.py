@@ -1,0 +1,47 @@
+"""Counted messages (n_, msgid_plural) and messages in context (p_, msgctxt) read as Indonesian and English should."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import i18n
+
+
+@pytest.fixture
+def english():
+    i18n.set_language("en")
+    yield
+    i18n.set_language("id")
+
+
+def test_english_counts_say_one_item_and_two_items(english):
+    assert i18n.n_("{count} proposal", "{count} proposals", 1).format(count=1) == "1 proposal"
+    assert i18n.n_("{count} proposal", "{count} proposals", 2).format(count=2) == "2 proposals"
+    assert i18n.n_("{count} proposal", "{count} proposals", 0).format(count=0) == "0 proposals"
+
+
+def test_indonesian_has_one_form_for_every_count():
+    for n in (0, 1, 2, 21):
+        assert i18n.n_("{count} proposal", "{count} proposals", n).format(count=n) == f"{n} usulan"
+
+
+def test_open_on_a_button_is_buka_and_open_as_a_state_is_terbuka():
+    assert i18n.p_("button", "Open") == "Buka"
+    assert i18n._("Open") == "Terbuka"
+
+
+def test_a_context_without_translation_falls_back_to_the_english_not_to_another_meaning():
+    # Falling back to the context-free "Terbuka" would put the state's word on a button again.
+    assert i18n.p_("no such context", "Open") == "Open"
+
+
+def test_qt_contexts_are_in_the_catalogue():
+    assert i18n.p_("QPlatformTheme", "Save") == "Simpan"
+    assert i18n.p_("QFileDialog", "File &name:") == "&Nama berkas:"
+    assert i18n.is_translated("id", "{count} proposal", plural=True)
+    assert not i18n.is_translated("id", "{count} proposal")  # only as a counted message
+
+
+def test_english_context_and_plural_pass_through(english):
+    assert i18n.p_("button", "Open") == "Open"
+    assert i18n.np_("button", "Open {count} file", "Open {count} files", 3) == "Open {count} files"

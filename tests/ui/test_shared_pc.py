@@ -1,0 +1,135 @@
+"""A shared office PC: Kunci (lock) and Keluar (sign out) in the window, the idle lock, each session on Beranda."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.services import autosave
+from app.services.office import add_operator, open_office
+from app.storage.models import AuditEntry
+from app.ui import settings_store
+from app.ui.main_window import MainWindow
+from app.ui.qt import QApplication, Qt
+from tests.conftest import OPERATOR_PASS
+from tests.ui.test_editor import editor_for
+
+
+@pytest.fixture(autouse=True)
+def _own_settings(tmp_path, monkeypatch):
+    monkeypatch.setattr(settings_store, "_file", tmp_path / "settings.ini")
+
+
+@pytest.fixture
+def window(qtbot, app_state):
+    window = MainWindow(app_state)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def type_address(editor, text: str) -> None:
+    editor.household.inputs["address"].setText(text)
+    editor.household.edited.emit("address")
+
+
+def audit_actions(ctx) -> list[str]:
+    with ctx.reading() as session:
+        return [e.action for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()]
+
+
+def unlock_with(qtbot, window, text: str) -> None:
+    screen = window.lock_screen
+    qtbot.keyClicks(screen.passphrase, text)
+    qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
+
+
+def test_the_window_has_kunci_and_keluar(window):
+    assert window.lock_button.text() == "Kunci"
+    assert window.sign_out_button.text() == "Keluar"
+    assert window.lock_button.isVisible() and window.sign_out_button.isVisible()
+
+
+def test_kunci_hides_every_window_and_the_same_passphrase_brings_back_the_typing(qtbot, window, app_state):
+    editor = editor_for(app_state, qtbot)
+    type_address(editor, "JL. MAWAR NO. 7")
+    assert editor.isVisible()
+
+    qtbot.mouseClick(window.lock_button, Qt.MouseButton.LeftButton)
+    assert window.is_locked()
+    assert not window.stack.isVisible() and not window.navigation.isVisible()  # no one's data on screen
+    assert not editor.isVisible()
+    assert "Ani Operator" in window.lock_screen.who.text()
+
+    unlock_with(qtbot, window, "salah sekali")
+    assert window.is_locked() and not editor.isVisible()
+    assert window.lock_screen.message.text().startswith("Kata sandi salah.")
+
+    unlock_with(qtbot, window, OPERATOR_PASS)
+    assert not window.is_locked() and window.stack.isVisible()
+    assert editor.isVisible()
+    assert editor.household.inputs["address"].text() == "JL. MAWAR NO. 7"
+    assert audit_actions(app_state.ctx)[-2:] == ["session.lock", "session.unlock"]
+
+
+def test_another_persons_passphrase_does_not_open_the_locked_session(qtbot, window, app_state, fast_kdf):
+    add_operator(app_state.ctx, name="Budi", role="operator", passphrase="kata sandi budi", kdf=fast_kdf)
+    window.lock()
+    unlock_with(qtbot, window, "kata sandi budi")
+    assert window.is_locked()
+    assert app_state.ctx.operator_name == "Ani Operator"
+    assert "session.unlock" not in audit_actions(app_state.ctx)
+
+
+def test_ctrl_l_locks(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.is_locked()
+
+
+def test_the_window_locks_itself_when_idle_and_activity_postpones_it(qtbot, window):
+    assert window.idle.timer.interval() == 10 * 60_000  # the default: ten minutes
+    window.idle.timer.setInterval(300)
+    window.idle.restart()
+    for _ in range(4):  # someone typing keeps it open
+        qtbot.wait(150)
+        qtbot.keyClick(window.navigation, Qt.Key.Key_Down)
+        assert not window.is_locked()
+    qtbot.waitUntil(window.is_locked, timeout=2000)
+    assert "tanpa digunakan" in window.lock_screen.who.text()
+
+
+def test_the_idle_minutes_are_set_in_settings(qtbot, window):
+    page = window.show_page("settings")
+    page.idle_minutes.setValue(3)
+    assert settings_store.Settings().get(settings_store.IDLE_LOCK_MINUTES) == 3
+    assert window.idle.timer.interval() == 3 * 60_000
+    again = MainWindow(window.state)
+    qtbot.addWidget(again)
+    assert again.idle.timer.interval() == 3 * 60_000
+
+
+def test_keluar_signs_out_keeps_the_typing_as_a_draft_and_asks_for_the_next_sign_in(
+        qtbot, window, app_state, created_office):
+    folder, created = created_office
+    editor = editor_for(app_state, qtbot)
+    type_address(editor, "JL. MELATI NO. 3")
+    with qtbot.waitSignal(app_state.signed_out):
+        qtbot.mouseClick(window.sign_out_button, Qt.MouseButton.LeftButton)
+    assert app_state.ctx is None and app_state.sign_in_again
+    assert not window.isVisible() and not editor.isVisible()
+    ctx = open_office(folder, created.operator_id, OPERATOR_PASS)
+    try:
+        kept = autosave.load_form(ctx, editor.autosave.key)
+        assert kept["form"]["household"]["address"] == "JL. MELATI NO. 3"
+    finally:
+        ctx.close()
+
+
+def test_someone_else_signs_in_from_the_lock_screen(qtbot, window, app_state):
+    editor = editor_for(app_state, qtbot)
+    window.lock()
+    with qtbot.waitSignal(app_state.signed_out):
+        qtbot.mouseClick(window.lock_screen.other_button, Qt.MouseButton.LeftButton)
+    assert app_state.sign_in_again and app_state.ctx is None
+    assert editor not in [w for w in QApplication.topLevelWidgets() if w.isVisible()]
