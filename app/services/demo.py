@@ -13,7 +13,9 @@ from pathlib import Path
 
 from app.domain.workflow import Action, Actor
 from app.services import attachments, office, outbox, proposal_io, proposals
+from app.services import lurah as lurah_service
 from app.services.context import OfficeContext
+from app.storage.models import Proposal as ProposalRow
 from app.storage.vault import KdfParams
 
 DEMO_VILLAGE = "35.75.03.1009"  # Kelurahan Bugul Kidul, Kota Pasuruan
@@ -78,18 +80,27 @@ def _step(ctx: OfficeContext, lurah: OfficeContext, proposal_id: str, step) -> N
         )
     elif step == "sptjm":
         sptjm = attachments.attach_to_proposal(ctx, proposal_id, kind="sptjm", filename="sptjm.pdf", data=DEMO_PDF)
-        proposals.apply_action(
-            lurah, proposal_id, Action.RECORD_SPTJM, actor=Actor.LURAH, data={"sptjm_attachment_id": sptjm.id}
-        )
+        # The demo Lurah approves as a real one would: her passphrase, for this proposal's SPTJM.
+        approval = lurah_service.confirm(lurah, DEMO_LURAH_PASS, purpose=lurah_service.Purpose.SPTJM,
+                                         subject=proposal_id)
+        proposals.apply_action(lurah, proposal_id, Action.RECORD_SPTJM, confirmation=approval,
+                               data={"sptjm_attachment_id": sptjm.id})
     elif step == "ground_checked":
         proposals.apply_action(ctx, proposal_id, Action.RECORD_GROUND_CHECK, data={"ground_check_id": "demo"})
     elif step is Action.SEND:
-        proposals.apply_action(ctx, proposal_id, step, actor=Actor.SYSTEM)
+        _machine_step(ctx, proposal_id, step, Actor.SYSTEM)
     elif step in DINSOS_STEPS:
         reason = RETURN_REASON if step is Action.RETURN else None
-        proposals.apply_action(ctx, proposal_id, step, actor=Actor.DINSOS, reason=reason)
+        _machine_step(ctx, proposal_id, step, Actor.DINSOS, reason)
     else:
         proposals.apply_action(ctx, proposal_id, step)
+
+
+def _machine_step(ctx: OfficeContext, proposal_id: str, step, actor: Actor, reason: str | None = None) -> None:
+    """What the sync worker and Dinsos's status feed would record: the demo plays both."""
+    with ctx.transaction() as session:
+        row = session.get(ProposalRow, proposal_id)
+        proposals.step_in(ctx, session, row, step, actor=actor, reason=reason)
 
 
 def _household(hh, kind: str, rng: random.Random) -> dict:

@@ -163,7 +163,7 @@ def test_sudden_departure_moves_everything_then_offers_revocation(qtbot, lurah_s
     proposal = proposals.add_proposal(office, proposal_io.proposal_from_dict(
         factories.household_with(["3575034708850002"])))
     budi = operators.enrol_operator(lurah_state.ctx, name="Budi", role="operator", passphrase=B_PASS,
-                                    lurah_passphrase=LURAH_PASS, kdf=fast_kdf).operator_id
+                                    confirmation=factories.approve(lurah_state.ctx, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf).operator_id
     page = make_page(qtbot, lurah_state)
     page.table.selectRow(row_of(page, "Ani Operator"))
     assert page.table.item(row_of(page, "Ani Operator"), 4).text() == "1"
