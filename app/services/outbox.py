@@ -196,7 +196,7 @@ def _line(item: BatchItem) -> SignedLine:
     payload = item.payload if isinstance(item.payload, dict) else {}
     household = payload.get("household") if isinstance(payload.get("household"), dict) else {}
     members = [m for m in household.get("members") or [] if isinstance(m, dict)]
-    head = next((m for m in members if m.get("relationship") == "head"), members[0] if members else {})
+    head = next((m for m in members if m.get("relationship") == "kepala_keluarga"), members[0] if members else {})
     return SignedLine(
         item_type=item.item_type, tracking_code=payload.get("tracking_code"), kind=payload.get("kind"),
         route=item.route, head_name=head.get("name"), kk_number=household.get("kk_number"),

@@ -124,3 +124,59 @@ def ask_approval(parent: QWidget | None, title: str, text: str, *, needs_code: b
                                  approve=approve)
     return dialog.approval() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
+
+
+class LurahStepDialog(LurahApprovalDialog):
+    """The approval dialog that also takes the step: ``step(ctx, approval)`` runs in the worker.
+
+    A refused approval (wrong passphrase, wrong or reused code, throttled) keeps the dialog open
+    with the reason, so the Lurah types again; the step's result goes to ``on_done``.
+    """
+
+    def __init__(self, state, parent: QWidget | None, title: str, text: str, step, on_done=None, *,
+                 headers=None, rows=None, approve: str | None = None, changes: str | None = None) -> None:
+        from app.services import lurah as lurah_service
+
+        super().__init__(parent, title, text, needs_code=lurah_service.needs_code(state.ctx), headers=headers,
+                         rows=rows, approve=approve)
+        self.state, self.step, self.on_done, self.changes = state, step, on_done, changes
+        self.result = None
+        self.busy = False
+        self.message = QLabel()
+        self.message.setObjectName("errorText")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.layout().insertWidget(self.layout().count() - 1, self.message)
+
+    def accept(self) -> None:
+        if self.busy or not self.fields.complete():
+            return
+        approval = self.fields.approval()
+        self.busy = True
+        self.ok.setEnabled(False)
+        self.message.setObjectName("hint")
+        self.message.setText(_("Checking the Lurah's passphrase ..."))
+        self.message.show()
+        self.state.run(lambda ctx: self.step(ctx, approval), self._done, on_error=self._failed, changes=self.changes)
+
+    def _done(self, result) -> None:
+        from app.ui.qt import QDialog as _QDialog
+
+        self.busy = False
+        self.result = result
+        self.fields.clear()
+        _QDialog.accept(self)
+        if self.on_done is not None:
+            self.on_done(result)
+
+    def _failed(self, error: BaseException) -> None:
+        from app.ui.errors import error_text
+
+        self.busy = False
+        self.message.setObjectName("errorText")
+        self.message.setText(error_text(error))
+        self.message.show()
+        self.fields.code.clear()  # a code is used up or wrong either way; the passphrase stays, selected
+        self.fields.passphrase.selectAll()
+        self.fields.passphrase.setFocus()
+        self.ok.setEnabled(self.fields.complete())
