@@ -195,8 +195,11 @@ def test_the_lurah_revokes_the_leaver_from_the_last_page(qtbot, state, world, li
     qtbot.keyClicks(page.reason, "Kontrak selesai")
     assert not page.revoke_button.isEnabled()  # not without the confirmation
     page.confirm.setChecked(True)
+    assert not page.revoke_button.isEnabled()  # nor without the Lurah approving this step too
+    qtbot.keyClicks(page.revoke_fields.passphrase, LURAH_PASS)
     click(qtbot, page.revoke_button)
     assert wizard.revoked is not None, page.revoke_status.text()
+    assert not hasattr(wizard, "lurah_ctx")  # no widget keeps a session of its own
     assert state.ctx is None and wizard.signed_out_leaver  # the leaver's session had to end for the re-key
     assert "dicabut" in page.revoke_status.text()
     click(qtbot, wizard.button(FINISH))
