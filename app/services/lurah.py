@@ -35,7 +35,9 @@ from sqlalchemy import select
 
 from app.errors import UsulkanError
 from app.i18n import N_
+from app.services import totp
 from app.services.context import OfficeContext
+from app.storage.handover_models import LurahTotp
 from app.storage.models import Operator
 
 VALID_SECONDS = 120  # long enough for the step right after the dialog, too short to leave lying about
@@ -111,8 +113,6 @@ def the_lurah(ctx: OfficeContext) -> tuple[str, str]:
 
 def needs_code(ctx: OfficeContext | None) -> bool:
     """Whether the office's Lurah approves with a code from an authenticator app too (what dialogs ask)."""
-    from app.services import totp
-
     if ctx is None:
         return False
     try:
@@ -138,8 +138,6 @@ def confirm(
     the code (``totp`` errors, with this module's own throttle, ``TotpThrottled``). The code is
     used up at once: if the step then fails, the Lurah types the next code, the safe direction.
     """
-    from app.services import totp  # totp builds on confirmations for removing itself
-
     purpose = Purpose(purpose)
     lurah_id, lurah_name = the_lurah(ctx)
     totp.check_throttle(ctx, lurah_id)  # before anything is tried, so a locked-out guesser learns nothing
@@ -205,3 +203,17 @@ def require(ctx: OfficeContext, confirmation: LurahConfirmation | None, purpose:
     """``acting`` for a step that cannot re-key: spend and return the Lurah's context."""
     with acting(ctx, confirmation, purpose, subject) as lurah_ctx:
         return lurah_ctx
+
+
+def remove_totp(ctx: OfficeContext, confirmation: LurahConfirmation) -> None:
+    """Stop asking for codes (the phone is replaced): approved by the Lurah (``Purpose.TOTP_REMOVE``).
+
+    Here rather than in ``totp``: that module only checks codes, this one decides who approves.
+    """
+    lurah_ctx = require(ctx, confirmation, Purpose.TOTP_REMOVE)
+    with lurah_ctx.transaction() as session:
+        row = session.get(LurahTotp, lurah_ctx.operator_id)
+        if row is None:
+            raise totp.TotpNotEnrolled()
+        session.delete(row)
+        lurah_ctx.audit(session, "totp.remove", "operator", lurah_ctx.operator_id)

@@ -11,6 +11,7 @@ from app.domain import workflow
 from app.errors import UsulkanError
 from app.i18n import N_
 from app.services import keys as office_keys
+from app.services import lurah
 from app.services.context import OfficeContext
 from app.services.proposal_io import proposal_to_dict
 from app.services.proposals import ProposalNotFound, step_in
@@ -233,8 +234,6 @@ def countersign_pending(ctx: OfficeContext, confirmation, shown: list[AwaitingBa
     batches waiting are no longer exactly those (one was added or released meanwhile), nothing
     is signed and the Lurah looks again.
     """
-    from app.services import lurah
-
     expected = {b.batch_id: b.signed_hash for b in shown}
 
     def unchanged(session) -> list[OutboxBatch]:

@@ -17,6 +17,7 @@ from app.domain.tracking import is_valid_tracking_code, new_tracking_code, norma
 from app.domain.validation import Issue, Report, ValidationFailed
 from app.errors import UsulkanError
 from app.i18n import N_
+from app.services import lurah
 from app.services.context import OfficeContext
 from app.storage import proposal_repo as repo
 from app.storage.models import Attachment, Household, Member
@@ -279,8 +280,6 @@ def apply_action(
     with ctx.reading() as session:
         proposal_id = _load(session, reference).id
     if action in AUTHORITY_STEPS:
-        from app.services import lurah
-
         if confirmation is None:
             raise LurahApprovalNeeded()
         with lurah.acting(ctx, confirmation, lurah.Purpose(AUTHORITY_STEPS[action]), proposal_id) as lurah_ctx:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.errors import UsulkanError
 from app.i18n import N_
 from app.services import keys as office_keys
+from app.services import lurah
 from app.services.context import OfficeContext
 from app.storage.models import Office, Operator
 from app.storage.sync_models import Certificate, DinsosKey, SyncLink
@@ -199,8 +200,6 @@ def link_office(ctx: OfficeContext, doc: dict, transport, *, confirmation, root_
     If the server cannot be reached, the import stays and ``bind_and_certify`` finishes it later
     (with a new approval).
     """
-    from app.services import lurah
-
     with lurah.acting(ctx, confirmation, lurah.Purpose.LINK) as lurah_ctx:
         fp = import_provisioning(lurah_ctx, doc, root_fingerprint=root_fingerprint)
         _bind_and_certify(lurah_ctx, transport)
@@ -209,8 +208,6 @@ def link_office(ctx: OfficeContext, doc: dict, transport, *, confirmation, root_
 
 def bind_and_certify(ctx: OfficeContext, transport, *, confirmation) -> list[str]:
     """Finish a link the server did not confirm yet; the Lurah approves it again (``Purpose.LINK``)."""
-    from app.services import lurah
-
     with lurah.acting(ctx, confirmation, lurah.Purpose.LINK) as lurah_ctx:
         return _bind_and_certify(lurah_ctx, transport)
 

@@ -173,19 +173,6 @@ def confirm_enrolment(lurah_ctx: OfficeContext, pending: PendingTotp, code: str)
         lurah_ctx.audit(session, "totp.enrol", "operator", lurah_ctx.operator_id)
 
 
-def remove(ctx: OfficeContext, confirmation) -> None:
-    """Stop asking for codes (a lost or new phone): the Lurah confirms it (``Purpose.TOTP_REMOVE``)."""
-    from app.services import lurah  # lurah checks codes through this module
-
-    lurah_ctx = lurah.require(ctx, confirmation, lurah.Purpose.TOTP_REMOVE)
-    with lurah_ctx.transaction() as session:
-        row = session.get(LurahTotp, lurah_ctx.operator_id)
-        if row is None:
-            raise TotpNotEnrolled()
-        session.delete(row)
-        lurah_ctx.audit(session, "totp.remove", "operator", lurah_ctx.operator_id)
-
-
 # --- checking a code -----------------------------------------------------------------
 
 

@@ -177,18 +177,18 @@ def test_removal_needs_the_lurah_passphrase(lurah, frozen):
     with pytest.raises(WrongPassphrase):
         factories.approve(lurah, "totp_remove", passphrase="bukan sandi lurah")
     with pytest.raises(lurah_service.ConfirmationRefused):
-        totp.remove(lurah, None)
+        lurah_service.remove_totp(lurah, None)
     with pytest.raises(lurah_service.ConfirmationRefused):  # an approval of another step
-        totp.remove(lurah, factories.approve(lurah, "revoke", totp_code=totp.code_at(secret, frozen[0])))
+        lurah_service.remove_totp(lurah, factories.approve(lurah, "revoke", totp_code=totp.code_at(secret, frozen[0])))
     assert totp.is_enrolled(lurah)
     frozen[0] += timedelta(seconds=30)
-    totp.remove(lurah, factories.approve(lurah, "totp_remove", totp_code=totp.code_at(secret, frozen[0])))
+    lurah_service.remove_totp(lurah, factories.approve(lurah, "totp_remove", totp_code=totp.code_at(secret, frozen[0])))
     assert not totp.is_enrolled(lurah)
     with lurah.reading() as session:
         assert session.scalars(select(LurahTotp)).all() == []
     assert actions(lurah)[-1] == "totp.remove"
     with pytest.raises(totp.TotpNotEnrolled):
-        totp.remove(lurah, factories.approve(lurah, "totp_remove"))
+        lurah_service.remove_totp(lurah, factories.approve(lurah, "totp_remove"))
 
 
 def test_people_list_and_first_sign_in(lurah, office, created_office, fast_kdf):

@@ -22,13 +22,12 @@ from app.ui.editor.prompts import Prompts
 from app.ui.errors import error_text
 from app.ui.lurah_approval import LurahApprovalFields, LurahStepDialog
 from app.ui.pages.settings import ROLE_LABELS
-from app.ui.people.common import PEOPLE, feedback_label, password_field, say, wib_date
+from app.ui.people.common import PEOPLE, feedback_label, say, wib_date
 from app.ui.qt import (
     QAbstractItemView,
     QColor,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QHeaderView,

@@ -11,7 +11,7 @@ from app.services.totp import PendingTotp
 from app.storage.vault import WrongPassphrase
 from app.ui.errors import error_text
 from app.ui.lurah_approval import LurahApprovalFields
-from app.ui.people.common import PEOPLE, feedback_label, password_field, say
+from app.ui.people.common import PEOPLE, feedback_label, say
 from app.ui.qt import (
     QDialog,
     QDialogButtonBox,
@@ -163,7 +163,7 @@ class TotpRemoveDialog(QDialog):
         def step(ctx):
             confirmation = lurah_service.confirm(ctx, approval.passphrase, purpose=lurah_service.Purpose.TOTP_REMOVE,
                                                  totp_code=approval.totp_code)
-            totp.remove(ctx, confirmation)
+            lurah_service.remove_totp(ctx, confirmation)
 
         self.state.run(step, self._done, on_error=self._failed, changes=PEOPLE)
 
