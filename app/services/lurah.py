@@ -146,6 +146,10 @@ def confirm(
         raise LurahNotConfirmed()
     lurah_ctx = _as_lurah(ctx, lurah_id, lurah_name)
     with_totp = totp.verify_for(lurah_ctx, totp_code, purpose.value)
+    with lurah_ctx.transaction() as session:
+        # Who approved what, and at whose desk: the step itself is audited when it runs.
+        lurah_ctx.audit(session, "lurah.approve", "operator", lurah_id, purpose=purpose.value, subject=subject,
+                        desk=ctx.operator_id, totp=with_totp)
     with _lock:
         made = LurahConfirmation(
             lurah_id=lurah_id, lurah_name=lurah_name, office_id=ctx.office_id, purpose=purpose, subject=subject,

@@ -127,6 +127,11 @@ def test_the_lurah_approving_at_the_operators_desk_is_recorded_as_the_lurah(offi
         last = session.scalars(select(AuditEntry).where(AuditEntry.action == "proposal.transition")
                                .order_by(AuditEntry.seq.desc())).first()
     assert last.operator_id == lurah_id and last.entity_id == pid
+    with office.reading() as session:
+        approved = session.scalars(select(AuditEntry).where(AuditEntry.action == "lurah.approve")).one()
+    # The audit log says the Lurah approved it, for this proposal, at the operator's desk.
+    assert approved.operator_id == lurah_id
+    assert approved.detail == {"purpose": "sptjm", "subject": pid, "desk": office.operator_id, "totp": False}
     assert office.operator_id == created_office[1].operator_id  # the operator's session is still the operator's
 
 
