@@ -83,3 +83,44 @@ def household_with(niks: list[str], kk: str = KK) -> dict:
     data["household"]["members"] = members
     data["household"]["kk_number"] = kk
     return data
+
+
+def machine_step(ctx, proposal_id: str, action, actor, *, reason: str | None = None, data: dict | None = None):
+    """A step the sync worker or Dinsos's status feed takes (tests play them): never a person's."""
+    from app.services import proposals
+    from app.storage.models import Proposal as ProposalRow
+
+    with ctx.transaction() as session:
+        row = session.get(ProposalRow, proposal_id)
+        proposals.step_in(ctx, session, row, action, actor=actor, reason=reason, data=data)
+
+
+def record_sptjm(ctx, proposal_id: str, attachment_id: str, lurah_passphrase: str, totp_code: str | None = None):
+    """The Lurah approves and records the SPTJM of ``proposal_id`` in ``ctx`` (her session or at a desk)."""
+    from app.domain import workflow
+    from app.services import lurah, proposals
+
+    approval = lurah.confirm(ctx, lurah_passphrase, purpose=lurah.Purpose.SPTJM, subject=proposal_id,
+                             totp_code=totp_code)
+    return proposals.apply_action(ctx, proposal_id, workflow.Action.RECORD_SPTJM, confirmation=approval,
+                                  data={"sptjm_attachment_id": attachment_id})
+
+
+def approve(ctx, purpose, subject: str | None = None, *, passphrase: str | None = None,
+            totp_code: str | None = None):
+    """The Lurah's approval of one step, typed in ``ctx`` (her session, or at someone's desk)."""
+    from app.services import lurah
+    from tests.conftest import LURAH_PASS
+
+    return lurah.confirm(ctx, LURAH_PASS if passphrase is None else passphrase, purpose=lurah.Purpose(purpose),
+                         subject=subject, totp_code=totp_code)
+
+
+def countersign_all(ctx, passphrase: str | None = None, totp_code: str | None = None) -> list[str]:
+    """The Lurah looks at the batches waiting for her and countersigns exactly those."""
+    from app.services import outbox
+
+    shown = outbox.awaiting_countersignature(ctx)
+    approval = approve(ctx, "countersign", outbox.countersign_subject(shown), passphrase=passphrase,
+                       totp_code=totp_code)
+    return outbox.countersign_pending(ctx, approval, shown)

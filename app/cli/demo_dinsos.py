@@ -129,13 +129,16 @@ def _link_office(office_folder: Path, document: dict, url: str) -> None:
 
     from app.clock import utcnow
     from app.services import demo, office, provisioning, sync_run
+    from app.services import lurah as lurah_service
     from app.sync.transport_http import HttpTransport
 
     transport = HttpTransport(url, timeout=(2, 20))
     ids = dict((name, operator_id) for operator_id, name in _operators(office_folder))
     lurah = office.open_office(office_folder, ids[demo.DEMO_LURAH], demo.DEMO_LURAH_PASS)
     try:
-        provisioning.link_office(lurah, document, transport,
+        # The demo Lurah approves the link as a real one would: her passphrase typed for this step.
+        approval = lurah_service.confirm(lurah, demo.DEMO_LURAH_PASS, purpose=lurah_service.Purpose.LINK)
+        provisioning.link_office(lurah, document, transport, confirmation=approval,
                                  root_fingerprint=document["dinsos_root_fingerprint"])
     finally:
         lurah.close()

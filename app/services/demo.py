@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.domain.workflow import Action, Actor
 from app.services import attachments, office, outbox, proposal_io, proposals
+from app.services import lurah as lurah_service
 from app.services.context import OfficeContext
 from app.storage.models import Proposal as ProposalRow
 from app.storage.sync_models import OutboxItem
@@ -82,9 +83,11 @@ def _step(ctx: OfficeContext, lurah: OfficeContext, proposal_id: str, step) -> N
         )
     elif step == "sptjm":
         sptjm = attachments.attach_to_proposal(ctx, proposal_id, kind="sptjm", filename="sptjm.pdf", data=DEMO_PDF)
-        proposals.apply_action(
-            lurah, proposal_id, Action.RECORD_SPTJM, actor=Actor.LURAH, data={"sptjm_attachment_id": sptjm.id}
-        )
+        # The demo Lurah approves as a real one would: her passphrase, for this proposal's SPTJM.
+        approval = lurah_service.confirm(lurah, DEMO_LURAH_PASS, purpose=lurah_service.Purpose.SPTJM,
+                                         subject=proposal_id)
+        proposals.apply_action(lurah, proposal_id, Action.RECORD_SPTJM, confirmation=approval,
+                               data={"sptjm_attachment_id": sptjm.id})
     elif step == "ground_checked":
         proposals.apply_action(ctx, proposal_id, Action.RECORD_GROUND_CHECK, data={"ground_check_id": "demo"})
     elif step is Action.QUEUE:
@@ -94,7 +97,7 @@ def _step(ctx: OfficeContext, lurah: OfficeContext, proposal_id: str, step) -> N
         _delivered_before_the_demo(ctx, proposal_id)
     elif step in DINSOS_STEPS:
         reason = RETURN_REASON if step is Action.RETURN else None
-        proposals.apply_action(ctx, proposal_id, step, actor=Actor.DINSOS, reason=reason)
+        _machine_step(ctx, proposal_id, step, Actor.DINSOS, reason)
     else:
         proposals.apply_action(ctx, proposal_id, step)
 
@@ -108,6 +111,11 @@ def _delivered_before_the_demo(ctx: OfficeContext, proposal_id: str) -> None:
         item = session.scalars(select(OutboxItem).where(OutboxItem.proposal_id == proposal_id)).one()
         item.state = outbox.DELIVERED
         proposals.step_in(ctx, session, session.get(ProposalRow, proposal_id), Action.SEND, actor=Actor.SYSTEM)
+def _machine_step(ctx: OfficeContext, proposal_id: str, step, actor: Actor, reason: str | None = None) -> None:
+    """What the sync worker and Dinsos's status feed would record: the demo plays both."""
+    with ctx.transaction() as session:
+        row = session.get(ProposalRow, proposal_id)
+        proposals.step_in(ctx, session, row, step, actor=actor, reason=reason)
 
 
 def _household(hh, kind: str, rng: random.Random) -> dict:

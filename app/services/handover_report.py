@@ -7,7 +7,6 @@ acknowledges on sign-in. ``verify_record`` re-checks the hash and both signature
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import UsulkanError
 from app.i18n import N_
-from app.services import handover, office, operators
+from app.services import handover, lurah
 from app.services import keys as office_keys
 from app.services.context import OfficeContext
 from app.services.handover import HandoverReport
@@ -210,9 +209,17 @@ def _row(session: Session, record_id: str) -> HandoverRecord:
     return row
 
 
-def countersign(lurah_ctx: OfficeContext, record_id: str) -> HandoverRecordView:
-    """The Lurah countersigns the report's hash (and the leaver's signature) with the authority key."""
-    office_keys.require_lurah(lurah_ctx)
+def countersign(ctx: OfficeContext, record_id: str, confirmation: lurah.LurahConfirmation) -> HandoverRecordView:
+    """The Lurah countersigns the report's hash (and the leaver's signature) with the authority key.
+
+    ``confirmation``: the Lurah's approval of endorsing this record (``Purpose.ENDORSE``,
+    subject ``record_id``), typed just now, in whoever's session is open.
+    """
+    with ctx.reading() as session:
+        row = _row(session, record_id)
+        if row.lurah_signature is not None:
+            raise AlreadyCountersigned()  # before the approval is spent on nothing
+    lurah_ctx = lurah.require(ctx, confirmation, lurah.Purpose.ENDORSE, record_id)
     with lurah_ctx.transaction() as session:
         row = _row(session, record_id)
         if row.lurah_signature is not None:
@@ -401,21 +408,3 @@ def operator_name(ctx: OfficeContext, operator_id: str) -> str:
     with ctx.reading() as session:
         row = session.get(Operator, operator_id)
         return row.name if row is not None else ""
-
-
-def lurah_session(ctx: OfficeContext, lurah_passphrase: str) -> OfficeContext:
-    """The Lurah's context for a countersignature, unlocked with the passphrase she types now.
-
-    If the Lurah is the one signed in, that context is returned once the passphrase matches (an
-    unattended session is not enough); otherwise her keyslot opens a second context, which the
-    caller closes.
-    """
-    lurah = lurah_of(ctx)
-    if lurah is None:
-        raise office_keys.LurahOnly()
-    if ctx.operator_id == lurah[0]:
-        key = ctx.vault.unlock_operator(lurah[0], lurah_passphrase)
-        if not hmac.compare_digest(key, ctx.data_key):
-            raise operators.LurahNotConfirmed()
-        return ctx
-    return office.open_office(ctx.folder, lurah[0], lurah_passphrase)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,7 +11,7 @@ from sqlalchemy import func, select
 from app.errors import UsulkanError
 from app.i18n import N_
 from app.services import keys as office_keys
-from app.services import office, totp
+from app.services import lurah, office
 from app.services.context import OfficeContext
 from app.services.handover import HandoverReport, move_all_in
 from app.storage.handover_models import PendingRevocation
@@ -26,9 +25,8 @@ ENROLLED_ROLES = ("operator", "field_staff")
 MIN_VALID_DAYS, MAX_VALID_DAYS = 1, 1830  # at most five years: a contract is renewed long before
 
 
-class LurahNotConfirmed(UsulkanError):
-    template = N_("The Lurah's passphrase did not confirm this change.")
-    hint = N_("The Lurah types their own passphrase again, then try once more.")
+# Kept here for callers that catch it from this module; it lives in services/lurah.py.
+LurahNotConfirmed = lurah.LurahNotConfirmed
 
 
 class UnknownRole(UsulkanError):
@@ -39,6 +37,7 @@ class UnknownRole(UsulkanError):
 class CannotRevokeSelf(UsulkanError):
     template = N_("The Lurah cannot revoke their own access here.")
     hint = N_("A new Lurah is registered with Dinsos; ask Dinsos how to hand over the office.")
+
 
 
 class OperatorNameMissing(UsulkanError):
@@ -85,15 +84,6 @@ class ExpiringCertificate:
     expired: bool
 
 
-def confirm_lurah(lurah_ctx: OfficeContext, lurah_passphrase: str) -> None:
-    """The Lurah's role and, right now, the Lurah's own passphrase: an unattended session is not enough."""
-    office_keys.require_lurah(lurah_ctx)
-    # A wrong passphrase counts towards the slot's throttle like any unlock (WrongPassphrase).
-    key = lurah_ctx.vault.unlock_operator(lurah_ctx.operator_id, lurah_passphrase)
-    if not hmac.compare_digest(key, lurah_ctx.data_key):
-        raise LurahNotConfirmed()
-
-
 def _check_new_person(session, name: str, role: str, valid_days: int) -> None:
     if role not in ENROLLED_ROLES:
         raise UnknownRole()
@@ -128,50 +118,55 @@ def _certify_new_in(lurah_ctx: OfficeContext, session, operator: Operator, valid
 
 
 def enrol_operator(
-    lurah_ctx: OfficeContext, *, name: str, role: str, passphrase: str, lurah_passphrase: str,
-    valid_days: int = 365, kdf: KdfParams | None = None, totp_code: str | None = None,
+    ctx: OfficeContext, *, name: str, role: str, passphrase: str, confirmation: lurah.LurahConfirmation,
+    valid_days: int = 365, kdf: KdfParams | None = None,
 ) -> Enrolment:
     """The Lurah gives a new person a keyslot and certifies their signing key, all or nothing.
 
-    Needs the Lurah's passphrase typed now and, when the Lurah enrolled an authenticator app, a
-    fresh code from it. The person's record, key, certificate and the used-up code are one
-    transaction, committed only after the keyslot is written: a failure anywhere leaves neither
-    a record without a slot nor a slot without a record.
+    Needs the Lurah's approval for it (``lurah.confirm(..., purpose=Purpose.ENROL)``: the
+    passphrase typed now and, when enrolled, a fresh authenticator code). The person's record,
+    key and certificate are one transaction, committed only after the keyslot is written: a
+    failure anywhere leaves neither a record without a slot nor a slot without a record.
     """
-    office_keys.require_lurah(lurah_ctx)
     name = " ".join(name.split())
     office.check_passphrase(passphrase)
-    with lurah_ctx.reading() as session:
-        _check_new_person(session, name, role, valid_days)
-    confirm_lurah(lurah_ctx, lurah_passphrase)
+    with ctx.reading() as session:
+        _check_new_person(session, name, role, valid_days)  # before the approval is spent on it
     params = office._kdf(kdf)  # calibrated once per process, before the write lock is taken
     operator_id = str(uuid.uuid4())
-    try:
+    with lurah.acting(ctx, confirmation, lurah.Purpose.ENROL) as lurah_ctx:
         with lurah_ctx.transaction() as session:
             _check_new_person(session, name, role, valid_days)  # again, under the write lock
-            uses_totp = totp.check_in(lurah_ctx, session, totp_code)
             operator = Operator(id=operator_id, name=name, role=role, active=True, created_at=lurah_ctx.clock())
             session.add(operator)
             session.flush()
             linked = session.get(SyncLink, 1) is not None
             certificate = _certify_new_in(lurah_ctx, session, operator, valid_days) if linked else None
             lurah_ctx.audit(session, "operator.enrol", "operator", operator_id, role=role,
-                            certified=certificate is not None, totp=uses_totp)
+                            certified=certificate is not None, totp=confirmation.with_totp)
             # Last, so that any failure above or here rolls the whole enrolment back.
             lurah_ctx.vault.add_operator_slot(lurah_ctx.data_key, operator_id, name, passphrase, params)
-    except totp.TotpError as error:
-        with lurah_ctx.transaction() as session:
-            lurah_ctx.audit(session, "totp.refused", "operator", lurah_ctx.operator_id, reason=type(error).__name__)
-        raise
     return Enrolment(operator_id, certificate)
 
 
 def certify_pending(lurah_ctx: OfficeContext, operator_id: str, valid_days: int = 365) -> OperatorCertificate:
-    """Certify (or renew) an enrolled operator's key, e.g. once the office is linked to Dinsos."""
+    """Certify (or renew) an enrolled operator's key, e.g. once the office is linked to Dinsos.
+
+    ``lurah_ctx`` is a Lurah's context from ``lurah.acting`` (linking, or renewing with
+    ``renew_certificate``): certifying is part of an approved step, never a step of its own.
+    """
     with lurah_ctx.reading() as session:
         operator = session.get(Operator, operator_id)
         role = operator.role if operator is not None else "operator"
     return office_keys.certify_operator(lurah_ctx, operator_id, role, valid_days)
+
+
+def renew_certificate(
+    ctx: OfficeContext, operator_id: str, *, confirmation: lurah.LurahConfirmation, valid_days: int = 365,
+) -> OperatorCertificate:
+    """The Lurah renews a person's certificate before it ends (key rotation), approved for that person."""
+    with lurah.acting(ctx, confirmation, lurah.Purpose.ROTATE, operator_id) as lurah_ctx:
+        return certify_pending(lurah_ctx, operator_id, valid_days)
 
 
 def last_used_sequence(session) -> int:
@@ -180,21 +175,26 @@ def last_used_sequence(session) -> int:
 
 
 def revoke_operator(
-    lurah_ctx: OfficeContext, operator_id: str, *, reason: str, lurah_passphrase: str | None = None
+    ctx: OfficeContext, operator_id: str, *, reason: str, confirmation: lurah.LurahConfirmation,
 ) -> RevocationResult:
     """Revoke a person: signed revocations for Dinsos, their work to the pool, their slot gone, re-key.
 
-    With ``lurah_passphrase`` the Lurah confirms it on the spot first (the People page's wizard:
-    a session left open is not enough); the handover wizard passes none, its Lurah session was
-    opened with that passphrase moments before.
+    ``confirmation`` is the Lurah's approval of revoking exactly this person
+    (``lurah.confirm(..., purpose=Purpose.REVOKE, subject=operator_id)``), typed just now; the
+    Lurah may give it at anyone's desk, the revocation is then the Lurah's all the same.
     """
-    office_keys.require_lurah(lurah_ctx)
-    if lurah_passphrase is not None:
-        confirm_lurah(lurah_ctx, lurah_passphrase)
-    if operator_id == lurah_ctx.operator_id:
-        raise CannotRevokeSelf()
     if not reason.strip():
         raise RevocationReasonMissing()
+    with ctx.reading() as session:
+        if session.get(Operator, operator_id) is None:
+            raise UnknownOperator(operator=operator_id)
+    if operator_id == lurah.the_lurah(ctx)[0]:
+        raise CannotRevokeSelf()
+    with lurah.acting(ctx, confirmation, lurah.Purpose.REVOKE, operator_id) as lurah_ctx:
+        return _revoke(lurah_ctx, operator_id, reason)
+
+
+def _revoke(lurah_ctx: OfficeContext, operator_id: str, reason: str) -> RevocationResult:
     made = []
     with lurah_ctx.transaction() as session:
         operator = session.get(Operator, operator_id)

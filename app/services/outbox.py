@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain import workflow
+from app.errors import UsulkanError
+from app.i18n import N_
 from app.services import keys as office_keys
+from app.services import lurah
 from app.services.context import OfficeContext
 from app.services.proposal_io import proposal_to_dict
 from app.services import proposals as proposal_service
@@ -235,23 +239,100 @@ def build_batches(ctx: OfficeContext) -> list[str]:
         return made
 
 
-def countersign_pending(ctx: OfficeContext) -> list[str]:
-    """The Lurah countersigns every batch waiting for it (SPTJM); each is then sealed and ready."""
-    office_keys.require_lurah(ctx)
-    with ctx.transaction() as session:
+@dataclass(frozen=True)
+class SignedLine:
+    """One item of a batch waiting for the Lurah, read from the operator-signed bytes themselves."""
+
+    item_type: str
+    tracking_code: str | None
+    kind: str | None
+    route: str | None
+    head_name: str | None  # the household's head (or first member): the name the Lurah recognises
+    kk_number: str | None
+    address: str | None
+    members: int
+
+
+@dataclass(frozen=True)
+class AwaitingBatch:
+    batch_id: str
+    sequence: int
+    operator_name: str
+    lines: tuple[SignedLine, ...]
+    signed_hash: str  # of the operator-signed bytes shown: the approval covers these, not a later swap
+
+
+def _line(item: BatchItem) -> SignedLine:
+    payload = item.payload if isinstance(item.payload, dict) else {}
+    household = payload.get("household") if isinstance(payload.get("household"), dict) else {}
+    members = [m for m in household.get("members") or [] if isinstance(m, dict)]
+    head = next((m for m in members if m.get("relationship") == "kepala_keluarga"), members[0] if members else {})
+    return SignedLine(
+        item_type=item.item_type, tracking_code=payload.get("tracking_code"), kind=payload.get("kind"),
+        route=item.route, head_name=head.get("name"), kk_number=household.get("kk_number"),
+        address=household.get("address"), members=len(members),
+    )
+
+
+def awaiting_countersignature(ctx: OfficeContext) -> list[AwaitingBatch]:
+    """The batches waiting for the Lurah, with what each holds as the operator signed it.
+
+    Read from the signed bytes, not from the proposals' rows: what the Lurah sees is exactly
+    what the countersignature will cover.
+    """
+    with ctx.reading() as session:
+        rows = session.scalars(select(OutboxBatch).where(OutboxBatch.state == AWAITING)
+                               .order_by(OutboxBatch.sequence)).all()
+        found = []
+        for row in rows:
+            signed = PartlySignedBatch.from_bytes(row.signed)
+            found.append(AwaitingBatch(row.batch_id, row.sequence, signed.operator_certificate.name,
+                                       tuple(_line(item) for item in signed.items), sha256_hex(row.signed)))
+        return found
+
+
+def countersign_subject(batches: list[AwaitingBatch]) -> str:
+    """What the Lurah's approval names: exactly these batches, each with the hash of its signed content."""
+    return ",".join(f"{b.batch_id}:{b.signed_hash}" for b in sorted(batches, key=lambda b: b.sequence))
+
+
+def countersign_pending(ctx: OfficeContext, confirmation, shown: list[AwaitingBatch]) -> list[str]:
+    """The Lurah countersigns the batches she was shown (SPTJM); each is then sealed and ready.
+
+    ``confirmation`` approves ``Purpose.COUNTERSIGN`` for ``countersign_subject(shown)``; if the
+    batches waiting are no longer exactly those (one was added or released meanwhile), nothing
+    is signed and the Lurah looks again.
+    """
+    expected = {b.batch_id: b.signed_hash for b in shown}
+
+    def unchanged(session) -> list[OutboxBatch]:
         waiting = session.scalars(select(OutboxBatch).where(OutboxBatch.state == AWAITING)
                                   .order_by(OutboxBatch.sequence)).all()
-        if not waiting:
+        if {b.batch_id: sha256_hex(b.signed) for b in waiting} != expected:
+            raise BatchesChanged()
+        return waiting
+
+    with ctx.reading() as session:
+        if not unchanged(session):
             return []
-        lurah = office_keys.authority_signer(ctx, session)
+    lurah_ctx = lurah.require(ctx, confirmation, lurah.Purpose.COUNTERSIGN, countersign_subject(shown))
+    with lurah_ctx.transaction() as session:
+        waiting = unchanged(session)
+        signer = office_keys.authority_signer(lurah_ctx, session)
         done = []
         for batch_row in waiting:
             # countersign() re-checks the operator's signature: nothing altered in the outbox gets vouched for.
-            signed = PartlySignedBatch.from_bytes(batch_row.signed).countersign(lurah)
+            signed = PartlySignedBatch.from_bytes(batch_row.signed).countersign(signer)
             _complete(session, batch_row, signed)
-            ctx.audit(session, "outbox.countersign", "batch", batch_row.batch_id, sequence=batch_row.sequence)
+            lurah_ctx.audit(session, "outbox.countersign", "batch", batch_row.batch_id, sequence=batch_row.sequence,
+                            items=len(signed.items), totp=confirmation.with_totp)
             done.append(batch_row.batch_id)
         return done
+
+
+class BatchesChanged(UsulkanError):
+    template = N_("The batches waiting for the Lurah changed while the list was open.")
+    hint = N_("Nothing was signed. Open the list again, check it, and countersign what is shown then.")
 
 
 def release_rejected(ctx: OfficeContext) -> int:

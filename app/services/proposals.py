@@ -18,6 +18,7 @@ from app.domain.tracking import is_valid_tracking_code, new_tracking_code, norma
 from app.domain.validation import Issue, Report, ValidationFailed
 from app.errors import UsulkanError
 from app.i18n import N_
+from app.services import lurah
 from app.services.context import OfficeContext
 from app.storage import proposal_repo as repo
 from app.storage.models import Attachment, Household, Member
@@ -295,25 +296,65 @@ def count_by_state(ctx: OfficeContext) -> dict[tuple[str, str], int]:
     return {(kind, state): n for kind, state, n in result}
 
 
+# Steps only the Lurah takes, each with the approval it needs (services/lurah.py).
+AUTHORITY_STEPS = {workflow.Action.RECORD_SPTJM: "sptjm"}
+# Actors the sync worker and the signed status feed step as; nobody signed in can claim them.
+MACHINE_ACTORS = frozenset({workflow.Actor.SYSTEM, workflow.Actor.DINSOS})
+
+
+class LurahApprovalNeeded(UsulkanError):
+    template = N_("Only the Lurah can take this step, with their passphrase typed now.")
+    hint = N_("Ask the Lurah to approve it: they type their passphrase (and the code from the authenticator app).")
+
+
+def session_actor(ctx: OfficeContext, state: workflow.State, kind, action: workflow.Action) -> workflow.Actor:
+    """Who takes a step is who signed in: the Lurah where the table lets the Lurah, else the office."""
+    if ctx.operator_role == "lurah" and action not in AUTHORITY_STEPS \
+            and workflow.Actor.LURAH in _actors_for(state, kind, action):
+        return workflow.Actor.LURAH
+    return workflow.Actor.OFFICE
+
+
+def _actors_for(state, kind, action) -> frozenset:
+    return frozenset().union(*(rule.actors for rule in workflow.rules_for(state, kind, action)))
+
+
 def apply_action(
     ctx: OfficeContext,
     reference: str,
     action: workflow.Action,
     *,
-    actor: workflow.Actor = workflow.Actor.OFFICE,
     reason: str | None = None,
     data: dict | None = None,
+    confirmation=None,
 ) -> ProposalSummary:
     """Move a proposal one step through the workflow table, recording who, when and why.
 
+    The actor is the person signed in, never an argument. A Lurah's step (the SPTJM) needs a
+    ``LurahConfirmation`` for that step and that proposal, minted by ``lurah.confirm``; it is
+    then recorded as the Lurah's, even when the Lurah approved it at an operator's desk.
     QUEUE is refused: only ``outbox.queue_proposal`` takes it, with the outbox item in the same
     transaction.
     """
-    if workflow.Action(action) is workflow.Action.QUEUE:
+    action = workflow.Action(action)
+    if action is workflow.Action.QUEUE:
         raise QueueOnlyThroughOutbox()
+    with ctx.reading() as session:
+        proposal_id = _load(session, reference).id
+    if action in AUTHORITY_STEPS:
+        if confirmation is None:
+            raise LurahApprovalNeeded()
+        with lurah.acting(ctx, confirmation, lurah.Purpose(AUTHORITY_STEPS[action]), proposal_id) as lurah_ctx:
+            with lurah_ctx.transaction() as session:
+                row = _load(session, proposal_id)
+                _step(lurah_ctx, session, row, action, workflow.Actor.LURAH, reason, data)
+                return repo.summary(row)
+    if confirmation is not None:
+        raise LurahApprovalNeeded()  # an approval for a step that takes none is a mistake; spend nothing
     with ctx.transaction() as session:
-        row = _load(session, reference)
-        step_in(ctx, session, row, action, actor=actor, reason=reason, data=data)
+        row = _load(session, proposal_id)
+        actor = session_actor(ctx, workflow.State(row.state), ProposalKind(row.kind), action)
+        _step(ctx, session, row, action, actor, reason, data)
         return repo.summary(row)
 
 
@@ -323,27 +364,35 @@ def step_in(
     row: ProposalRow,
     action: workflow.Action,
     *,
-    actor: workflow.Actor = workflow.Actor.OFFICE,
+    actor: workflow.Actor | None = None,
     reason: str | None = None,
     data: dict | None = None,
 ) -> None:
-    """One workflow step inside the caller's transaction (bulk decisions share one); never QUEUE."""
-    if workflow.Action(action) is workflow.Action.QUEUE:
+    """One step inside the caller's transaction (bulk decisions, the sync worker); never QUEUE.
+
+    Without ``actor`` the step is the signed-in person's (``session_actor``); an explicit actor
+    may only be the sync worker's or the status feed's, so no caller can record a step as the
+    office's or the Lurah's. The Lurah's own steps need ``apply_action`` and a confirmation.
+    """
+    action = workflow.Action(action)
+    if action is workflow.Action.QUEUE:
         raise QueueOnlyThroughOutbox()
     _take_step(ctx, session, row, action, actor=actor, reason=reason, data=data)
 
 
-def _take_step(
-    ctx: OfficeContext,
-    session: Session,
-    row: ProposalRow,
-    action: workflow.Action,
-    *,
-    actor: workflow.Actor = workflow.Actor.OFFICE,
-    reason: str | None = None,
-    data: dict | None = None,
-) -> None:
-    """The step itself. Only this module and app/services/outbox.py (for QUEUE) call it."""
+def _take_step(ctx, session, row, action, *, actor=None, reason=None, data=None) -> None:
+    """The step itself, actor checked. Only this module and app/services/outbox.py (for QUEUE) call it."""
+    action = workflow.Action(action)
+    if action in AUTHORITY_STEPS:
+        raise LurahApprovalNeeded()
+    if actor is None:
+        actor = session_actor(ctx, workflow.State(row.state), ProposalKind(row.kind), action)
+    elif actor not in MACHINE_ACTORS:
+        raise LurahApprovalNeeded() if actor is workflow.Actor.LURAH else ValueError(actor)
+    _step(ctx, session, row, action, actor, reason, data)
+
+
+def _step(ctx, session, row, action, actor, reason, data) -> None:
     data = dict(data or {})
     if reason is not None:
         data.setdefault("reason", reason)

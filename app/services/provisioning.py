@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.errors import UsulkanError
 from app.i18n import N_
 from app.services import keys as office_keys
+from app.services import lurah
 from app.services.context import OfficeContext
 from app.storage.models import Office, Operator
 from app.storage.sync_models import Certificate, DinsosKey, SyncLink
@@ -192,17 +193,26 @@ def certify_uncertified(ctx: OfficeContext, valid_days: int = 365) -> list[str]:
     return missing
 
 
-def link_office(ctx: OfficeContext, doc: dict, transport, *, root_fingerprint: str | None = None) -> str:
+def link_office(ctx: OfficeContext, doc: dict, transport, *, confirmation, root_fingerprint: str | None = None) -> str:
     """Import the document, bind the authority key and certify the office's people: one Lurah step.
 
-    If the server cannot be reached, the import stays and ``bind_and_certify`` finishes it later.
+    ``confirmation`` is the Lurah's approval of linking (``lurah.Purpose.LINK``), typed now.
+    If the server cannot be reached, the import stays and ``bind_and_certify`` finishes it later
+    (with a new approval).
     """
-    fp = import_provisioning(ctx, doc, root_fingerprint=root_fingerprint)
-    bind_and_certify(ctx, transport)
+    with lurah.acting(ctx, confirmation, lurah.Purpose.LINK) as lurah_ctx:
+        fp = import_provisioning(lurah_ctx, doc, root_fingerprint=root_fingerprint)
+        _bind_and_certify(lurah_ctx, transport)
     return fp
 
 
-def bind_and_certify(ctx: OfficeContext, transport) -> list[str]:
+def bind_and_certify(ctx: OfficeContext, transport, *, confirmation) -> list[str]:
+    """Finish a link the server did not confirm yet; the Lurah approves it again (``Purpose.LINK``)."""
+    with lurah.acting(ctx, confirmation, lurah.Purpose.LINK) as lurah_ctx:
+        return _bind_and_certify(lurah_ctx, transport)
+
+
+def _bind_and_certify(ctx: OfficeContext, transport) -> list[str]:
     with ctx.reading() as session:
         link = session.get(SyncLink, 1)
         bound = link is not None and link.feed_token is not None

@@ -24,11 +24,14 @@ from app.i18n import N_
 from app.services import keys as office_keys
 from app.services.context import OfficeContext
 from app.storage.handover_models import LurahTotp
+from app.storage.lurah_models import LurahAttempts
 
 SECRET_BYTES = 20  # 160 bits, what RFC 4226 recommends for HMAC-SHA1
 DIGITS = 6
 STEP_SECONDS = 30
 WINDOW = 1  # steps accepted either side of now
+FREE_ATTEMPTS = 3  # wrong codes before the wait starts
+MAX_WAIT_SECONDS = 300
 ISSUER = "Usulkan"
 
 
@@ -50,6 +53,15 @@ class TotpCodeWrong(TotpError):
 class TotpCodeReused(TotpError):
     template = N_("This code from the authenticator app has already been used.")
     hint = N_("Wait until the app shows the next code, then type that one.")
+
+
+class TotpThrottled(TotpError):
+    template = N_("Too many wrong codes from the authenticator app. Try again in {seconds} seconds.")
+    hint = N_("Check that the code is read from the Lurah's own phone and that its clock is set automatically.")
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(seconds=retry_after_seconds)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class TotpAlreadyEnrolled(TotpError):
@@ -161,27 +173,37 @@ def confirm_enrolment(lurah_ctx: OfficeContext, pending: PendingTotp, code: str)
         lurah_ctx.audit(session, "totp.enrol", "operator", lurah_ctx.operator_id)
 
 
-def remove(lurah_ctx: OfficeContext, lurah_passphrase: str) -> None:
-    """Stop asking for codes (a lost or new phone); needs the Lurah's passphrase typed now."""
-    from app.services.operators import confirm_lurah  # operators imports this module
-
-    confirm_lurah(lurah_ctx, lurah_passphrase)
-    with lurah_ctx.transaction() as session:
-        row = session.get(LurahTotp, lurah_ctx.operator_id)
-        if row is None:
-            raise TotpNotEnrolled()
-        session.delete(row)
-        lurah_ctx.audit(session, "totp.remove", "operator", lurah_ctx.operator_id)
-
-
 # --- checking a code -----------------------------------------------------------------
+
+
+def _wait_seconds(attempts: LurahAttempts | None, now: datetime) -> int:
+    """Seconds still to wait before the next code may be tried (0: go ahead)."""
+    if attempts is None or attempts.failures < FREE_ATTEMPTS or attempts.last_failure_at is None:
+        return 0
+    wait = min(2 ** (attempts.failures - FREE_ATTEMPTS), MAX_WAIT_SECONDS)
+    # A clock set backwards restarts the wait from the new "now" instead of locking the Lurah out.
+    since = max((now - attempts.last_failure_at).total_seconds(), 0.0)
+    return max(0, int(-(-(wait - since) // 1)))
+
+
+def check_throttle(ctx: OfficeContext, operator_id: str) -> None:
+    """Refuse (``TotpThrottled``) while the Lurah's codes are throttled after wrong ones."""
+    now = ctx.clock()
+    with ctx.transaction() as session:
+        attempts = session.get(LurahAttempts, operator_id)
+        if attempts is not None and attempts.last_failure_at is not None and attempts.last_failure_at > now:
+            attempts.last_failure_at = now  # the clock went back: wait from now
+        wait = _wait_seconds(attempts, now)
+    if wait:
+        raise TotpThrottled(wait)
 
 
 def check_in(ctx: OfficeContext, session: Session, code: str | None) -> bool:
     """In the caller's transaction: accept ``code`` for the signed-in Lurah and use it up.
 
     Returns False when the Lurah has no TOTP enrolled (nothing to check). A refused code raises
-    and the caller's transaction rolls back; the refusal itself is audited by ``verify``.
+    and the caller's transaction rolls back. Callers go through ``verify_for``, which also
+    counts the failure for the throttle in a transaction of its own.
     """
     row = session.get(LurahTotp, ctx.operator_id)
     if row is None:
@@ -190,21 +212,39 @@ def check_in(ctx: OfficeContext, session: Session, code: str | None) -> bool:
     return True
 
 
-def verify(ctx: OfficeContext, code: str | None) -> bool:
-    """Check and use up ``code`` in its own transaction; False when no TOTP is enrolled.
+def verify_for(lurah_ctx: OfficeContext, code: str | None, purpose: str) -> bool:
+    """Check and use up the Lurah's ``code`` for ``purpose``, throttled; False when no TOTP is enrolled.
 
     Committed before the approved change starts, so a code stays used even if that change
-    then fails: the Lurah types the next code, which is the safe direction.
+    then fails: the Lurah types the next code, which is the safe direction. A wrong, missing or
+    reused code counts towards the throttle (a missing one too: it is a guess of nothing).
     """
+    check_throttle(lurah_ctx, lurah_ctx.operator_id)
     try:
-        with ctx.transaction() as session:
-            enrolled = check_in(ctx, session, code)
+        with lurah_ctx.transaction() as session:
+            enrolled = check_in(lurah_ctx, session, code)
             if enrolled:
-                ctx.audit(session, "totp.verify", "operator", ctx.operator_id)
+                attempts = session.get(LurahAttempts, lurah_ctx.operator_id)
+                if attempts is not None:
+                    attempts.failures, attempts.last_failure_at = 0, None
+                lurah_ctx.audit(session, "totp.verify", "operator", lurah_ctx.operator_id, purpose=purpose)
             return enrolled
     except TotpError as error:
-        _record_refusal(ctx, "totp.refused", error)
+        with lurah_ctx.transaction() as session:
+            attempts = session.get(LurahAttempts, lurah_ctx.operator_id)
+            if attempts is None:
+                attempts = LurahAttempts(operator_id=lurah_ctx.operator_id, failures=0)
+                session.add(attempts)
+            attempts.failures += 1
+            attempts.last_failure_at = lurah_ctx.clock()
+            lurah_ctx.audit(session, "totp.refused", "operator", lurah_ctx.operator_id,
+                            reason=type(error).__name__, purpose=purpose, failures=attempts.failures)
         raise
+
+
+def verify(ctx: OfficeContext, code: str | None) -> bool:
+    """``verify_for`` the signed-in person, without a named step (self-checks, the CLI)."""
+    return verify_for(ctx, code, "check")
 
 
 def _record_refusal(ctx: OfficeContext, event: str, error: TotpError) -> None:

@@ -243,3 +243,5 @@ class AuditHead(Base):
 from app.storage import sync_models  # noqa: E402, F401
 # The handover tables (journal, playbook, pending revocations) register on this Base the same way.
 from app.storage import handover_models  # noqa: E402, F401
+# The Lurah's approval throttle, the same way.
+from app.storage import lurah_models  # noqa: E402, F401

@@ -15,11 +15,13 @@ from pathlib import Path
 from app.clock import format_wib
 from app.i18n import _, N_, n_
 from app.services import handover, handover_report, operators
+from app.services import lurah as lurah_service
 from app.services.context import OfficeContext
 from app.services.handover_report import HandoverRecordView
 from app.services.handover_work import FORM_DRAFT, WorkItem
 from app.ui.editor.prompts import Prompts
 from app.ui.errors import error_text
+from app.ui.lurah_approval import LurahApprovalFields
 from app.ui.handover_pdf import default_file_name, handover_pdf, item_label, state_label, type_label
 from app.ui.qt import (
     QAbstractItemView,
@@ -552,8 +554,9 @@ class LurahPage(QWizardPage):
         self.setSubTitle(_("If the Lurah is not here, choose Finish: the report can be countersigned later."))
         self.intro = QLabel()
         self.intro.setWordWrap(True)
-        self.passphrase = QLineEdit()
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.fields = LurahApprovalFields(lurah_service.needs_code(wizard.state.ctx))
+        self.passphrase, self.code = self.fields.passphrase, self.fields.code
+        self.code.returnPressed.connect(self.countersign)
         self.countersign_button = QPushButton(_("Countersign"))
         self.countersign_button.clicked.connect(self.countersign)
         self.passphrase.returnPressed.connect(self.countersign)
@@ -570,24 +573,26 @@ class LurahPage(QWizardPage):
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(_("e.g. contract ended"))
         self.confirm = QCheckBox()
+        # Revoking is a step of its own: the Lurah approves it again (and with the next code).
+        self.revoke_fields = LurahApprovalFields(self.fields.needs_code)
         self.revoke_button = QPushButton(_("Revoke access now"))
         self.revoke_button.clicked.connect(self.revoke)
         self.revoke_status = QLabel()
         self.revoke_status.setWordWrap(True)
-        for signal in (self.reason.textChanged, self.confirm.toggled):
+        for signal in (self.reason.textChanged, self.confirm.toggled, self.revoke_fields.passphrase.textChanged,
+                       self.revoke_fields.code.textChanged):
             signal.connect(lambda *_a: self._revoke_ready())
         box = QFormLayout(self.revoke_box)
         box.addRow(_("Reason"), self.reason)
         box.addRow("", self.confirm)
+        box.addRow("", self.revoke_fields)
         box.addRow("", self.revoke_button)
         box.addRow("", self.revoke_status)
         self._revoke_ready()
 
-        form = QFormLayout()
-        form.addRow(_("Lurah's passphrase"), self.passphrase)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
-        layout.addLayout(form)
+        layout.addWidget(self.fields)
         layout.addWidget(self.countersign_button, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.status)
         layout.addWidget(self.save_button, alignment=Qt.AlignmentFlag.AlignLeft)
@@ -607,36 +612,33 @@ class LurahPage(QWizardPage):
         wizard = self._wizard
         if self.busy or wizard.record_id is None or wizard.view is None or wizard.view.lurah_signed:
             return
-        passphrase, record_id = self.passphrase.text(), wizard.record_id
-        if not passphrase:
-            _message(self.status, _("Type the Lurah's passphrase first."), error=True)
+        record_id = wizard.record_id
+        if not self.fields.complete():
+            _message(self.status, _("Type the Lurah's passphrase (and the code from the app) first."), error=True)
             return
+        approval = self.fields.approval()
         self._busy(True)
         _message(self.status, _("Checking the passphrase ..."))
-        lurah_ctx = wizard.lurah_ctx
 
         def work(ctx: OfficeContext):
-            # Unlocking is Argon2id on purpose (slow): never on the GUI thread.
-            session = lurah_ctx or handover_report.lurah_session(ctx, passphrase)
+            # Unlocking is Argon2id on purpose (slow): never on the GUI thread. The Lurah's approval is
+            # checked and used inside the services; no second session is kept by this page.
             try:
-                try:
-                    view = handover_report.countersign(session, record_id)
-                except handover_report.AlreadyCountersigned:
-                    view = handover_report.record_view(session, record_id)
-            except BaseException:
-                if session is not ctx and session is not lurah_ctx:
-                    session.close()
-                raise
-            return session, view, handover_pdf(view)
+                confirmation = lurah_service.confirm(ctx, approval.passphrase, purpose=lurah_service.Purpose.ENDORSE,
+                                                     subject=record_id, totp_code=approval.totp_code)
+                view = handover_report.countersign(ctx, record_id, confirmation)
+            except handover_report.AlreadyCountersigned:
+                view = handover_report.record_view(ctx, record_id)
+            return view, handover_pdf(view)
 
         wizard.state.run(work, self._countersigned, on_error=self._countersign_failed)
 
     def _countersigned(self, result) -> None:
         wizard = self._wizard
-        wizard.lurah_ctx, wizard.view, wizard.pdf = result
+        wizard.view, wizard.pdf = result
         self._busy(False)
-        self.passphrase.clear()
-        self.passphrase.setEnabled(False)
+        self.fields.clear()
+        self.fields.setEnabled(False)
         self.countersign_button.setEnabled(False)
         _message(self.status, _("\u2713 Countersigned by the Lurah on {when}.").format(
             when=format_wib(wizard.view.lurah_signed_at)))
@@ -647,7 +649,8 @@ class LurahPage(QWizardPage):
     def _countersign_failed(self, error: BaseException) -> None:
         self._busy(False)
         _message(self.status, error_text(error), error=True)
-        # Keep what was typed, selected, so a typo is fixed by typing again.
+        # Keep what was typed, selected, so a typo is fixed by typing again; a code is used up either way.
+        self.code.clear()
         self.passphrase.selectAll()
         self.passphrase.setFocus()
 
@@ -656,26 +659,33 @@ class LurahPage(QWizardPage):
 
     def _revoke_ready(self) -> None:
         self.revoke_button.setEnabled(bool(self.reason.text().strip()) and self.confirm.isChecked() and not self.busy
-                                      and not self._wizard.revoked)
+                                      and self.revoke_fields.complete() and not self._wizard.revoked)
 
     def revoke(self) -> None:
         wizard = self._wizard
         reason = self.reason.text().strip()
-        if not (reason and self.confirm.isChecked()) or wizard.lurah_ctx is None or wizard.revoked:
+        if not (reason and self.confirm.isChecked() and self.revoke_fields.complete()) or wizard.revoked \
+                or wizard.view is None or not wizard.view.lurah_signed:
             return
-        lurah_ctx, leaver, state = wizard.lurah_ctx, wizard.from_operator, wizard.state
+        leaver, state, approval = wizard.from_operator, wizard.state, self.revoke_fields.approval()
+        self.revoke_fields.clear()
         self._busy(True)
         _message(self.revoke_status, _("Revoking and changing the office key ..."))
-        if state.ctx is lurah_ctx:
-            state.run(lambda ctx: operators.revoke_operator(ctx, leaver, reason=reason), self._revoked,
-                      on_error=self._revoke_failed, changes=OFFICE)
+
+        def step(ctx: OfficeContext):
+            confirmation = lurah_service.confirm(ctx, approval.passphrase, purpose=lurah_service.Purpose.REVOKE,
+                                                 subject=leaver, totp_code=approval.totp_code)
+            return operators.revoke_operator(ctx, leaver, reason=reason, confirmation=confirmation)
+
+        ctx = state.ctx
+        if ctx is None or ctx.operator_id != leaver:
+            state.run(step, self._revoked, on_error=self._revoke_failed, changes=OFFICE)
             return
-        if state.ctx is not None and state.ctx.operator_id == leaver:
-            # The new key can only be made with every connection closed: the leaver's session ends here.
-            wizard.signed_out_leaver = True
-            state.sign_out()
-        state.run_plain(lambda: operators.revoke_operator(lurah_ctx, leaver, reason=reason), self._revoked,
-                        self._revoke_failed)
+        # The new key can only be made with every connection closed: the leaver's session ends here,
+        # and the revocation runs on its (closed) database handle, which the re-key then replaces.
+        wizard.signed_out_leaver = True
+        state.sign_out()
+        state.run_plain(lambda: step(ctx), self._revoked, self._revoke_failed)
 
     def _revoked(self, result) -> None:
         wizard = self._wizard
@@ -717,7 +727,6 @@ class HandoverWizard(QWizard):
         self.open_files = open_files  # tests and the benchmark do not launch a PDF viewer
         self.prompts = Prompts(self)
         self.lurah: tuple[str, str] | None = None
-        self.lurah_ctx: OfficeContext | None = None
         self.record_id: str | None = None
         self.view: HandoverRecordView | None = None
         self.pdf: bytes | None = None
@@ -767,8 +776,3 @@ class HandoverWizard(QWizard):
             return  # handed over: leave through the Lurah's page, so the report is never lost from view
         super().reject()
 
-    def done(self, result: int) -> None:
-        ctx, self.lurah_ctx = self.lurah_ctx, None
-        if ctx is not None and ctx is not self.state.ctx:
-            ctx.close()
-        super().done(result)

@@ -19,6 +19,7 @@ from app.server.config import Settings
 from app.server.context import open_server
 from app.server.ingest import DUPLICATE, HELD, ingest
 from app.server.provisioning import bind_office, register_office
+from app.services import lurah as lurah_service
 from app.services import handover, handover_report, operators, outbox, provisioning, sync
 from app.services import keys as office_keys
 from app.services.office import open_office, open_office_with_recovery
@@ -31,6 +32,7 @@ from app.sync.errors import BatchRejected
 from app.sync.transport_http import BatchRefused
 from test_handover_work import B_PASS, make_work_of_every_kind
 from test_sync_world import lurah  # noqa: F401
+from tests import factories
 from tests.conftest import LURAH_PASS, OPERATOR_PASS
 
 
@@ -92,14 +94,14 @@ def test_a_hands_over_to_b_is_revoked_and_dinsos_agrees(linked_office, dinsos, o
     [earlier] = _batches(a)
 
     # B is enrolled (only with the Lurah and her passphrase).
-    with pytest.raises(office_keys.LurahOnly):
-        operators.enrol_operator(a, name="Budi", role="operator", passphrase=B_PASS, lurah_passphrase=LURAH_PASS,
+    with pytest.raises(lurah_service.ConfirmationRefused):
+        operators.enrol_operator(a, name="Budi", role="operator", passphrase=B_PASS, confirmation=None,
                                  kdf=fast_kdf)
     with pytest.raises(WrongPassphrase):
         operators.enrol_operator(lurah, name="Budi", role="operator", passphrase=B_PASS,
-                                 lurah_passphrase="bukan sandi lurah", kdf=fast_kdf)
+                                 confirmation=factories.approve(lurah, "enrol", passphrase="bukan sandi lurah"), kdf=fast_kdf)
     b_id = operators.enrol_operator(lurah, name="Budi", role="operator", passphrase=B_PASS,
-                                    lurah_passphrase=LURAH_PASS, kdf=fast_kdf).operator_id
+                                    confirmation=factories.approve(lurah, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf).operator_id
 
     # A hands every item to B with a note, signs the record; the Lurah countersigns.
     work = handover.open_work(a, a_id)
@@ -107,7 +109,7 @@ def test_a_hands_over_to_b_is_revoked_and_dinsos_agrees(linked_office, dinsos, o
     notes = {item.key: f"Untuk Budi: {item.label} — lanjutkan" for item in work}
     _report, record_id = handover_report.hand_over_and_record(
         a, from_operator=a_id, assignments={item.key: b_id for item in work}, notes=notes)
-    handover_report.countersign(lurah, record_id)
+    handover_report.countersign(lurah, record_id, factories.approve(lurah, "endorse", record_id))
     signed = handover_report.verify_record(lurah, record_id)
     assert signed.operator_signed and signed.lurah_signed
 
@@ -121,7 +123,7 @@ def test_a_hands_over_to_b_is_revoked_and_dinsos_agrees(linked_office, dinsos, o
         payload = session.scalars(select(OutboxItem.payload)).first()
     a.close()
 
-    result = operators.revoke_operator(lurah, a_id, reason="Kontrak selesai")
+    result = operators.revoke_operator(lurah, a_id, reason="Kontrak selesai", confirmation=factories.approve(lurah, "revoke", a_id))
     assert result.moved.items == ()  # everything had already gone to B
     with pytest.raises((UnknownOperator, WrongPassphrase)):
         open_office(folder, a_id, OPERATOR_PASS)
@@ -172,7 +174,7 @@ def test_sudden_departure_with_the_recovery_code(office, lurah, created_office, 
     a_id = office.operator_id
     keys_by_kind = make_work_of_every_kind(office)
     b_id = operators.enrol_operator(lurah, name="Budi", role="operator", passphrase=B_PASS,
-                                    lurah_passphrase=LURAH_PASS, kdf=fast_kdf).operator_id
+                                    confirmation=factories.approve(lurah, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf).operator_id
     office.close()  # A is gone and never comes back
     lurah.close()  # nor can the Lurah remember her passphrase: the printed recovery code opens the office
 
@@ -180,11 +182,11 @@ def test_sudden_departure_with_the_recovery_code(office, lurah, created_office, 
     try:
         moved = handover.move_all_open_work(rescue, a_id, b_id)
         record_id = handover_report.record_handover(rescue, moved, b_id)
-        handover_report.countersign(rescue, record_id)
+        handover_report.countersign(rescue, record_id, factories.approve(rescue, "endorse", record_id))
         view = handover_report.verify_record(rescue, record_id)
         # Nobody had A's key: the record says it is unsigned by key, and the Lurah vouches for it.
         assert not view.operator_signed and view.lurah_signed and len(view.items) == len(keys_by_kind)
-        operators.revoke_operator(rescue, a_id, reason="Tidak masuk kerja lagi")
+        operators.revoke_operator(rescue, a_id, reason="Tidak masuk kerja lagi", confirmation=factories.approve(rescue, "revoke", a_id))
     finally:
         rescue.close()
     with pytest.raises((UnknownOperator, WrongPassphrase)):
@@ -198,7 +200,9 @@ def test_sudden_departure_with_the_recovery_code(office, lurah, created_office, 
 
 
 def test_enrolment_without_the_lurah_fails(office, fast_kdf, created_office):
-    with pytest.raises(office_keys.LurahOnly):
+    with pytest.raises(lurah_service.ConfirmationRefused):
         operators.enrol_operator(office, name="Citra", role="operator", passphrase="sandi operator citra",
-                                 lurah_passphrase=LURAH_PASS, kdf=fast_kdf)
+                                 confirmation=None, kdf=fast_kdf)
+    with pytest.raises(WrongPassphrase):
+        factories.approve(office, "enrol", passphrase="sandi operator citra")
     assert [name for _id, name in Vault.load(created_office[0]).operators()] == ["Bapak Lurah", "Ani Operator"]

@@ -8,33 +8,39 @@ from datetime import timedelta
 import pytest
 
 from app.services import keys as office_keys
+from app.services import lurah as lurah_service
 from app.services import operators
 from app.services.office import open_office
 from app.storage.engine import WrongKey, connect
 from app.storage.vault import UnknownOperator, Vault, WrongPassphrase
 from app.sync.certificates import verify_revocation
 from test_sync_world import dinsos, linked, lurah  # noqa: F401
+from tests import factories
 from tests.conftest import LURAH_PASS, OPERATOR_PASS
 
 NEW_PASS = "sandi operator baru"
 
 
 def test_an_operator_cannot_enrol(office, fast_kdf):
-    with pytest.raises(office_keys.LurahOnly):
+    # Without the Lurah's approval, or with the operator's own passphrase in its place: nothing.
+    with pytest.raises(lurah_service.ConfirmationRefused):
         operators.enrol_operator(office, name="Citra", role="operator", passphrase=NEW_PASS,
-                                 lurah_passphrase=LURAH_PASS, kdf=fast_kdf)
+                                 confirmation=None, kdf=fast_kdf)
+    with pytest.raises(WrongPassphrase):
+        factories.approve(office, "enrol", passphrase=OPERATOR_PASS)
+    assert [name for _, name in office.vault.operators()] == ["Bapak Lurah", "Ani Operator"]
 
 
 def test_a_wrong_lurah_passphrase_cannot_enrol(lurah, fast_kdf):
     with pytest.raises(WrongPassphrase):
         operators.enrol_operator(lurah, name="Citra", role="operator", passphrase=NEW_PASS,
-                                 lurah_passphrase="bukan sandi lurah", kdf=fast_kdf)
+                                 confirmation=factories.approve(lurah, "enrol", passphrase="bukan sandi lurah"), kdf=fast_kdf)
     assert [name for _, name in lurah.vault.operators()] == ["Bapak Lurah", "Ani Operator"]
 
 
 def test_the_lurah_enrols_and_certifies(linked, lurah, fast_kdf, created_office):
     enrolled = operators.enrol_operator(lurah, name="Citra", role="field_staff", passphrase=NEW_PASS,
-                                        lurah_passphrase=LURAH_PASS, valid_days=20, kdf=fast_kdf)
+                                        confirmation=factories.approve(lurah, "enrol", passphrase=LURAH_PASS), valid_days=20, kdf=fast_kdf)
     assert enrolled.certificate.role == "field_staff" and enrolled.certificate.name == "Citra"
     ctx = open_office(created_office[0], enrolled.operator_id, NEW_PASS)
     ctx.close()
@@ -45,11 +51,11 @@ def test_the_lurah_enrols_and_certifies(linked, lurah, fast_kdf, created_office)
 
 def test_enrolment_before_linking_waits_for_the_certificate(lurah, fast_kdf):
     enrolled = operators.enrol_operator(lurah, name="Citra", role="operator", passphrase=NEW_PASS,
-                                        lurah_passphrase=LURAH_PASS, kdf=fast_kdf)
+                                        confirmation=factories.approve(lurah, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf)
     assert enrolled.certificate is None
     with pytest.raises(operators.UnknownRole):
         operators.enrol_operator(lurah, name="Dodi", role="lurah", passphrase=NEW_PASS,
-                                 lurah_passphrase=LURAH_PASS, kdf=fast_kdf)
+                                 confirmation=factories.approve(lurah, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf)
 
 
 def test_revocation_is_signed_shuts_out_and_rekeys(linked, lurah, created_office, tmp_path):
@@ -61,7 +67,7 @@ def test_revocation_is_signed_shuts_out_and_rekeys(linked, lurah, created_office
     old_name = Vault.load(folder).database_path.name
     linked.close()  # A's session ends: a re-key needs every connection closed
 
-    result = operators.revoke_operator(lurah, a_id, reason="Kontrak selesai")
+    result = operators.revoke_operator(lurah, a_id, reason="Kontrak selesai", confirmation=factories.approve(lurah, "revoke", a_id))
     [revocation] = result.revocations
     verify_revocation(revocation, office_keys.ensure_authority_key(lurah))
     assert revocation.operator_id == a_id and result.effective_after_sequence == 0
@@ -79,12 +85,14 @@ def test_revocation_is_signed_shuts_out_and_rekeys(linked, lurah, created_office
 
 
 def test_only_the_lurah_revokes_and_not_themselves(office, lurah):
-    with pytest.raises(office_keys.LurahOnly):
-        operators.revoke_operator(office, lurah.operator_id, reason="x")
+    with pytest.raises(lurah_service.ConfirmationRefused):
+        operators.revoke_operator(office, office.operator_id, reason="x", confirmation=None)
+    with pytest.raises(WrongPassphrase):
+        factories.approve(office, "revoke", office.operator_id, passphrase=OPERATOR_PASS)
     with pytest.raises(operators.CannotRevokeSelf):
-        operators.revoke_operator(lurah, lurah.operator_id, reason="x")
+        operators.revoke_operator(lurah, lurah.operator_id, reason="x", confirmation=factories.approve(lurah, "revoke", lurah.operator_id))
     with pytest.raises(operators.RevocationReasonMissing):
-        operators.revoke_operator(lurah, office.operator_id, reason=" ")
+        operators.revoke_operator(lurah, office.operator_id, reason=" ", confirmation=factories.approve(lurah, "revoke", office.operator_id))
 
 
 def test_expired_certificates_are_flagged(linked, lurah):
@@ -99,9 +107,9 @@ def test_a_revocation_stopped_by_an_open_session_can_be_repeated(linked, lurah, 
 
     a_id = linked.operator_id
     with pytest.raises(DatabaseInUse):
-        operators.revoke_operator(lurah, a_id, reason="Kontrak selesai")  # A is still signed in
+        operators.revoke_operator(lurah, a_id, reason="Kontrak selesai", confirmation=factories.approve(lurah, "revoke", a_id))  # A is still signed in
     linked.close()
-    result = operators.revoke_operator(lurah, a_id, reason="Kontrak selesai")
+    result = operators.revoke_operator(lurah, a_id, reason="Kontrak selesai", confirmation=factories.approve(lurah, "revoke", a_id))
     # The statement signed by the first attempt stands; no second one for the same certificate.
     assert result.revocations == tuple(operators.pending_revocations(lurah)) and len(result.revocations) == 1
     with pytest.raises(UnknownOperator):

@@ -7,6 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
+from app.services import lurah as lurah_service
 from app.services import handover, handover_report, operators
 from app.services import keys as office_keys
 from app.services.office import open_office
@@ -15,12 +16,13 @@ from app.storage.models import AuditEntry
 from app.sync.keys import fingerprint
 from test_handover_work import B_PASS, make_work_of_every_kind
 from test_sync_world import dinsos, linked, lurah  # noqa: F401
+from tests import factories
 from tests.conftest import LURAH_PASS
 
 
 def _enrol_b(lurah_ctx, fast_kdf) -> str:
     return operators.enrol_operator(lurah_ctx, name="Budi", role="operator", passphrase=B_PASS,
-                                    lurah_passphrase=LURAH_PASS, kdf=fast_kdf).operator_id
+                                    confirmation=factories.approve(lurah_ctx, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf).operator_id
 
 
 def _hand_all(a, b_id, note="Telepon dulu sebelum kunjungan"):
@@ -55,13 +57,15 @@ def test_a_certified_leaver_signs_and_the_lurah_countersigns(linked, lurah, fast
     assert len(view.short_hash.split()) == 6
     # The certificate's key is the one that signed.
     assert view.operator_key_fingerprint == fingerprint(office_keys.current_certificate(a).public_key)
-    with pytest.raises(office_keys.LurahOnly):
-        handover_report.countersign(a, record_id)
-    signed = handover_report.countersign(lurah, record_id)
+    with pytest.raises(lurah_service.ConfirmationRefused):  # the leaver cannot endorse their own report
+        handover_report.countersign(a, record_id, None)
+    with pytest.raises(lurah_service.ConfirmationRefused):  # nor with the Lurah's approval of another record
+        handover_report.countersign(a, record_id, factories.approve(a, "endorse", "another-record"))
+    signed = handover_report.countersign(lurah, record_id, factories.approve(lurah, "endorse", record_id))
     assert signed.lurah_signed and signed.lurah_signed_at is not None
     assert handover_report.verify_record(a, record_id).lurah_signed
     with pytest.raises(handover_report.AlreadyCountersigned):
-        handover_report.countersign(lurah, record_id)
+        handover_report.countersign(lurah, record_id, factories.approve(lurah, "endorse", record_id))
     assert {"handover", "handover.record"} <= set(_actions(a))
     assert "handover.countersign" in _actions(lurah)
     assert handover_report.awaiting_countersignature(lurah) == []
@@ -94,7 +98,7 @@ def test_a_tampered_body_is_caught(linked, lurah, fast_kdf):
         handover_report.verify_record(linked, record_id)
     assert "tidak lagi cocok" in caught.value.message()
     with pytest.raises(handover_report.HandoverRecordTampered):
-        handover_report.countersign(lurah, record_id)
+        handover_report.countersign(lurah, record_id, factories.approve(lurah, "endorse", record_id))
     # Someone who also fixes the hash still cannot make the leaver's signature fit.
     from app.sync.canonical import sha256_hex
 
@@ -117,7 +121,7 @@ def test_a_stripped_or_forged_signature_is_caught(linked, lurah, fast_kdf):
     with pytest.raises(handover_report.OperatorSignatureInvalid):
         handover_report.verify_record(linked, record_id)
     _edit(linked, record_id, operator_signature=signature)
-    handover_report.countersign(lurah, record_id)
+    handover_report.countersign(lurah, record_id, factories.approve(lurah, "endorse", record_id))
     _edit(linked, record_id, lurah_signature=lambda s: bytes([s[0] ^ 1]) + s[1:])
     with pytest.raises(handover_report.LurahSignatureInvalid):
         handover_report.verify_record(linked, record_id)
@@ -128,7 +132,7 @@ def test_without_a_certificate_the_record_says_it_is_unsigned(office, lurah, fas
     _keys, _notes, _report, record_id = _hand_all(office, b_id)
     view = handover_report.verify_record(office, record_id)
     assert not view.operator_signed and view.operator_key_fingerprint is None
-    handover_report.countersign(lurah, record_id)
+    handover_report.countersign(lurah, record_id, factories.approve(lurah, "endorse", record_id))
     assert handover_report.verify_record(lurah, record_id).lurah_signed
 
 

@@ -30,9 +30,9 @@ def make_work_of_every_kind(a) -> dict[str, str]:
     outbox.queue_proposal(a, queued)
     returned = ready_proposal(a, 44)
     outbox.queue_proposal(a, returned)
-    proposals.apply_action(a, returned, workflow.Action.SEND, actor=workflow.Actor.SYSTEM)
-    proposals.apply_action(a, returned, workflow.Action.RECEIVE, actor=workflow.Actor.DINSOS)
-    proposals.apply_action(a, returned, workflow.Action.RETURN, actor=workflow.Actor.DINSOS, reason="Foto kurang")
+    factories.machine_step(a, returned, workflow.Action.SEND, workflow.Actor.SYSTEM)
+    factories.machine_step(a, returned, workflow.Action.RECEIVE, workflow.Actor.DINSOS)
+    factories.machine_step(a, returned, workflow.Action.RETURN, workflow.Actor.DINSOS, reason="Foto kurang")
     complaint = complaints.register_complaint(a, category=_category(), reporter_name="Warga", description="Belum cair")
     complaints.assign_complaint(a, complaint.id, a.operator_id)
     action = journal.add_entry(a, subject_type="household", subject_id=factories.KK, kind="next_action",
@@ -49,7 +49,7 @@ def make_work_of_every_kind(a) -> dict[str, str]:
 
 def _enrol_b(lurah_ctx, fast_kdf) -> str:
     return operators.enrol_operator(lurah_ctx, name="Budi", role="operator", passphrase=B_PASS,
-                                    lurah_passphrase=LURAH_PASS, kdf=fast_kdf).operator_id
+                                    confirmation=factories.approve(lurah_ctx, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf).operator_id
 
 
 def test_a_hands_everything_to_b_with_notes(office, lurah, fast_kdf, created_office):
@@ -129,7 +129,7 @@ def test_revoking_someone_leaves_nothing_assigned_to_them(office, lurah, created
     a_id = office.operator_id
     keys = make_work_of_every_kind(office)
     office.close()
-    result = operators.revoke_operator(lurah, a_id, reason="Mengundurkan diri")
+    result = operators.revoke_operator(lurah, a_id, reason="Mengundurkan diri", confirmation=factories.approve(lurah, "revoke", a_id))
     assert {line.key for line in result.moved.items} == set(keys.values())
     assert handover.open_work(lurah, a_id) == []
 
@@ -146,8 +146,8 @@ def test_onboarding_points_a_dinsos_return_at_its_playbook_page(office):
                        return_reason_code="foto_kurang")
     outbox.queue_proposal(office, pid)
     for action, actor in ((workflow.Action.SEND, workflow.Actor.SYSTEM), (workflow.Action.RECEIVE, workflow.Actor.DINSOS)):
-        proposals.apply_action(office, pid, action, actor=actor)
-    proposals.apply_action(office, pid, workflow.Action.RETURN, actor=workflow.Actor.DINSOS, reason="Foto kurang",
+        factories.machine_step(office, pid, action, actor)
+    factories.machine_step(office, pid, workflow.Action.RETURN, workflow.Actor.DINSOS, reason="Foto kurang",
                            data={"reasons": [{"code": "foto_kurang", "text": "Foto kurang"},
                                              {"code": "kk_buram", "text": "KK buram"}]})
     [decision] = handover.onboarding(office).dinsos_decisions[:1]

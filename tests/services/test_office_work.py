@@ -97,9 +97,9 @@ def test_dashboard_overview(office):
         proposals.apply_action(office, returned.id, action)
     muskel.record_decisions(office, {returned.id: "eligible"}, "ba.pdf", PDF)
     outbox.queue_proposal(office, returned.id)
-    proposals.apply_action(office, returned.id, workflow.Action.SEND, actor=workflow.Actor.SYSTEM)
-    proposals.apply_action(office, returned.id, workflow.Action.RECEIVE, actor=workflow.Actor.DINSOS)
-    proposals.apply_action(office, returned.id, workflow.Action.RETURN, actor=workflow.Actor.DINSOS,
+    factories.machine_step(office, returned.id, workflow.Action.SEND, workflow.Actor.SYSTEM)
+    factories.machine_step(office, returned.id, workflow.Action.RECEIVE, workflow.Actor.DINSOS)
+    factories.machine_step(office, returned.id, workflow.Action.RETURN, workflow.Actor.DINSOS,
                            reason="KK tidak terbaca")
     o = dashboard.overview(office)
     assert o.counts == {("baru", "draft"): 1, ("baru", "returned"): 1}

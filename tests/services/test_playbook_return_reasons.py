@@ -16,9 +16,9 @@ def returned_proposal(ctx, reasons: list[tuple[str, str]]) -> str:
     proposals.apply_action(ctx, summary.id, _A.SEND_TO_MUSKEL)
     muskel.record_decisions(ctx, {summary.id: "eligible"}, "ba.pdf", PDF)
     proposals.apply_action(ctx, summary.id, _A.QUEUE)
-    proposals.apply_action(ctx, summary.id, _A.SEND, actor=workflow.Actor.SYSTEM)
-    proposals.apply_action(ctx, summary.id, _A.RECEIVE, actor=_DINSOS)
-    proposals.apply_action(ctx, summary.id, _A.RETURN, actor=_DINSOS, reason="; ".join(t for _c, t in reasons),
+    factories.machine_step(ctx, summary.id, _A.SEND, workflow.Actor.SYSTEM)
+    factories.machine_step(ctx, summary.id, _A.RECEIVE, _DINSOS)
+    factories.machine_step(ctx, summary.id, _A.RETURN, _DINSOS, reason="; ".join(t for _c, t in reasons),
                            data={"reasons": [{"code": c, "text": t} for c, t in reasons]})
     return summary.id
 

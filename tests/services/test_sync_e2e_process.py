@@ -19,6 +19,7 @@ from app.server.provisioning import register_office  # noqa: E402
 from app.services import attachments, citizen, outbox, proposals, provisioning, sync_run  # noqa: E402
 from app.storage.models import Proposal, ProposalTransition  # noqa: E402
 from app.sync.transport_http import HttpTransport  # noqa: E402
+from tests import factories
 from tests.services.test_sync_world import PDF, lurah, queue_ready  # noqa: E402, F401
 
 VERIFIER, PASSWORD = "vera", "kata sandi verifikator dinsos"
@@ -70,7 +71,7 @@ def _make_ready_again(ctx, proposal_id: str) -> None:
 def test_the_whole_round_trip_against_a_server_process(dinsos_process, office, lurah):
     url, document = dinsos_process
     transport = HttpTransport(url, timeout=(2, 20))
-    provisioning.link_office(lurah, document, transport, root_fingerprint=document["dinsos_root_fingerprint"])
+    provisioning.link_office(lurah, document, transport, root_fingerprint=document["dinsos_root_fingerprint"], confirmation=factories.approve(lurah, "link"))
 
     returned_id, kept_id = queue_ready(office, 71, 72)
     first = sync_run.run_round(office, transport, now=utcnow())

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.services import keys as office_keys
+from app.services import lurah as lurah_service
 from app.services import outbox
 from app.storage.models import Proposal, ProposalTransition
 from app.storage.sync_models import OutboxBatch, OutboxItem
@@ -15,6 +16,7 @@ from app.sync import keys
 from app.sync.batch import PartlySignedBatch, batch_hash, verify_batch
 from app.sync.canonical import ZERO_HASH
 from app.sync.envelope import open_envelope
+from tests import factories
 from test_sync_world import dinsos, linked, lurah, queue_ready, ready_proposal  # noqa: F401
 
 
@@ -73,10 +75,10 @@ def test_batches_chain_and_an_sptjm_batch_waits_for_the_lurah(linked, lurah, din
     # Nothing can chain after a batch whose hash is unknown: new items wait.
     queue_ready(office, 24)
     assert outbox.build_batches(office) == []
-    with pytest.raises(office_keys.LurahOnly):
-        outbox.countersign_pending(office)
+    with pytest.raises(lurah_service.ConfirmationRefused):  # the operator alone cannot add the Lurah's signature
+        outbox.countersign_pending(office, None, outbox.awaiting_countersignature(office))
 
-    assert outbox.countersign_pending(lurah) == [second.batch_id]
+    assert factories.countersign_all(lurah) == [second.batch_id]
     [third_id] = outbox.build_batches(office)
     first, second, third = _batches(office)
     assert second.state == "ready" and second.batch_hash == batch_hash(second.signed)

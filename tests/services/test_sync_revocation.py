@@ -20,6 +20,7 @@ from app.sync.envelope import seal  # noqa: E402
 from app.sync.transport_http import BatchRefused, HttpTransport  # noqa: E402
 from test_sync_server import server  # noqa: E402, F401
 from test_sync_world import dinsos, linked, lurah, nik, queue_ready  # noqa: E402, F401
+from tests import factories
 from tests.conftest import LURAH_PASS  # noqa: E402
 
 B_PASS = "sandi operator pengganti"
@@ -41,7 +42,7 @@ def test_a_revocation_reaches_dinsos_and_shuts_out_later_batches(server, office,
     provisioning.bind(lurah, transport)
     office_keys.certify_operator(lurah, office.operator_id)
     b = operators.enrol_operator(lurah, name="Budi Pengganti", role="operator", passphrase=B_PASS,
-                                 lurah_passphrase=LURAH_PASS, kdf=fast_kdf)
+                                 confirmation=factories.approve(lurah, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf)
 
     # A sends one batch, then keeps a copy of what it needs to forge a later one.
     queue_ready(office, 61)
@@ -55,7 +56,7 @@ def test_a_revocation_reaches_dinsos_and_shuts_out_later_batches(server, office,
         key = outbox.encryption_key(session)
     office.close()
 
-    result = operators.revoke_operator(lurah, office.operator_id, reason="Kontrak berakhir")
+    result = operators.revoke_operator(lurah, office.operator_id, reason="Kontrak berakhir", confirmation=factories.approve(lurah, "revoke", office.operator_id))
     assert result.effective_after_sequence == first.sequence
     # The Lurah holds no operator certificate: nothing is signed until B builds a batch.
     with pytest.raises(office_keys.NotCertified):
@@ -104,9 +105,9 @@ def test_a_refused_batch_gives_its_revocation_back_to_the_next_one(linked, lurah
 
     folder, _created = created_office
     b = operators.enrol_operator(lurah, name="Budi Pengganti", role="operator", passphrase=B_PASS,
-                                 lurah_passphrase=LURAH_PASS, kdf=fast_kdf)
+                                 confirmation=factories.approve(lurah, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf)
     linked.close()
-    operators.revoke_operator(lurah, linked.operator_id, reason="Kontrak berakhir")
+    operators.revoke_operator(lurah, linked.operator_id, reason="Kontrak berakhir", confirmation=factories.approve(lurah, "revoke", linked.operator_id))
     budi = open_office(folder, b.operator_id, B_PASS)
     try:
         first = outbox.build_batches(budi)

@@ -124,8 +124,7 @@ class SyncMachine(RuleBasedStateMachine):
         else:  # the SPTJM route: its batch waits in the outbox for the Lurah's countersignature
             proposals.apply_action(self.office, pid, workflow.Action.SEND_TO_SPTJM)
             doc = attachments.attach_to_proposal(self.office, pid, kind="sptjm", filename="sptjm.pdf", data=PDF)
-            proposals.apply_action(self.office, pid, workflow.Action.RECORD_SPTJM, actor=workflow.Actor.LURAH,
-                                   data={"sptjm_attachment_id": doc.id})
+            factories.record_sptjm(self.office, pid, doc.id, LURAH_PASS)
         outbox.queue_proposal(self.office, pid)
         del self.drafts[pid]
         self.queued.add(pid)
@@ -186,7 +185,7 @@ class SyncMachine(RuleBasedStateMachine):
     def _countersign(self) -> None:
         lurah = open_office(self.folder, self.lurah_id, LURAH_PASS)
         try:
-            outbox.countersign_pending(lurah)
+            factories.countersign_all(lurah)
         finally:
             lurah.close()
 

@@ -44,8 +44,7 @@ def ready_proposal(ctx, n: int, *, route: str = "muskel") -> str:
     else:
         proposals.apply_action(ctx, summary.id, workflow.Action.SEND_TO_SPTJM)
         doc = attachments.attach_to_proposal(ctx, summary.id, kind="sptjm", filename="sptjm.pdf", data=PDF)
-        proposals.apply_action(ctx, summary.id, workflow.Action.RECORD_SPTJM, actor=workflow.Actor.LURAH,
-                               data={"sptjm_attachment_id": doc.id})
+        factories.record_sptjm(ctx, summary.id, doc.id, LURAH_PASS)
     return summary.id
 
 

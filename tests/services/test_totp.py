@@ -10,11 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from app.services import keys as office_keys
+from app.services import lurah as lurah_service
 from app.services import operators, people, totp
 from app.services.office import open_office
 from app.storage.handover_models import LurahTotp
 from app.storage.models import AuditEntry, Operator
 from app.storage.vault import WrongPassphrase
+from tests import factories
 from tests.conftest import LURAH_PASS, OPERATOR_PASS
 
 NEW_PASS = "sandi petugas baru"
@@ -115,7 +117,7 @@ def test_enrol_operator_requires_a_fresh_code_when_enrolled(lurah, frozen, fast_
 
     def enrol(code):
         return operators.enrol_operator(lurah, name="Citra", role="operator", passphrase=NEW_PASS,
-                                        lurah_passphrase=LURAH_PASS, kdf=fast_kdf, totp_code=code)
+                                        confirmation=factories.approve(lurah, "enrol", passphrase=LURAH_PASS, totp_code=code), kdf=fast_kdf)
 
     with pytest.raises(totp.TotpCodeMissing):
         enrol(None)
@@ -131,7 +133,7 @@ def test_enrol_operator_requires_a_fresh_code_when_enrolled(lurah, frozen, fast_
     # Replayed for a second person: refused, and nothing of that person exists.
     with pytest.raises(totp.TotpCodeReused):
         operators.enrol_operator(lurah, name="Dodi", role="operator", passphrase=NEW_PASS,
-                                 lurah_passphrase=LURAH_PASS, kdf=fast_kdf, totp_code=good)
+                                 confirmation=factories.approve(lurah, "enrol", passphrase=LURAH_PASS, totp_code=good), kdf=fast_kdf)
     assert "Dodi" not in names(lurah)
     assert "Dodi" not in [n for _, n in lurah.vault.operators()]
 
@@ -140,7 +142,7 @@ def test_a_wrong_lurah_passphrase_creates_nothing(lurah, fast_kdf):
     before, slots = names(lurah), lurah.vault.operators()
     with pytest.raises(WrongPassphrase):
         operators.enrol_operator(lurah, name="Citra", role="operator", passphrase=NEW_PASS,
-                                 lurah_passphrase="bukan sandi lurah", kdf=fast_kdf)
+                                 confirmation=factories.approve(lurah, "enrol", passphrase="bukan sandi lurah"), kdf=fast_kdf)
     assert names(lurah) == before and lurah.vault.operators() == slots
 
 
@@ -152,7 +154,7 @@ def test_a_failing_keyslot_rolls_the_record_back(lurah, fast_kdf, monkeypatch):
     before = names(lurah)
     with pytest.raises(OSError):
         operators.enrol_operator(lurah, name="Citra", role="operator", passphrase=NEW_PASS,
-                                 lurah_passphrase=LURAH_PASS, kdf=fast_kdf)
+                                 confirmation=factories.approve(lurah, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf)
     assert names(lurah) == before
     assert "operator.enrol" not in actions(lurah)
 
@@ -160,27 +162,33 @@ def test_a_failing_keyslot_rolls_the_record_back(lurah, fast_kdf, monkeypatch):
 def test_names_must_differ_and_validity_is_bounded(lurah, fast_kdf):
     with pytest.raises(operators.OperatorNameTaken):
         operators.enrol_operator(lurah, name="  ani   operator ", role="operator", passphrase=NEW_PASS,
-                                 lurah_passphrase=LURAH_PASS, kdf=fast_kdf)
+                                 confirmation=factories.approve(lurah, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf)
     with pytest.raises(operators.OperatorNameMissing):
         operators.enrol_operator(lurah, name=" ", role="operator", passphrase=NEW_PASS,
-                                 lurah_passphrase=LURAH_PASS, kdf=fast_kdf)
+                                 confirmation=factories.approve(lurah, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf)
     with pytest.raises(operators.ValidityOutOfRange):
         operators.enrol_operator(lurah, name="Citra", role="operator", passphrase=NEW_PASS,
-                                 lurah_passphrase=LURAH_PASS, kdf=fast_kdf, valid_days=0)
+                                 confirmation=factories.approve(lurah, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf, valid_days=0)
 
 
 def test_removal_needs_the_lurah_passphrase(lurah, frozen):
-    enrolled(lurah)
+    secret = enrolled(lurah)
+    frozen[0] += timedelta(seconds=30)
     with pytest.raises(WrongPassphrase):
-        totp.remove(lurah, "bukan sandi lurah")
+        factories.approve(lurah, "totp_remove", passphrase="bukan sandi lurah")
+    with pytest.raises(lurah_service.ConfirmationRefused):
+        lurah_service.remove_totp(lurah, None)
+    with pytest.raises(lurah_service.ConfirmationRefused):  # an approval of another step
+        lurah_service.remove_totp(lurah, factories.approve(lurah, "revoke", totp_code=totp.code_at(secret, frozen[0])))
     assert totp.is_enrolled(lurah)
-    totp.remove(lurah, LURAH_PASS)
+    frozen[0] += timedelta(seconds=30)
+    lurah_service.remove_totp(lurah, factories.approve(lurah, "totp_remove", totp_code=totp.code_at(secret, frozen[0])))
     assert not totp.is_enrolled(lurah)
     with lurah.reading() as session:
         assert session.scalars(select(LurahTotp)).all() == []
     assert actions(lurah)[-1] == "totp.remove"
     with pytest.raises(totp.TotpNotEnrolled):
-        totp.remove(lurah, LURAH_PASS)
+        lurah_service.remove_totp(lurah, factories.approve(lurah, "totp_remove"))
 
 
 def test_people_list_and_first_sign_in(lurah, office, created_office, fast_kdf):
@@ -190,7 +198,7 @@ def test_people_list_and_first_sign_in(lurah, office, created_office, fast_kdf):
     assert listed["Ani Operator"].valid_until is None  # not linked to Dinsos yet
 
     enrolment = operators.enrol_operator(lurah, name="Citra", role="field_staff", passphrase=NEW_PASS,
-                                         lurah_passphrase=LURAH_PASS, kdf=fast_kdf)
+                                         confirmation=factories.approve(lurah, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf)
     first = open_office(folder, enrolment.operator_id, NEW_PASS)
     assert people.is_first_sign_in(first)
     first.close()

@@ -182,3 +182,48 @@ def test_a_dropped_file_of_the_wrong_type_says_so_in_indonesian(app_state, qtbot
     assert not editor.attachments.error.isHidden()
     assert "PDF" in editor.attachments.error.text()
     assert editor.attachments.list.count() == 0
+
+
+def test_the_lurah_records_the_sptjm_at_the_operators_desk_typing_her_passphrase(app_state, qtbot, tmp_path,
+                                                                                created_office):
+    """Who is signed in does not decide who acts: the SPTJM is the Lurah's, approved in the real dialog."""
+    from sqlalchemy import select
+
+    from app.storage.models import ProposalTransition
+    from app.ui.editor.prompts import Prompts
+    from app.ui.lurah_approval import LurahApprovalDialog
+    from app.ui.qt import QApplication, QTimer
+    from tests.conftest import LURAH_PASS
+
+    ctx = app_state.ctx
+    summary = add_proposal(ctx, proposal_from_dict(proposal_dict()))
+    apply_action(ctx, summary.id, Action.SEND_TO_SPTJM)
+    scan = tmp_path / "sptjm.pdf"
+    scan.write_bytes(PDF)
+    answers = Answers(yes=True, path=scan)
+    editor = editor_for(app_state, qtbot, summary.id, answers)
+    answers.lurah_approval = Prompts(editor).lurah_approval  # the real dialog, typed into below
+    seen = []
+
+    def type_into_dialog(passphrase: str) -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, LurahApprovalDialog)
+        seen.append(dialog.windowTitle())
+        assert not dialog.ok.isEnabled()
+        qtbot.keyClicks(dialog.fields.passphrase, passphrase)
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+
+    assert Action.RECORD_SPTJM in editor.workflow.buttons  # offered to the operator: the Lurah approves here
+    QTimer.singleShot(0, lambda: type_into_dialog("kata sandi operator"))  # the operator's own: refused
+    editor.workflow.buttons[Action.RECORD_SPTJM].click()
+    qtbot.waitUntil(lambda: any("salah" in text.lower() for text in answers.asked), timeout=3000)
+    assert get_proposal(ctx, summary.id).proposal.state is State.SPTJM
+    assert editor.attachments.list.count() == 0  # nothing attached for a refused approval
+
+    QTimer.singleShot(0, lambda: type_into_dialog(LURAH_PASS))
+    editor.workflow.buttons[Action.RECORD_SPTJM].click()
+    qtbot.waitUntil(lambda: get_proposal(ctx, summary.id).proposal.state is State.READY, timeout=3000)
+    assert seen == ["Lurah mencatat SPTJM"] * 2
+    with ctx.reading() as session:
+        step = session.scalars(select(ProposalTransition).where(ProposalTransition.action == "record_sptjm")).one()
+    assert (step.actor, step.operator_id) == ("lurah", created_office[1].lurah_id)

@@ -32,7 +32,7 @@ def people(created_office, fast_kdf) -> dict[str, str]:
     try:
         ids = {
             name: operators.enrol_operator(lurah, name=name, role="operator", passphrase=passphrase,
-                                           lurah_passphrase=LURAH_PASS, kdf=fast_kdf).operator_id
+                                           confirmation=factories.approve(lurah, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf).operator_id
             for name, passphrase in (("Citra", CITRA_PASS), ("Budi", BUDI_PASS))
         }
     finally:
@@ -182,7 +182,7 @@ def test_the_first_run_skips_the_start_page(qtbot, created_office, fast_kdf):
     lurah = open_office(folder, created.lurah_id, LURAH_PASS)
     try:
         dina = operators.enrol_operator(lurah, name="Dina", role="operator", passphrase=CITRA_PASS,
-                                        lurah_passphrase=LURAH_PASS, kdf=fast_kdf).operator_id
+                                        confirmation=factories.approve(lurah, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf).operator_id
     finally:
         lurah.close()
     # Dina's very first session opens the start page, except when the office was created just now.

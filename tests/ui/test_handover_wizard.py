@@ -11,6 +11,7 @@ from app.ui.qt import QStyleOptionViewItem, Qt, QWizard
 from app.ui.state import AppState
 from app.ui.tasks import InlineRunner
 from bench.handover import seed_open_work
+from tests import factories
 from tests.conftest import LURAH_PASS
 from tests.pdftext import pdf_text, squeeze
 from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
@@ -25,7 +26,7 @@ FINISH = QWizard.WizardButton.FinishButton
 def world(linked, lurah, fast_kdf):
     """Ani (certified, signed in) holds 200 open items; Budi is enrolled to take them over."""
     b_id = operators.enrol_operator(lurah, name="Budi", role="operator", passphrase=B_PASS,
-                                    lurah_passphrase=LURAH_PASS, kdf=fast_kdf).operator_id
+                                    confirmation=factories.approve(lurah, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf).operator_id
     kinds = seed_open_work(linked, 200)
     return b_id, kinds
 
@@ -194,8 +195,11 @@ def test_the_lurah_revokes_the_leaver_from_the_last_page(qtbot, state, world, li
     qtbot.keyClicks(page.reason, "Kontrak selesai")
     assert not page.revoke_button.isEnabled()  # not without the confirmation
     page.confirm.setChecked(True)
+    assert not page.revoke_button.isEnabled()  # nor without the Lurah approving this step too
+    qtbot.keyClicks(page.revoke_fields.passphrase, LURAH_PASS)
     click(qtbot, page.revoke_button)
     assert wizard.revoked is not None, page.revoke_status.text()
+    assert not hasattr(wizard, "lurah_ctx")  # no widget keeps a session of its own
     assert state.ctx is None and wizard.signed_out_leaver  # the leaver's session had to end for the re-key
     assert "dicabut" in page.revoke_status.text()
     click(qtbot, wizard.button(FINISH))

@@ -30,7 +30,7 @@ def citra(created_office, office, fast_kdf) -> str:
     lurah = open_office(folder, created.lurah_id, LURAH_PASS)
     try:
         citra_id = operators.enrol_operator(lurah, name="Citra", role="operator", passphrase=CITRA_PASS,
-                                            lurah_passphrase=LURAH_PASS, kdf=fast_kdf).operator_id
+                                            confirmation=factories.approve(lurah, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf).operator_id
     finally:
         lurah.close()
     draft = proposals.add_proposal(office, proposal_io.proposal_from_dict(

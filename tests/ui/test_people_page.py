@@ -16,7 +16,7 @@ from app.ui.pages.people import POOL, PeoplePage
 from app.ui.people.enrol_wizard import EnrolWizard
 from app.ui.people.revoke_wizard import RevokeWizard
 from app.ui.people.totp_dialog import TotpEnrolDialog, TotpRemoveDialog
-from app.ui.qt import QColor, Qt
+from app.ui.qt import QColor, QLabel, Qt
 from app.ui.state import AppState
 from app.ui.style import DANGER, WARNING
 from app.ui.tasks import InlineRunner
@@ -142,10 +142,17 @@ def test_certificates_expiring_or_expired_stand_out_and_renew(qtbot, lurah_state
     assert page.table.item(row, 0).foreground().color() == QColor(DANGER)
     assert "Dinsos menolak" in page.warning.text()
 
-    page.prompts = FakePrompts(True)
     page.table.selectRow(row)
     qtbot.mouseClick(page.renew_button, Qt.MouseButton.LeftButton)
-    assert "365 hari" in page.prompts.asked[0][1]
+    dialog = page.dialog
+    assert "365 hari" in dialog.findChildren(QLabel)[0].text()
+    qtbot.keyClicks(dialog.fields.passphrase, "bukan sandi lurah")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)  # renewal is an authority step: refused
+    assert dialog.isVisible() and "Kata sandi salah" in dialog.message.text()
+    assert page.table.item(row, 3).text().startswith("kedaluwarsa ")
+    dialog.fields.passphrase.clear()
+    qtbot.keyClicks(dialog.fields.passphrase, LURAH_PASS)
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     assert "berlaku sampai" in page.message.text()
     assert page.table.item(row, 3).text().startswith("berlaku s.d. ")
     assert not page.warning.isVisible()
@@ -153,17 +160,18 @@ def test_certificates_expiring_or_expired_stand_out_and_renew(qtbot, lurah_state
 
 def test_renewal_before_linking_is_explained(qtbot, lurah_state):
     page = make_page(qtbot, lurah_state)
-    page.prompts = FakePrompts(True)
     page.table.selectRow(row_of(page, "Ani Operator"))
     page.renew()
-    assert page.message.text() == office_keys.NotProvisioned().message()
+    qtbot.keyClicks(page.dialog.fields.passphrase, LURAH_PASS)
+    qtbot.mouseClick(page.dialog.ok, Qt.MouseButton.LeftButton)
+    assert page.dialog.message.text() == office_keys.NotProvisioned().message()
 
 
 def test_sudden_departure_moves_everything_then_offers_revocation(qtbot, lurah_state, office, fast_kdf):
     proposal = proposals.add_proposal(office, proposal_io.proposal_from_dict(
         factories.household_with(["3575034708850002"])))
     budi = operators.enrol_operator(lurah_state.ctx, name="Budi", role="operator", passphrase=B_PASS,
-                                    lurah_passphrase=LURAH_PASS, kdf=fast_kdf).operator_id
+                                    confirmation=factories.approve(lurah_state.ctx, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf).operator_id
     page = make_page(qtbot, lurah_state)
     page.table.selectRow(row_of(page, "Ani Operator"))
     assert page.table.item(row_of(page, "Ani Operator"), 4).text() == "1"
@@ -214,9 +222,15 @@ def test_totp_enrol_and_remove_from_the_page(qtbot, lurah_state):
     dialog = page.toggle_totp()
     assert isinstance(dialog, TotpRemoveDialog)
     qtbot.keyClicks(dialog.passphrase, "bukan sandi lurah")
+    qtbot.keyClicks(dialog.code, totp.code_at(secret, ctx.clock()))
     qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
     assert dialog.message.text().startswith("Kata sandi salah") and totp.is_enrolled(ctx)
     qtbot.keyClicks(dialog.passphrase, LURAH_PASS)
+    qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)  # no code: refused before anything
+    assert totp.is_enrolled(ctx)
+    later = ctx.clock() + timedelta(seconds=30)
+    ctx.clock = lambda: later
+    qtbot.keyClicks(dialog.code, totp.code_at(secret, later))
     qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
     assert dialog.removed and not totp.is_enrolled(ctx)
     assert "Pasang aplikasi autentikator" in page.totp_button.text()

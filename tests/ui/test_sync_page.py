@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -10,7 +11,10 @@ from app.services import sync_run
 from app.ui.pages.sync import SyncPage, reason_text, status_text
 from app.ui.state import AppState
 from app.ui.sync_scheduler import SyncScheduler
+from app.ui.qt import Qt
 from app.ui.tasks import InlineRunner
+from tests import factories
+from tests.conftest import LURAH_PASS
 from tests.services.test_sync_world import dinsos, linked, lurah, queue_ready  # noqa: F401
 
 
@@ -76,6 +80,18 @@ def test_batches_go_to_a_usb_folder(qtbot, linked, app_state, dinsos, tmp_path):
     assert len(files) == 1 and "1 berkas batch disimpan" in page.message.text()
 
 
+def approve_in(qtbot, dialog, passphrase: str, code: str | None = None) -> None:
+    """Type into the Lurah's approval dialog and click its button, as the Lurah would."""
+    from app.ui.qt import Qt
+
+    assert dialog.isVisible()
+    dialog.fields.passphrase.clear()
+    qtbot.keyClicks(dialog.fields.passphrase, passphrase)
+    if code is not None:
+        qtbot.keyClicks(dialog.fields.code, code)
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+
+
 def test_the_lurah_links_the_office_with_the_provisioning_file(qtbot, lurah_state, office, dinsos, tmp_path):
     page = _page(lurah_state, dinsos)
     qtbot.addWidget(page)
@@ -83,13 +99,18 @@ def test_the_lurah_links_the_office_with_the_provisioning_file(qtbot, lurah_stat
     path = tmp_path / "provisioning.json"
     path.write_text(json.dumps(dinsos.document()), encoding="utf-8")
 
-    failures = []
-    lurah_state.failed.connect(failures.append)
     page.link_with(path, "AAAA-BBBB", transport=dinsos)  # not the fingerprint Dinsos read out
-    assert failures and "sidik" in str(failures[0].message()).lower()
+    approve_in(qtbot, page.dialog, LURAH_PASS)
+    assert page.dialog.isVisible() and "sidik" in page.dialog.message.text().lower()
     assert not sync_run.sync_state(lurah_state.ctx).linked
+    page.dialog.reject()
 
     page.link_with(path, None, transport=dinsos)
+    approve_in(qtbot, page.dialog, "bukan sandi lurah")  # a wrong passphrase links nothing
+    assert page.dialog.isVisible() and "sandi" in page.dialog.message.text().lower()
+    assert not sync_run.sync_state(lurah_state.ctx).linked
+    approve_in(qtbot, page.dialog, LURAH_PASS)
+    assert not page.dialog.isVisible()
     state = sync_run.sync_state(lurah_state.ctx)
     assert state.bound and dinsos.authority is not None
     assert "terhubung" in page.message.text()
@@ -100,17 +121,58 @@ def test_the_lurah_links_the_office_with_the_provisioning_file(qtbot, lurah_stat
     assert len(outbox.build_batches(office)) == 1
 
 
-def test_the_lurah_countersigns_sptjm_batches(qtbot, linked, lurah_state, dinsos):
+def test_the_lurah_countersigns_sptjm_batches_seeing_the_households(qtbot, linked, lurah_state, dinsos):
     from app.services import outbox
 
     queue_ready(linked, 6, route="sptjm")
     outbox.build_batches(linked)
     page = _page(lurah_state, dinsos)
     qtbot.addWidget(page)
-    page.prompts = Yes()
     assert page.awaiting_label.text() == "1" and page.countersign_button.isEnabled()
-    page.countersign()
+    qtbot.mouseClick(page.countersign_button, Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    # What the Lurah signs, household by household, as the operator signed it.
+    table = dialog.table
+    assert table.rowCount() == 1
+    cells = [table.item(0, c).text() for c in range(table.columnCount())]
+    assert cells[0] == "ANGGOTA 0"  # the head of the household, by name
+    assert cells[1] == factories.KK and cells[2] == "usulan baru" and "SPTJM" in cells[3]
+    assert "batch 1" in cells[5]
+    assert not dialog.ok.isEnabled()  # nothing signs without the passphrase typed
+
+    approve_in(qtbot, dialog, "bukan sandi lurah")
+    assert dialog.isVisible() and page.awaiting_label.text() == "1"
+    approve_in(qtbot, dialog, LURAH_PASS)
+    assert not dialog.isVisible()
     assert page.awaiting_label.text() == "0" and page.to_send_label.text() == "1"
+    assert "1 batch" in page.message.text()
+
+
+def test_countersigning_asks_the_authenticator_code_when_enrolled(qtbot, linked, lurah_state, dinsos):
+    from app.services import outbox, totp
+
+    queue_ready(linked, 7, route="sptjm")
+    outbox.build_batches(linked)
+    ctx = lurah_state.ctx
+    moment = [ctx.clock().replace(microsecond=0)]
+    ctx.clock = lambda: moment[0]
+    pending = totp.start_enrolment(ctx)
+    totp.confirm_enrolment(ctx, pending, totp.code_at(pending.secret, moment[0]))
+    moment[0] += timedelta(minutes=1)
+    page = _page(lurah_state, dinsos)
+    qtbot.addWidget(page)
+    page.countersign()
+    dialog = page.dialog
+    assert dialog.fields.code.isVisibleTo(dialog)
+    approve_in(qtbot, dialog, LURAH_PASS)  # the passphrase alone: the button stays off
+    assert dialog.isVisible() and not dialog.ok.isEnabled()
+    good = totp.code_at(pending.secret, moment[0])
+    wrong = f"{(int(good) + 1) % 1_000_000:06d}"
+    approve_in(qtbot, dialog, LURAH_PASS, wrong)
+    assert dialog.isVisible() and "kode" in dialog.message.text().lower()
+    assert page.awaiting_label.text() == "1"
+    approve_in(qtbot, dialog, LURAH_PASS, good)
+    assert not dialog.isVisible() and page.awaiting_label.text() == "0"
 
 
 def test_reason_codes_read_as_plain_indonesian():

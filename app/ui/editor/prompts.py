@@ -89,6 +89,14 @@ class Prompts:
             return None
         return dialog.combo.currentData(), dialog.path
 
+    def lurah_approval(self, title: str, text: str, *, needs_code: bool, headers=None, rows=None,
+                       approve: str | None = None):
+        """The Lurah's passphrase (and authenticator code) for one authority step; None when cancelled."""
+        from app.ui.lurah_approval import ask_approval
+
+        return ask_approval(self.parent, title, text, needs_code=needs_code, headers=headers, rows=rows,
+                            approve=approve)
+
     def info(self, title: str, text: str) -> None:
         QMessageBox.information(self.parent, title, text)
 

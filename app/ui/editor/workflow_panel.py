@@ -8,6 +8,7 @@ from app.domain import workflow
 from app.domain.workflow import DECISION_LABELS, Action, Actor, State, allowed_actions, decisions
 from app.errors import UsulkanError
 from app.i18n import N_, _, sentence_case
+from app.services import lurah as lurah_service
 from app.services import outbox
 from app.services.attachments import attach_to_proposal
 from app.services.muskel import record_decisions
@@ -60,13 +61,11 @@ class WorkflowPanel(QWidget):
     def prompts(self, prompts: Prompts) -> None:
         self._prompts = self.reasons.prompts = prompts
 
-    def actions_for(self, state: State, kind) -> list[tuple[Action, Actor]]:
-        """The office's steps, and the Lurah's when the Lurah is signed in (the SPTJM)."""
-        found = [(a, Actor.OFFICE) for a in allowed_actions(state, kind, Actor.OFFICE) if a not in HIDDEN]
-        ctx = self.state.ctx
-        if ctx is not None and ctx.operator_role == "lurah":
-            known = {a for a, _actor in found}
-            found += [(a, Actor.LURAH) for a in allowed_actions(state, kind, Actor.LURAH) if a not in known | HIDDEN]
+    def actions_for(self, state: State, kind) -> list[Action]:
+        """The office's steps, and the Lurah's (the SPTJM): the Lurah approves those with her passphrase,
+        at her own desk or at the operator's, so the button is there for whoever is signed in."""
+        found = [a for a in allowed_actions(state, kind, Actor.OFFICE) if a not in HIDDEN]
+        found += [a for a in allowed_actions(state, kind, Actor.LURAH) if a not in set(found) | HIDDEN]
         return found
 
     def set_proposal(self, proposal_id: str | None, state: State | None, kind, *, unsaved: bool) -> None:
@@ -81,18 +80,18 @@ class WorkflowPanel(QWidget):
             return
         self.current = (State(state), kind)
         self.note.setText(_("Save your changes first (Ctrl+S).") if unsaved else _("Next step:"))
-        for action, actor in self.actions_for(State(state), kind):
+        for action in self.actions_for(State(state), kind):
             label = _(BUTTON_LABELS[action]) if action in BUTTON_LABELS else sentence_case(workflow.action_label(action))
             button = QPushButton(label)
             button.setEnabled(not unsaved)
-            button.clicked.connect(lambda _c=False, a=action, who=actor: self.take(a, who))
+            button.clicked.connect(lambda _c=False, a=action: self.take(a))
             self.row.insertWidget(self.row.count() - 1, button)
             self.buttons[action] = button
 
     # --- steps ----------------------------------------------------------------------
 
-    def take(self, action: Action, actor: Actor = Actor.OFFICE) -> None:
-        """Ask what the step needs, then take it through the service."""
+    def take(self, action: Action) -> None:
+        """Ask what the step needs, then take it through the service (as whoever is signed in)."""
         proposal_id = self.proposal_id
         if proposal_id is None or self.current is None:
             return
@@ -120,18 +119,18 @@ class WorkflowPanel(QWidget):
                 attachments=True,
             )
         elif action in (Action.RECORD_SPTJM, Action.RECORD_GROUND_CHECK):
-            self._with_document(action, actor, proposal_id)
+            self._with_document(action, proposal_id)
         elif workflow.REASON in workflow.required_data(state, kind, action):
             reason = self.prompts.text(
                 sentence_case(workflow.action_label(action)),
                 _("Why? This is kept in the proposal's history."),
             )
             if reason is not None:
-                self._run(lambda ctx: apply_action(ctx, proposal_id, action, actor=actor, reason=reason))
+                self._run(lambda ctx: apply_action(ctx, proposal_id, action, reason=reason))
         else:
-            self._run(lambda ctx: apply_action(ctx, proposal_id, action, actor=actor))
+            self._run(lambda ctx: apply_action(ctx, proposal_id, action))
 
-    def _with_document(self, action: Action, actor: Actor, proposal_id: str) -> None:
+    def _with_document(self, action: Action, proposal_id: str) -> None:
         sptjm = action is Action.RECORD_SPTJM
         path: Path | None = self.prompts.open_file(
             _("Choose the signed SPTJM") if sptjm else _("Choose the ground-check form"), DOCUMENT_FILTER
@@ -139,10 +138,26 @@ class WorkflowPanel(QWidget):
         if path is None:
             return
         kind, key = ("sptjm", workflow.SPTJM_DOCUMENT) if sptjm else ("ground_check", workflow.GROUND_CHECK_RESULT)
+        approval = None
+        if sptjm:
+            # The SPTJM is the Lurah's statement: she approves it now, whoever is signed in.
+            approval = self.prompts.lurah_approval(
+                _("The Lurah records the SPTJM"),
+                _("By recording it, the Lurah takes absolute responsibility for this proposal ({file}). "
+                  "The history records the Lurah as the one who did it.").format(file=path.name),
+                needs_code=lurah_service.needs_code(self.state.ctx), approve=_("Record the SPTJM"),
+            )
+            if approval is None:
+                return
 
         def step(ctx):
+            confirmation = None
+            if approval is not None:
+                # Checked before anything is attached: a wrong passphrase leaves the proposal untouched.
+                confirmation = lurah_service.confirm(ctx, approval.passphrase, purpose=lurah_service.Purpose.SPTJM,
+                                                     subject=proposal_id, totp_code=approval.totp_code)
             info = attach_to_proposal(ctx, proposal_id, kind=kind, filename=path.name, data=read_limited(path))
-            return apply_action(ctx, proposal_id, action, actor=actor, data={key: info.id})
+            return apply_action(ctx, proposal_id, action, data={key: info.id}, confirmation=confirmation)
 
         self._run(step, attachments=True)
 

@@ -14,19 +14,20 @@ from app.clock import format_wib
 from app.errors import UsulkanError
 from app.i18n import _, N_, n_
 from app.services import handover, handover_report, operators, totp
+from app.services import lurah as lurah_service
 from app.services.context import OfficeContext
 from app.services.handover_report import HandoverRecordView
 from app.services.people import Person, list_people
 from app.ui.editor.prompts import Prompts
 from app.ui.errors import error_text
+from app.ui.lurah_approval import LurahApprovalFields, LurahStepDialog
 from app.ui.pages.settings import ROLE_LABELS
-from app.ui.people.common import PEOPLE, feedback_label, password_field, say, wib_date
+from app.ui.people.common import PEOPLE, feedback_label, say, wib_date
 from app.ui.qt import (
     QAbstractItemView,
     QColor,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -89,8 +90,10 @@ class CountersignDialog(QDialog):
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary = text
-        self.passphrase = password_field()
+        self.fields = LurahApprovalFields(lurah_service.needs_code(state.ctx))
+        self.passphrase, self.code = self.fields.passphrase, self.fields.code
         self.passphrase.returnPressed.connect(self.countersign)
+        self.code.returnPressed.connect(self.countersign)
         self.message = feedback_label()
         # Not _("Countersign"): two catalogues translate that one differently (Sahkan / Tandatangani).
         self.countersign_button = QPushButton(_("Countersign now"))
@@ -104,11 +107,9 @@ class CountersignDialog(QDialog):
             # Enter in the field countersigns; a default button would fire a second time (or cancel).
             button.setAutoDefault(False)
             button.setDefault(False)
-        form = QFormLayout()
-        form.addRow(_("Lurah's passphrase"), self.passphrase)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
-        layout.addLayout(form)
+        layout.addWidget(self.fields)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         self.busy = False
@@ -116,9 +117,9 @@ class CountersignDialog(QDialog):
     def countersign(self) -> None:
         if self.busy or self.result_view is not None:
             return
-        passphrase, record_id = self.passphrase.text(), self.view.id
-        if not passphrase:
-            say(self.message, _("Type the Lurah's passphrase first."), ok=False)
+        approval, record_id = self.fields.approval(), self.view.id
+        if not self.fields.complete():
+            say(self.message, _("Type the Lurah's passphrase (and the code from the app) first."), ok=False)
             return
         self.busy = True
         self.countersign_button.setEnabled(False)
@@ -129,16 +130,13 @@ class CountersignDialog(QDialog):
 
             # Unlocking is Argon2id on purpose (slow): never on the GUI thread. The passphrase typed
             # now must open the Lurah's own slot: being signed in as the Lurah is not enough.
-            session = handover_report.lurah_session(ctx, passphrase)
             try:
-                try:
-                    handover_report.countersign(session, record_id)
-                except handover_report.AlreadyCountersigned:
-                    pass  # countersigned meanwhile (the wizard, another PC): check it all the same
-                view = handover_report.verify_record(session, record_id)
-            finally:
-                if session is not ctx:
-                    session.close()
+                confirmation = lurah_service.confirm(ctx, approval.passphrase, purpose=lurah_service.Purpose.ENDORSE,
+                                                     subject=record_id, totp_code=approval.totp_code)
+                handover_report.countersign(ctx, record_id, confirmation)
+            except handover_report.AlreadyCountersigned:
+                pass  # countersigned meanwhile (the wizard, another PC): check it all the same
+            view = handover_report.verify_record(ctx, record_id)
             return view, handover_pdf(view)
 
         self.state.run(work, self._done, on_error=self._failed, changes=PEOPLE)
@@ -146,14 +144,15 @@ class CountersignDialog(QDialog):
     def _done(self, result) -> None:
         self.busy = False
         self.result_view, self.pdf = result
-        self.passphrase.clear()
+        self.fields.clear()
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
         self.busy = False
         self.countersign_button.setEnabled(True)
         say(self.message, error_text(error), ok=False)
-        # Keep what was typed, selected, so a typo is fixed by typing again.
+        # Keep what was typed, selected, so a typo is fixed by typing again; a code is used up either way.
+        self.code.clear()
         self.passphrase.selectAll()
         self.passphrase.setFocus()
 
@@ -489,21 +488,22 @@ class PeoplePage(QWidget):
         person = self.current()
         if person is None or not person.active:
             return
-        if not self.prompts.confirm(
-            _("Renew certificate"),
-            _("Issue {name} a new certificate valid for {days} days from today?").format(name=person.name,
-                                                                                    days=RENEW_DAYS),
-            yes=_("Renew"),
-        ):
-            return
         name = person.name
 
         def done(cert) -> None:
             say(self.message, _("{name}'s certificate is valid until {date}.").format(
                 name=name, date=wib_date(cert.valid_until)), ok=True)
 
-        self.state.run(lambda ctx: operators.certify_pending(ctx, person.id, RENEW_DAYS), done,
-                       on_error=self._failed, changes=PEOPLE)
+        def step(ctx, approval):
+            confirmation = lurah_service.confirm(ctx, approval.passphrase, purpose=lurah_service.Purpose.ROTATE,
+                                                 subject=person.id, totp_code=approval.totp_code)
+            return operators.renew_certificate(ctx, person.id, confirmation=confirmation, valid_days=RENEW_DAYS)
+
+        self.dialog = LurahStepDialog(
+            self.state, self, _("Renew certificate"),
+            _("A new certificate for {name}, valid for {days} days from today, signed with the Lurah's authority "
+              "key.").format(name=name, days=RENEW_DAYS), step, done, approve=_("Renew"), changes=PEOPLE)
+        self.dialog.open()
 
     def departure(self) -> None:
         """Sudden departure: everything the person held goes to the pool or a successor at once, then revoke."""

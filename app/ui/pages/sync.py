@@ -10,11 +10,14 @@ import string
 from pathlib import Path
 
 from app.clock import format_wib, utcnow
-from app.i18n import _, N_, n_
+from app.i18n import N_, _, n_
+from app.domain.workflow import KIND_LABELS, ProposalKind
+from app.services import lurah as lurah_service
 from app.services import outbox, provisioning, sync, sync_run
 from app.services.sync_run import BatchView, SyncState
 from app.sync.errors import BatchRejected, ReceiptInvalid
 from app.ui.editor.prompts import Prompts
+from app.ui.lurah_approval import LurahStepDialog
 from app.ui.qt import (
     QAbstractItemView,
     QFileDialog,
@@ -110,6 +113,9 @@ def status_text(state: SyncState | None, running: bool) -> str:
             else _("Dinsos: all sent ({when})").format(when=when))
 
 
+ROUTE_LABELS = {"sptjm": N_("SPTJM (the Lurah)"), "muskel": N_("Muskel")}
+
+
 class SyncPage(QWidget):
     title = N_("Sending")
 
@@ -119,6 +125,7 @@ class SyncPage(QWidget):
         self.prompts = Prompts(self)
         self.scheduler = getattr(state, "scheduler", None)
         self.current: SyncState | None = None
+        self.dialog: LurahStepDialog | None = None  # the Lurah's approval open last (tests drive it)
 
         heading = QLabel(_("Sending to the Dinsos"))
         heading.setObjectName("pageHeading")
@@ -310,16 +317,38 @@ class SyncPage(QWidget):
         self.state.run(lambda ctx: sync.import_receipt_files(ctx, paths, now=utcnow()), done, changes=PROPOSALS)
 
     def countersign(self) -> None:
-        if not self.prompts.confirm(
-            _("Countersign the batches"),
-            _("Countersign the SPTJM batches as Lurah? With your signature the kelurahan takes responsibility "
-              "for these proposals."),
-            yes=_("Countersign the batches"),
-        ):
+        """Show the Lurah what the SPTJM batches hold, as signed, and countersign them with her passphrase."""
+        self.state.run(outbox.awaiting_countersignature, self._ask_countersign)
+
+    def _ask_countersign(self, shown: list) -> None:
+        if not shown:
+            self._say(_("No batch is waiting for the Lurah's signature."))
+            self.reload()
             return
-        self.state.run(outbox.countersign_pending,
-                       lambda done: self._say(n_("{n} batch countersigned and ready to send.", "{n} batches countersigned and ready to send.", len(done)).format(n=len(done))),
-                       changes=PROPOSALS)
+        rows = [
+            [line.head_name or "-", line.kk_number or "-", _(KIND_LABELS[ProposalKind(line.kind)]) if line.kind else "-",
+             _(ROUTE_LABELS.get(line.route, line.route or "-")), line.tracking_code or "-",
+             _("batch {sequence}, {operator}").format(sequence=batch.sequence, operator=batch.operator_name)]
+            for batch in shown for line in batch.lines
+        ]
+        count = len(rows)
+        text = _("With the Lurah's signature the kelurahan takes absolute responsibility (SPTJM) for these "
+                 "{count} proposal(s), exactly as the operator signed them. Check the households, then type the "
+                 "Lurah's passphrase.").format(count=count)
+
+        def step(ctx, approval):
+            confirmation = lurah_service.confirm(
+                ctx, approval.passphrase, purpose=lurah_service.Purpose.COUNTERSIGN,
+                subject=outbox.countersign_subject(shown), totp_code=approval.totp_code)
+            return outbox.countersign_pending(ctx, confirmation, shown)
+
+        self.dialog = LurahStepDialog(
+            self.state, self, _("Countersign the SPTJM batches"), text, step,
+            lambda done: self._say(n_("{n} batch countersigned and ready to send.", "{n} batches countersigned and ready to send.", len(done)).format(n=len(done))),
+            headers=[_("Household (head)"), _("No. KK"), _("Kind"), _("Route"), _("Tracking code"), _("Batch")],
+            rows=rows, approve=_("Countersign"), changes=PROPOSALS,
+        )
+        self.dialog.open()
 
     def release_rejected(self) -> None:
         if not self.prompts.confirm(
@@ -346,21 +375,36 @@ class SyncPage(QWidget):
         self.link_with(path, fingerprint)
 
     def link_with(self, path: Path, fingerprint: str | None, *, transport=None) -> None:
-        def work(ctx) -> str:
+        """The Lurah approves linking (passphrase typed now, and the code when enrolled); then it runs."""
+
+        def step(ctx, approval) -> str:
             doc = provisioning.read_provisioning_file(path)
             link = transport or self._transport(doc["server_url"])
-            return provisioning.link_office(ctx, doc, link, root_fingerprint=fingerprint or None)
+            confirmation = lurah_service.confirm(ctx, approval.passphrase, purpose=lurah_service.Purpose.LINK,
+                                                 totp_code=approval.totp_code)
+            return provisioning.link_office(ctx, doc, link, confirmation=confirmation,
+                                            root_fingerprint=fingerprint or None)
 
-        self.state.run(work, self._linked, on_error=self._link_failed, changes=OFFICE)
+        self._approve_link(_("Linking registers this office's authority key with Dinsos ({file}); from then on "
+                             "Dinsos accepts batches signed by the people the Lurah certified.").format(file=path.name),
+                           step)
 
     def link_again(self, *, transport=None) -> None:
         url = self.current.server_url if self.current else None
 
-        def work(ctx):
-            provisioning.bind_and_certify(ctx, transport or self._transport(url))
+        def step(ctx, approval):
+            confirmation = lurah_service.confirm(ctx, approval.passphrase, purpose=lurah_service.Purpose.LINK,
+                                                 totp_code=approval.totp_code)
+            provisioning.bind_and_certify(ctx, transport or self._transport(url), confirmation=confirmation)
             return None
 
-        self.state.run(work, self._linked, on_error=self._link_failed, changes=OFFICE)
+        self._approve_link(_("Finish linking this office to the Dinsos server and certify its people."), step)
+
+    def _approve_link(self, text: str, step) -> None:
+        self.dialog = LurahStepDialog(self.state, self, _("Link the office to Dinsos"), text, step, self._linked,
+                                      approve=_("Link the office"), changes=OFFICE)
+        self.dialog.rejected.connect(self.reload)
+        self.dialog.open()
 
     def _transport(self, url: str):
         factory = getattr(self.scheduler, "transport_factory", None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from app.i18n import _
 from app.services import operators, totp
+from app.services import lurah as lurah_service
 from app.services.office import MIN_PASSPHRASE
 from app.services.operators import MAX_VALID_DAYS, MIN_VALID_DAYS, Enrolment
 from app.storage.vault import KdfParams, WrongPassphrase
@@ -188,7 +189,7 @@ class ApprovePage(QWizardPage):
 
     def failed(self, error: BaseException) -> None:
         say(self.message, error_text(error), ok=False)
-        if isinstance(error, (WrongPassphrase, operators.LurahNotConfirmed)):
+        if isinstance(error, (WrongPassphrase, lurah_service.LurahNotConfirmed)):
             self.lurah_passphrase.clear()
             self.lurah_passphrase.setFocus()
         if isinstance(error, totp.TotpError):
@@ -245,7 +246,7 @@ class EnrolWizard(QWizard):
             self.addPage(page)
         # Whether the Lurah approves with a code as well: asked once, before the approval page shows.
         # If asking fails, the service still demands the code and the field appears with its error.
-        state.run(totp.is_enrolled, self._code_needed, on_error=lambda _error: self._code_needed(False))
+        state.run(lurah_service.needs_code, self._code_needed, on_error=lambda _error: self._code_needed(False))
 
     def _code_needed(self, needed: bool) -> None:
         self.needs_code = bool(needed)
@@ -260,12 +261,17 @@ class EnrolWizard(QWizard):
             return
         args = dict(
             name=details.person_name(), role=details.role.currentData(), passphrase=chosen,
-            lurah_passphrase=lurah_passphrase, valid_days=details.valid_days.value(), kdf=self.kdf,
-            totp_code=self.approve_page.code.text() if self.needs_code else None,
+            valid_days=details.valid_days.value(), kdf=self.kdf,
         )
+        code = self.approve_page.code.text() if self.needs_code else None
+
+        def step(ctx):
+            confirmation = lurah_service.confirm(ctx, lurah_passphrase, purpose=lurah_service.Purpose.ENROL,
+                                                 totp_code=code)
+            return operators.enrol_operator(ctx, confirmation=confirmation, **args)
+
         self._set_working(True)
-        self.state.run(lambda ctx: operators.enrol_operator(ctx, **args), self._enrolled,
-                       on_error=self._failed, changes=PEOPLE)
+        self.state.run(step, self._enrolled, on_error=self._failed, changes=PEOPLE)
 
     def _set_working(self, working: bool) -> None:
         self.working = working

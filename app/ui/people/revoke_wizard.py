@@ -9,11 +9,13 @@ explains and offers to try again, which the service is built to repeat safely.
 from __future__ import annotations
 
 from app.i18n import _, n_
-from app.services import operators
+from app.services import lurah as lurah_service
+from app.services import operators, totp
 from app.services.operators import RevocationResult
 from app.services.people import Person, list_people
 from app.storage.vault import WrongPassphrase
 from app.ui.errors import error_text
+from app.ui.lurah_approval import LurahApprovalFields
 from app.ui.pages.settings import ROLE_LABELS
 from app.ui.people.common import PEOPLE, feedback_label, name_buttons, say
 from app.ui.qt import (
@@ -99,19 +101,17 @@ class ConfirmPage(QWizardPage):
         self.confirm_label = QLabel()
         self.confirm_label.setWordWrap(True)
         # The Lurah on the spot, as for enrolment: a session left open is not enough to revoke.
-        self.passphrase = QLineEdit()
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        passphrase_label = QLabel(_("The Lurah's passphrase, typed again:"))
+        self.fields = LurahApprovalFields(lurah_service.needs_code(wizard.state.ctx))
+        self.passphrase, self.code = self.fields.passphrase, self.fields.code
         layout = QVBoxLayout(self)
         layout.addWidget(self.consequences)
         layout.addSpacing(8)
         layout.addWidget(self.confirm_label)
         layout.addWidget(self.confirm)
-        layout.addWidget(passphrase_label)
-        layout.addWidget(self.passphrase)
+        layout.addWidget(self.fields)
         layout.addStretch(1)
-        self.confirm.textChanged.connect(lambda _text: self.completeChanged.emit())
-        self.passphrase.textChanged.connect(lambda _text: self.completeChanged.emit())
+        for field in (self.confirm, self.passphrase, self.code):
+            field.textChanged.connect(lambda _text: self.completeChanged.emit())
 
     def initializePage(self) -> None:  # noqa: N802 (Qt API)
         person = self._wizard.person()
@@ -140,7 +140,7 @@ class ConfirmPage(QWizardPage):
         person = self._wizard.person()
         typed = " ".join(self.confirm.text().split()).casefold()
         return (person is not None and typed == " ".join(person.name.split()).casefold()
-                and bool(self.passphrase.text()))
+                and self.fields.complete())
 
 
 class ResultPage(QWizardPage):
@@ -160,17 +160,17 @@ class ResultPage(QWizardPage):
         self.retry = QPushButton(_("Try again"))
         self.retry.clicked.connect(self.start)
         self.retry.hide()
-        # Shown when the passphrase was wrong: the page before cannot be gone back to (commit page).
-        self.passphrase = QLineEdit()
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setPlaceholderText(_("The Lurah's passphrase"))
+        # Shown when the approval was refused: the page before cannot be gone back to (commit page).
+        self.retry_fields = LurahApprovalFields(lurah_service.needs_code(wizard.state.ctx))
+        self.passphrase, self.code = self.retry_fields.passphrase, self.retry_fields.code
         self.passphrase.returnPressed.connect(self.start)
-        self.passphrase.hide()
+        self.code.returnPressed.connect(self.start)
+        self.retry_fields.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(self.message)
         layout.addWidget(self.progress)
-        layout.addWidget(self.passphrase)
+        layout.addWidget(self.retry_fields)
         layout.addWidget(self.retry, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
 
@@ -179,12 +179,13 @@ class ResultPage(QWizardPage):
             self.start()
 
     def start(self) -> None:
-        if self.passphrase.isVisible():
-            if not self.passphrase.text():
+        if self.retry_fields.isVisible():
+            if not self.retry_fields.complete():
                 return
             self._wizard.confirm_page.passphrase.setText(self.passphrase.text())
-            self.passphrase.clear()
-        self.passphrase.hide()
+            self._wizard.confirm_page.code.setText(self.code.text())
+            self.retry_fields.clear()
+        self.retry_fields.hide()
         self.retry.hide()
         say(self.message, "", ok=None)
         self.progress.show()
@@ -211,8 +212,9 @@ class ResultPage(QWizardPage):
         self.progress.hide()
         self.status.setText(_("The revocation did not finish."))
         say(self.message, error_text(error), ok=False)
-        if isinstance(error, (WrongPassphrase, operators.LurahNotConfirmed)):
-            self.passphrase.show()  # nothing was changed; type it again here
+        if isinstance(error, (WrongPassphrase, lurah_service.LurahNotConfirmed, totp.TotpError,
+                              lurah_service.ConfirmationRefused)):
+            self.retry_fields.show()  # nothing was changed; type it again here
             self.passphrase.setFocus()
         self.retry.show()
         self.completeChanged.emit()
@@ -256,7 +258,7 @@ class RevokeWizard(QWizard):
 
     def revoke(self, on_done, on_error) -> None:
         operator_id, reason = self.choose_page.chosen_id(), self.choose_page.reason_text()
-        passphrase = self.confirm_page.passphrase.text()
+        approval = self.confirm_page.fields.approval()
         self.working = True
 
         def done(result: RevocationResult) -> None:
@@ -272,9 +274,12 @@ class RevokeWizard(QWizard):
             self.working = False
             on_error(error)
 
-        self.state.run(lambda ctx: operators.revoke_operator(ctx, operator_id, reason=reason,
-                                                             lurah_passphrase=passphrase), done,
-                       on_error=failed, changes=PEOPLE)
+        def step(ctx):
+            confirmation = lurah_service.confirm(ctx, approval.passphrase, purpose=lurah_service.Purpose.REVOKE,
+                                                 subject=operator_id, totp_code=approval.totp_code)
+            return operators.revoke_operator(ctx, operator_id, reason=reason, confirmation=confirmation)
+
+        self.state.run(step, done, on_error=failed, changes=PEOPLE)
 
     def reject(self) -> None:
         if self.working:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 
 from app.i18n import _
+from app.services import lurah as lurah_service
 from app.services import totp
 from app.services.totp import PendingTotp
 from app.storage.vault import WrongPassphrase
 from app.ui.errors import error_text
-from app.ui.people.common import PEOPLE, feedback_label, password_field, say
+from app.ui.lurah_approval import LurahApprovalFields
+from app.ui.people.common import PEOPLE, feedback_label, say
 from app.ui.qt import (
     QDialog,
     QDialogButtonBox,
@@ -129,11 +131,13 @@ class TotpRemoveDialog(QDialog):
         self.state = state
         self.removed = False
         self.setWindowTitle(_("Remove the authenticator app"))
-        text = QLabel(_("After this, enrolling a person needs only the Lurah's passphrase. Do this when the phone "
-                        "is lost or replaced, then add the new phone."))
+        text = QLabel(_("After this, the Lurah's steps need only the Lurah's passphrase. Do this when the phone "
+                        "is replaced, with a code from the old phone, then add the new phone."))
         text.setWordWrap(True)
-        self.passphrase = password_field()
+        self.fields = LurahApprovalFields(needs_code=True)
+        self.passphrase, self.code = self.fields.passphrase, self.fields.code
         self.passphrase.returnPressed.connect(self.remove)
+        self.code.returnPressed.connect(self.remove)
         self.message = feedback_label()
         self.remove_button = QPushButton(_("Remove"))
         self.remove_button.clicked.connect(self.remove)
@@ -142,22 +146,26 @@ class TotpRemoveDialog(QDialog):
         buttons.addButton(self.remove_button, QDialogButtonBox.ButtonRole.DestructiveRole)
         buttons.rejected.connect(self.reject)
         _no_enter_default(buttons)
-        form = QFormLayout()
-        form.addRow(_("Lurah's passphrase"), self.passphrase)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
-        layout.addLayout(form)
+        layout.addWidget(self.fields)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
 
     def remove(self) -> None:
-        passphrase = self.passphrase.text()
-        if not passphrase:
-            say(self.message, _("Type the Lurah's passphrase."), ok=False)
+        if not self.fields.complete():
+            say(self.message, _("Type the Lurah's passphrase and the code from the app."), ok=False)
             return
+        approval = self.fields.approval()
         self.remove_button.setEnabled(False)
         say(self.message, _("Checking ..."), ok=None)
-        self.state.run(lambda ctx: totp.remove(ctx, passphrase), self._done, on_error=self._failed, changes=PEOPLE)
+
+        def step(ctx):
+            confirmation = lurah_service.confirm(ctx, approval.passphrase, purpose=lurah_service.Purpose.TOTP_REMOVE,
+                                                 totp_code=approval.totp_code)
+            lurah_service.remove_totp(ctx, confirmation)
+
+        self.state.run(step, self._done, on_error=self._failed, changes=PEOPLE)
 
     def _done(self, _result) -> None:
         self.removed = True
@@ -169,4 +177,5 @@ class TotpRemoveDialog(QDialog):
         say(self.message, error_text(error), ok=False)
         if isinstance(error, WrongPassphrase):
             self.passphrase.clear()
+        self.code.clear()
         self.passphrase.setFocus()

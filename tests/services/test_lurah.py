@@ -1,0 +1,179 @@
+"""Who acts is who signed in: the Lurah's steps need a LurahConfirmation minted by services/lurah.py."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.domain import workflow
+from app.services import attachments, lurah, proposal_io, proposals
+from app.services.office import open_office
+from app.storage.models import AuditEntry, ProposalTransition
+from app.storage.models import Proposal as ProposalRow
+from app.storage.vault import WrongPassphrase
+from tests import factories
+from tests.conftest import LURAH_PASS, OPERATOR_PASS
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def lurah_ctx(created_office, office):
+    folder, created = created_office
+    ctx = open_office(folder, created.lurah_id, LURAH_PASS)
+    yield ctx
+    ctx.close()
+
+
+def waiting_for_sptjm(ctx, n: int = 1) -> tuple[str, str]:
+    """A usulan baru at the SPTJM step with its signed SPTJM attached: (proposal id, attachment id)."""
+    data = factories.household_with([f"357503470885{n:04d}"])
+    summary = proposals.add_proposal(ctx, proposal_io.proposal_from_dict(data))
+    proposals.apply_action(ctx, summary.id, workflow.Action.SEND_TO_SPTJM)
+    doc = attachments.attach_to_proposal(ctx, summary.id, kind="sptjm", filename="sptjm.pdf", data=PDF)
+    return summary.id, doc.id
+
+
+def state_of(ctx, pid: str) -> str:
+    with ctx.reading() as session:
+        return session.get(ProposalRow, pid).state
+
+
+def sptjm_steps(ctx, pid: str) -> list[tuple[str, str | None]]:
+    with ctx.reading() as session:
+        rows = session.scalars(select(ProposalTransition).where(
+            ProposalTransition.proposal_id == pid, ProposalTransition.action == "record_sptjm"))
+        return [(row.actor, row.operator_id) for row in rows]
+
+
+def test_an_operator_cannot_record_the_lurahs_sptjm_through_any_service_path(office, lurah_ctx, created_office):
+    pid, doc = waiting_for_sptjm(office)
+    other, _ = waiting_for_sptjm(office, 2)
+    data = {"sptjm_attachment_id": doc}
+    forged_fields = dict(lurah_id=created_office[1].lurah_id, lurah_name="Bapak Lurah", office_id=office.office_id,
+                         purpose=lurah.Purpose.SPTJM, subject=pid, confirmed_at=office.clock(), with_totp=False)
+
+    def as_argument():  # what the operator did: name the Lurah as actor
+        proposals.apply_action(office, pid, workflow.Action.RECORD_SPTJM, actor=workflow.Actor.LURAH, data=data)
+
+    def plain():
+        proposals.apply_action(office, pid, workflow.Action.RECORD_SPTJM, data=data)
+
+    def inside_a_transaction():
+        with office.transaction() as session:
+            proposals.step_in(office, session, session.get(ProposalRow, pid), workflow.Action.RECORD_SPTJM,
+                              actor=workflow.Actor.LURAH, data=data)
+
+    def unlabelled_step_in():
+        with office.transaction() as session:
+            proposals.step_in(office, session, session.get(ProposalRow, pid), workflow.Action.RECORD_SPTJM, data=data)
+
+    def forged_confirmation():
+        fake = lurah.LurahConfirmation(**forged_fields, _token=object())
+        proposals.apply_action(office, pid, workflow.Action.RECORD_SPTJM, data=data, confirmation=fake)
+
+    def confirmation_built_around_the_mint():
+        fake = object.__new__(lurah.LurahConfirmation)
+        for name, value in forged_fields.items():
+            object.__setattr__(fake, name, value)
+        proposals.apply_action(office, pid, workflow.Action.RECORD_SPTJM, data=data, confirmation=fake)
+
+    def own_passphrase_as_the_lurahs():
+        approval = lurah.confirm(office, OPERATOR_PASS, purpose=lurah.Purpose.SPTJM, subject=pid)
+        proposals.apply_action(office, pid, workflow.Action.RECORD_SPTJM, data=data, confirmation=approval)
+
+    def the_lurahs_approval_of_another_step():
+        approval = lurah.confirm(office, LURAH_PASS, purpose=lurah.Purpose.REVOKE, subject=pid)
+        proposals.apply_action(office, pid, workflow.Action.RECORD_SPTJM, data=data, confirmation=approval)
+
+    def the_lurahs_approval_of_another_proposal():
+        approval = lurah.confirm(office, LURAH_PASS, purpose=lurah.Purpose.SPTJM, subject=other)
+        proposals.apply_action(office, pid, workflow.Action.RECORD_SPTJM, data=data, confirmation=approval)
+
+    def the_lurahs_approval_from_her_own_session():
+        approval = lurah.confirm(lurah_ctx, LURAH_PASS, purpose=lurah.Purpose.SPTJM, subject=pid)
+        proposals.apply_action(office, pid, workflow.Action.RECORD_SPTJM, data=data, confirmation=approval)
+
+    attacks = [as_argument, plain, inside_a_transaction, unlabelled_step_in, forged_confirmation,
+               confirmation_built_around_the_mint, own_passphrase_as_the_lurahs, the_lurahs_approval_of_another_step,
+               the_lurahs_approval_of_another_proposal, the_lurahs_approval_from_her_own_session]
+    refused = []
+    for attack in attacks:
+        try:
+            attack()
+        except Exception as error:  # noqa: BLE001 - each path must refuse; which error is checked below
+            refused.append((attack.__name__, type(error).__name__))
+        assert state_of(office, pid) == "sptjm", f"{attack.__name__} recorded the Lurah's SPTJM"
+        assert sptjm_steps(office, pid) == []
+    assert [name for name, _ in refused] == [a.__name__ for a in attacks]
+    assert dict(refused)["own_passphrase_as_the_lurahs"] == "WrongPassphrase"
+    for name in ("forged_confirmation", "confirmation_built_around_the_mint", "the_lurahs_approval_of_another_step",
+                 "the_lurahs_approval_of_another_proposal", "the_lurahs_approval_from_her_own_session"):
+        assert dict(refused)[name] == "ConfirmationRefused", name
+
+
+def test_the_lurah_approving_at_the_operators_desk_is_recorded_as_the_lurah(office, created_office):
+    lurah_id = created_office[1].lurah_id
+    pid, doc = waiting_for_sptjm(office)
+    approval = lurah.confirm(office, LURAH_PASS, purpose=lurah.Purpose.SPTJM, subject=pid)
+    summary = proposals.apply_action(office, pid, workflow.Action.RECORD_SPTJM, confirmation=approval,
+                                     data={"sptjm_attachment_id": doc})
+    assert summary.state == "ready"
+    # The history names the Lurah as actor and as the person who recorded it, not the operator.
+    assert sptjm_steps(office, pid) == [("lurah", lurah_id)]
+    with office.reading() as session:
+        last = session.scalars(select(AuditEntry).where(AuditEntry.action == "proposal.transition")
+                               .order_by(AuditEntry.seq.desc())).first()
+    assert last.operator_id == lurah_id and last.entity_id == pid
+    with office.reading() as session:
+        approved = session.scalars(select(AuditEntry).where(AuditEntry.action == "lurah.approve")).one()
+    # The audit log says the Lurah approved it, for this proposal, at the operator's desk.
+    assert approved.operator_id == lurah_id
+    assert approved.detail == {"purpose": "sptjm", "subject": pid, "desk": office.operator_id, "totp": False}
+    assert office.operator_id == created_office[1].operator_id  # the operator's session is still the operator's
+
+
+def test_the_lurah_signed_in_still_types_her_passphrase_for_the_sptjm(lurah_ctx):
+    pid, doc = waiting_for_sptjm(lurah_ctx)
+    with pytest.raises(proposals.LurahApprovalNeeded):
+        proposals.apply_action(lurah_ctx, pid, workflow.Action.RECORD_SPTJM, data={"sptjm_attachment_id": doc})
+    with pytest.raises(WrongPassphrase):
+        lurah.confirm(lurah_ctx, "bukan sandi lurah", purpose=lurah.Purpose.SPTJM, subject=pid)
+    factories.record_sptjm(lurah_ctx, pid, doc, LURAH_PASS)
+    assert sptjm_steps(lurah_ctx, pid) == [("lurah", lurah_ctx.operator_id)]
+
+
+def test_a_confirmation_is_used_once_and_soon(lurah_ctx):
+    first, doc1 = waiting_for_sptjm(lurah_ctx, 1)
+    approval = lurah.confirm(lurah_ctx, LURAH_PASS, purpose=lurah.Purpose.SPTJM, subject=first)
+    proposals.apply_action(lurah_ctx, first, workflow.Action.RECORD_SPTJM, confirmation=approval,
+                           data={"sptjm_attachment_id": doc1})
+    with pytest.raises(lurah.ConfirmationRefused):  # spent
+        with lurah.acting(lurah_ctx, approval, lurah.Purpose.SPTJM, first):
+            pass
+
+    second, doc2 = waiting_for_sptjm(lurah_ctx, 2)
+    approval = lurah.confirm(lurah_ctx, LURAH_PASS, purpose=lurah.Purpose.SPTJM, subject=second)
+    later = lurah_ctx.clock() + timedelta(seconds=lurah.VALID_SECONDS + 1)
+    lurah_ctx.clock = lambda: later
+    with pytest.raises(lurah.ConfirmationExpired):
+        proposals.apply_action(lurah_ctx, second, workflow.Action.RECORD_SPTJM, confirmation=approval,
+                               data={"sptjm_attachment_id": doc2})
+    assert state_of(lurah_ctx, second) == "sptjm"
+
+
+def test_people_and_machines_cannot_swap_places(office):
+    """The sync worker's actors are for the sync worker: a person's step is always recorded as theirs."""
+    pid, _doc = waiting_for_sptjm(office)
+    with pytest.raises(TypeError):
+        proposals.apply_action(office, pid, workflow.Action.BACK_TO_DRAFT, actor=workflow.Actor.DINSOS, reason="x")
+    with office.transaction() as session, pytest.raises(ValueError):
+        proposals.step_in(office, session, session.get(ProposalRow, pid), workflow.Action.BACK_TO_DRAFT,
+                          actor=workflow.Actor.OFFICE, reason="x")
+    proposals.apply_action(office, pid, workflow.Action.BACK_TO_DRAFT, reason="KK salah")
+    with office.reading() as session:
+        last = session.scalars(select(ProposalTransition).where(ProposalTransition.proposal_id == pid)
+                               .order_by(ProposalTransition.id.desc())).first()
+    assert (last.actor, last.operator_id) == ("office", office.operator_id)
