@@ -159,6 +159,32 @@ def confirm(
     return made
 
 
+def confirm_lost_phone(ctx: OfficeContext, passphrase: str, recovery_code: str) -> LurahConfirmation:
+    """The Lurah lost the phone: the passphrase and the printed recovery code approve removing the app.
+
+    Only ``Purpose.TOTP_REMOVE``: the recovery code stands in for the missing second factor,
+    and is something only the Lurah keeps (a sheet printed once, stored nowhere). Both slots
+    count wrong attempts towards their own throttles.
+    """
+    lurah_id, lurah_name = the_lurah(ctx)
+    key = ctx.vault.unlock_operator(lurah_id, passphrase)
+    if not hmac.compare_digest(key, ctx.data_key):
+        raise LurahNotConfirmed()
+    if not hmac.compare_digest(ctx.vault.unlock_recovery(recovery_code), ctx.data_key):
+        raise LurahNotConfirmed()
+    lurah_ctx = _as_lurah(ctx, lurah_id, lurah_name)
+    with lurah_ctx.transaction() as session:
+        lurah_ctx.audit(session, "lurah.approve", "operator", lurah_id, purpose=Purpose.TOTP_REMOVE.value,
+                        subject=None, desk=ctx.operator_id, totp=False, recovery_code=True)
+    with _lock:
+        made = LurahConfirmation(
+            lurah_id=lurah_id, lurah_name=lurah_name, office_id=ctx.office_id, purpose=Purpose.TOTP_REMOVE,
+            subject=None, confirmed_at=ctx.clock(), with_totp=False, _token=_MINT,
+        )
+        _minted[made] = weakref.ref(ctx)
+    return made
+
+
 def _as_lurah(ctx: OfficeContext, lurah_id: str, lurah_name: str) -> OfficeContext:
     """The Lurah's context on ``ctx``'s unlocked database: ``ctx`` itself when the Lurah is signed in."""
     if ctx.operator_id == lurah_id and ctx.operator_role == "lurah":

@@ -13,6 +13,7 @@ from app.ui.errors import error_text
 from app.ui.lurah_approval import LurahApprovalFields
 from app.ui.people.common import PEOPLE, feedback_label, say
 from app.ui.qt import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -124,7 +125,7 @@ class TotpEnrolDialog(QDialog):
 
 
 class TotpRemoveDialog(QDialog):
-    """Stop asking for codes (a lost or replaced phone): the Lurah's passphrase confirms it."""
+    """Stop asking for codes: passphrase + a code from the old phone, or + the recovery code if it is lost."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,12 +133,20 @@ class TotpRemoveDialog(QDialog):
         self.removed = False
         self.setWindowTitle(_("Remove the authenticator app"))
         text = QLabel(_("After this, the Lurah's steps need only the Lurah's passphrase. Do this when the phone "
-                        "is replaced, with a code from the old phone, then add the new phone."))
+                        "is replaced (with a code from the old phone) or lost (with the printed recovery code), "
+                        "then add the new phone."))
         text.setWordWrap(True)
         self.fields = LurahApprovalFields(needs_code=True)
         self.passphrase, self.code = self.fields.passphrase, self.fields.code
         self.passphrase.returnPressed.connect(self.remove)
         self.code.returnPressed.connect(self.remove)
+        # A lost phone gives no code: the printed recovery code, which only the Lurah keeps, stands in.
+        self.lost = QCheckBox(_("The phone is lost: use the printed recovery code instead of a code"))
+        self.recovery = QLineEdit()
+        self.recovery.setPlaceholderText("XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
+        self.recovery.returnPressed.connect(self.remove)
+        self.recovery_label = QLabel(_("Recovery code"))
+        self.lost.toggled.connect(self._lost_toggled)
         self.message = feedback_label()
         self.remove_button = QPushButton(_("Remove"))
         self.remove_button.clicked.connect(self.remove)
@@ -149,20 +158,35 @@ class TotpRemoveDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(text)
         layout.addWidget(self.fields)
+        layout.addWidget(self.lost)
+        layout.addWidget(self.recovery_label)
+        layout.addWidget(self.recovery)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+        self._lost_toggled(False)
+
+    def _lost_toggled(self, lost: bool) -> None:
+        self.recovery_label.setVisible(lost)
+        self.recovery.setVisible(lost)
+        self.fields.set_code_needed(not lost)
 
     def remove(self) -> None:
-        if not self.fields.complete():
-            say(self.message, _("Type the Lurah's passphrase and the code from the app."), ok=False)
+        lost = self.lost.isChecked()
+        if not self.fields.complete() or (lost and not self.recovery.text().strip()):
+            say(self.message, _("Type the Lurah's passphrase and the recovery code.") if lost
+                else _("Type the Lurah's passphrase and the code from the app."), ok=False)
             return
-        approval = self.fields.approval()
+        approval, recovery = self.fields.approval(), self.recovery.text()
         self.remove_button.setEnabled(False)
         say(self.message, _("Checking ..."), ok=None)
 
         def step(ctx):
-            confirmation = lurah_service.confirm(ctx, approval.passphrase, purpose=lurah_service.Purpose.TOTP_REMOVE,
-                                                 totp_code=approval.totp_code)
+            if lost:
+                confirmation = lurah_service.confirm_lost_phone(ctx, approval.passphrase, recovery)
+            else:
+                confirmation = lurah_service.confirm(ctx, approval.passphrase,
+                                                     purpose=lurah_service.Purpose.TOTP_REMOVE,
+                                                     totp_code=approval.totp_code)
             lurah_service.remove_totp(ctx, confirmation)
 
         self.state.run(step, self._done, on_error=self._failed, changes=PEOPLE)
@@ -170,6 +194,7 @@ class TotpRemoveDialog(QDialog):
     def _done(self, _result) -> None:
         self.removed = True
         self.passphrase.clear()
+        self.recovery.clear()
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
