@@ -122,11 +122,6 @@ def needs_code(ctx: OfficeContext | None) -> bool:
     return totp.is_enrolled(ctx, lurah_id)
 
 
-def is_lurah_session(ctx: OfficeContext) -> bool:
-    """Whether the Lurah is the one signed in (recovery-code sessions act as the Lurah too)."""
-    return ctx.operator_role == "lurah"
-
-
 def confirm(
     ctx: OfficeContext, passphrase: str, *, purpose: Purpose, subject: str | None = None,
     totp_code: str | None = None,
@@ -150,13 +145,7 @@ def confirm(
         # Who approved what, and at whose desk: the step itself is audited when it runs.
         lurah_ctx.audit(session, "lurah.approve", "operator", lurah_id, purpose=purpose.value, subject=subject,
                         desk=ctx.operator_id, totp=with_totp)
-    with _lock:
-        made = LurahConfirmation(
-            lurah_id=lurah_id, lurah_name=lurah_name, office_id=ctx.office_id, purpose=purpose, subject=subject,
-            confirmed_at=ctx.clock(), with_totp=with_totp, _token=_MINT,
-        )
-        _minted[made] = weakref.ref(ctx)
-    return made
+    return _mint(ctx, lurah_id, lurah_name, purpose, subject, with_totp)
 
 
 def confirm_lost_phone(ctx: OfficeContext, passphrase: str, recovery_code: str) -> LurahConfirmation:
@@ -176,12 +165,17 @@ def confirm_lost_phone(ctx: OfficeContext, passphrase: str, recovery_code: str) 
     with lurah_ctx.transaction() as session:
         lurah_ctx.audit(session, "lurah.approve", "operator", lurah_id, purpose=Purpose.TOTP_REMOVE.value,
                         subject=None, desk=ctx.operator_id, totp=False, recovery_code=True)
+    return _mint(ctx, lurah_id, lurah_name, Purpose.TOTP_REMOVE, None, False)
+
+
+def _mint(ctx: OfficeContext, lurah_id: str, lurah_name: str, purpose: Purpose, subject: str | None,
+          with_totp: bool) -> LurahConfirmation:
     with _lock:
         made = LurahConfirmation(
-            lurah_id=lurah_id, lurah_name=lurah_name, office_id=ctx.office_id, purpose=Purpose.TOTP_REMOVE,
-            subject=None, confirmed_at=ctx.clock(), with_totp=False, _token=_MINT,
+            lurah_id=lurah_id, lurah_name=lurah_name, office_id=ctx.office_id, purpose=purpose, subject=subject,
+            confirmed_at=ctx.clock(), with_totp=with_totp, _token=_MINT,
         )
-        _minted[made] = weakref.ref(ctx)
+        _minted[made] = weakref.ref(ctx)  # spendable once, and only in the session it was made in
     return made
 
 
