@@ -54,6 +54,7 @@ class Purpose(str, Enum):
     ENDORSE = "endorse"  # a handover record
     ROTATE = "rotate"  # key rotation / renewal of certificates
     TOTP_REMOVE = "totp_remove"
+    TOTP_ENROL = "totp_enrol"
 
 
 class LurahNotConfirmed(UsulkanError):
@@ -241,3 +242,12 @@ def remove_totp(ctx: OfficeContext, confirmation: LurahConfirmation) -> None:
             raise totp.TotpNotEnrolled()
         session.delete(row)
         lurah_ctx.audit(session, "totp.remove", "operator", lurah_ctx.operator_id)
+
+
+def enrol_totp(ctx: OfficeContext, pending: totp.PendingTotp, code: str, confirmation: LurahConfirmation) -> None:
+    """Store the authenticator secret the Lurah scanned, once its first code checks out, approved by the Lurah.
+
+    With the passphrase typed now (``Purpose.TOTP_ENROL``): a Lurah session left open must not let
+    someone else tie the office's approvals to their own phone.
+    """
+    totp.confirm_enrolment(require(ctx, confirmation, Purpose.TOTP_ENROL), pending, code)

@@ -211,6 +211,14 @@ def test_totp_enrol_and_remove_from_the_page(qtbot, lurah_state):
     assert dialog.secret_text.text().replace(" ", "") in dialog.pending.uri
 
     good = totp.code_at(secret, ctx.clock())
+    qtbot.keyClicks(dialog.code, good)
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)  # a session left open is not enough
+    assert "kata sandi" in dialog.message.text().lower() and not totp.is_enrolled(ctx)
+    qtbot.keyClicks(dialog.passphrase, "bukan sandi lurah")
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    assert "Kata sandi salah" in dialog.message.text() and not totp.is_enrolled(ctx)
+    qtbot.keyClicks(dialog.passphrase, LURAH_PASS)
+    dialog.code.clear()
     qtbot.keyClicks(dialog.code, f"{(int(good) + 1) % 1_000_000:06d}")
     qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
     assert "tidak benar" in dialog.message.text() and not totp.is_enrolled(ctx)

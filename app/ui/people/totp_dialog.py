@@ -57,7 +57,8 @@ class TotpEnrolDialog(QDialog):
         self.setWindowTitle(_("Authenticator app for the Lurah"))
         intro = QLabel(_("1. On the Lurah's phone, open an authenticator app (for example Google Authenticator, "
                          "Microsoft Authenticator or Aegis) and scan this code.\n"
-                         "2. Type the six digits it shows to finish. From then on, enrolling a person needs the "
+                         "2. Type the six digits it shows and the Lurah's passphrase to finish. From then on, "
+                         "every step of the Lurah (SPTJM, countersigning, enrolling, revoking, linking) needs the "
                          "Lurah's passphrase and a code from the phone."))
         intro.setWordWrap(True)
         self.qr = QLabel()
@@ -75,6 +76,9 @@ class TotpEnrolDialog(QDialog):
         self.code.setPlaceholderText(_("6 digits"))
         self.code.setMaxLength(7)
         self.code.returnPressed.connect(self.confirm)
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.returnPressed.connect(self.confirm)
         self.message = feedback_label()
         self.confirm_button = QPushButton(_("Confirm the code"))
         self.confirm_button.setObjectName("primary")
@@ -86,6 +90,7 @@ class TotpEnrolDialog(QDialog):
         _no_enter_default(buttons)
         form = QFormLayout()
         form.addRow(_("Code from the authenticator app"), self.code)
+        form.addRow(_("The Lurah's passphrase, typed now:"), self.passphrase)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.qr)
@@ -105,22 +110,35 @@ class TotpEnrolDialog(QDialog):
         self.code.setFocus()
 
     def confirm(self) -> None:
-        pending, code = self.pending, self.code.text()
+        pending, code, passphrase = self.pending, self.code.text(), self.passphrase.text()
         if pending is None:
             return
+        if not passphrase:
+            say(self.message, _("Type the Lurah's passphrase too."), ok=False)
+            self.passphrase.setFocus()
+            return
         self.confirm_button.setEnabled(False)
-        self.state.run(lambda ctx: totp.confirm_enrolment(ctx, pending, code), self._done,
-                       on_error=self._failed, changes=PEOPLE)
+
+        def step(ctx):
+            confirmation = lurah_service.confirm(ctx, passphrase, purpose=lurah_service.Purpose.TOTP_ENROL)
+            lurah_service.enrol_totp(ctx, pending, code, confirmation)
+
+        self.state.run(step, self._done, on_error=self._failed, changes=PEOPLE)
 
     def _done(self, _result) -> None:
         self.enrolled = True
         self.pending = None
+        self.passphrase.clear()
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
         say(self.message, error_text(error), ok=False)
-        self.code.clear()
-        self.code.setFocus()
+        if isinstance(error, WrongPassphrase):
+            self.passphrase.clear()
+            self.passphrase.setFocus()
+        else:
+            self.code.clear()
+            self.code.setFocus()
         self.confirm_button.setEnabled(self.pending is not None)
 
 
