@@ -54,6 +54,7 @@ class Purpose(str, Enum):
     ENDORSE = "endorse"  # a handover record
     ROTATE = "rotate"  # key rotation / renewal of certificates
     TOTP_REMOVE = "totp_remove"
+    TOTP_ENROL = "totp_enrol"
 
 
 class LurahNotConfirmed(UsulkanError):
@@ -122,11 +123,6 @@ def needs_code(ctx: OfficeContext | None) -> bool:
     return totp.is_enrolled(ctx, lurah_id)
 
 
-def is_lurah_session(ctx: OfficeContext) -> bool:
-    """Whether the Lurah is the one signed in (recovery-code sessions act as the Lurah too)."""
-    return ctx.operator_role == "lurah"
-
-
 def confirm(
     ctx: OfficeContext, passphrase: str, *, purpose: Purpose, subject: str | None = None,
     totp_code: str | None = None,
@@ -150,12 +146,37 @@ def confirm(
         # Who approved what, and at whose desk: the step itself is audited when it runs.
         lurah_ctx.audit(session, "lurah.approve", "operator", lurah_id, purpose=purpose.value, subject=subject,
                         desk=ctx.operator_id, totp=with_totp)
+    return _mint(ctx, lurah_id, lurah_name, purpose, subject, with_totp)
+
+
+def confirm_lost_phone(ctx: OfficeContext, passphrase: str, recovery_code: str) -> LurahConfirmation:
+    """The Lurah lost the phone: the passphrase and the printed recovery code approve removing the app.
+
+    Only ``Purpose.TOTP_REMOVE``: the recovery code stands in for the missing second factor,
+    and is something only the Lurah keeps (a sheet printed once, stored nowhere). Both slots
+    count wrong attempts towards their own throttles.
+    """
+    lurah_id, lurah_name = the_lurah(ctx)
+    key = ctx.vault.unlock_operator(lurah_id, passphrase)
+    if not hmac.compare_digest(key, ctx.data_key):
+        raise LurahNotConfirmed()
+    if not hmac.compare_digest(ctx.vault.unlock_recovery(recovery_code), ctx.data_key):
+        raise LurahNotConfirmed()
+    lurah_ctx = _as_lurah(ctx, lurah_id, lurah_name)
+    with lurah_ctx.transaction() as session:
+        lurah_ctx.audit(session, "lurah.approve", "operator", lurah_id, purpose=Purpose.TOTP_REMOVE.value,
+                        subject=None, desk=ctx.operator_id, totp=False, recovery_code=True)
+    return _mint(ctx, lurah_id, lurah_name, Purpose.TOTP_REMOVE, None, False)
+
+
+def _mint(ctx: OfficeContext, lurah_id: str, lurah_name: str, purpose: Purpose, subject: str | None,
+          with_totp: bool) -> LurahConfirmation:
     with _lock:
         made = LurahConfirmation(
             lurah_id=lurah_id, lurah_name=lurah_name, office_id=ctx.office_id, purpose=purpose, subject=subject,
             confirmed_at=ctx.clock(), with_totp=with_totp, _token=_MINT,
         )
-        _minted[made] = weakref.ref(ctx)
+        _minted[made] = weakref.ref(ctx)  # spendable once, and only in the session it was made in
     return made
 
 
@@ -221,3 +242,12 @@ def remove_totp(ctx: OfficeContext, confirmation: LurahConfirmation) -> None:
             raise totp.TotpNotEnrolled()
         session.delete(row)
         lurah_ctx.audit(session, "totp.remove", "operator", lurah_ctx.operator_id)
+
+
+def enrol_totp(ctx: OfficeContext, pending: totp.PendingTotp, code: str, confirmation: LurahConfirmation) -> None:
+    """Store the authenticator secret the Lurah scanned, once its first code checks out, approved by the Lurah.
+
+    With the passphrase typed now (``Purpose.TOTP_ENROL``): a Lurah session left open must not let
+    someone else tie the office's approvals to their own phone.
+    """
+    totp.confirm_enrolment(require(ctx, confirmation, Purpose.TOTP_ENROL), pending, code)

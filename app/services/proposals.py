@@ -302,7 +302,7 @@ AUTHORITY_STEPS = {workflow.Action.RECORD_SPTJM: "sptjm"}
 MACHINE_ACTORS = frozenset({workflow.Actor.SYSTEM, workflow.Actor.DINSOS})
 
 
-class LurahApprovalNeeded(UsulkanError):
+class LurahApprovalNeeded(lurah.ConfirmationRefused):
     template = N_("Only the Lurah can take this step, with their passphrase typed now.")
     hint = N_("Ask the Lurah to approve it: they type their passphrase (and the code from the authenticator app).")
 

@@ -46,13 +46,17 @@ class LurahApprovalFields(QWidget):
         self.code.setObjectName("lurahCode")
         self.code.setPlaceholderText(_("6 digits"))
         self.code.setMaxLength(7)
+        self.code_label = QLabel(_("Code from the Lurah's authenticator app:"))
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow(_("The Lurah's passphrase, typed now:"), self.passphrase)
-        if needs_code:
-            form.addRow(_("Code from the Lurah's authenticator app:"), self.code)
-        else:
-            self.code.hide()
+        form.addRow(self.code_label, self.code)
+        self.set_code_needed(needs_code)
+
+    def set_code_needed(self, needed: bool) -> None:
+        self.needs_code = needed
+        self.code_label.setVisible(needed)
+        self.code.setVisible(needed)
 
     def complete(self) -> bool:
         code = "".join(self.code.text().split())

@@ -177,3 +177,47 @@ def test_people_and_machines_cannot_swap_places(office):
         last = session.scalars(select(ProposalTransition).where(ProposalTransition.proposal_id == pid)
                                .order_by(ProposalTransition.id.desc())).first()
     assert (last.actor, last.operator_id) == ("office", office.operator_id)
+
+
+def test_every_authority_step_refuses_no_approval_and_an_approval_of_another_step(office, lurah_ctx, fast_kdf):
+    """The contract, step by step: nothing but a fresh approval of exactly this step gets through."""
+    from app.services import handover, handover_report, operators, outbox, provisioning, totp
+    from tests.services.test_sync_world import FakeDinsos, link_office, queue_ready
+
+    dinsos = FakeDinsos()
+    link_office(lurah_ctx, office, dinsos, dinsos.document())
+    queue_ready(office, 31, route="sptjm")
+    outbox.build_batches(office)
+    shown = outbox.awaiting_countersignature(office)
+    pid, doc = waiting_for_sptjm(office, 32)
+    report = handover.move_all_open_work(lurah_ctx, office.operator_id, lurah_ctx.operator_id)
+    record_id = handover_report.record_handover(lurah_ctx, report)
+    pending = totp.start_enrolment(lurah_ctx)
+    steps = {
+        "enrol": lambda c: operators.enrol_operator(lurah_ctx, name="Citra", role="operator",
+                                                    passphrase="sandi petugas citra", confirmation=c, kdf=fast_kdf),
+        "revoke": lambda c: operators.revoke_operator(lurah_ctx, office.operator_id, reason="x", confirmation=c),
+        "sptjm": lambda c: proposals.apply_action(office, pid, workflow.Action.RECORD_SPTJM, confirmation=c,
+                                                  data={"sptjm_attachment_id": doc}),
+        "countersign": lambda c: outbox.countersign_pending(lurah_ctx, c, shown),
+        "link": lambda c: provisioning.bind_and_certify(lurah_ctx, dinsos, confirmation=c),
+        "endorse": lambda c: handover_report.countersign(lurah_ctx, record_id, c),
+        "rotate": lambda c: operators.renew_certificate(lurah_ctx, office.operator_id, confirmation=c),
+        "totp_enrol": lambda c: lurah.enrol_totp(lurah_ctx, pending, totp.code_at(pending.secret, lurah_ctx.clock()),
+                                                 c),
+        "totp_remove": lambda c: lurah.remove_totp(lurah_ctx, c),
+    }
+    assert set(steps) == {p.value for p in lurah.Purpose}
+    with lurah_ctx.reading() as session:
+        before = session.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1))
+    for name, step in steps.items():
+        other = next(p for p in lurah.Purpose if p.value != name)
+        ctx = office if name == "sptjm" else lurah_ctx
+        for confirmation in (None, lurah.confirm(ctx, LURAH_PASS, purpose=other)):
+            with pytest.raises(lurah.ConfirmationRefused):
+                step(confirmation)
+    with lurah_ctx.reading() as session:
+        done = session.scalars(select(AuditEntry.action).where(AuditEntry.seq > before)).all()
+    # Only the approvals themselves were written: not one of the steps happened.
+    assert set(done) == {"lurah.approve"}
+    assert state_of(office, pid) == "sptjm" and not totp.is_enrolled(lurah_ctx)

@@ -182,3 +182,24 @@ def test_a_locked_out_guesser_learns_nothing_about_the_passphrase(chief):
 
     slot = Vault.load(chief.folder)._state.find(lambda s: s.operator_id == chief.operator_id)
     assert slot.failures == 0
+
+
+def test_a_lost_phone_is_removed_with_the_passphrase_and_the_recovery_code(chief, created_office):
+    from app.services import lurah
+    from app.storage.recovery_code import InvalidRecoveryCode
+    from app.storage.vault import WrongPassphrase, WrongRecoveryCode
+
+    recovery = created_office[1].recovery_code
+    moment = freeze(chief)
+    enrol_app(chief, moment)
+    with pytest.raises(WrongPassphrase):
+        lurah.confirm_lost_phone(chief, "bukan sandi lurah", recovery)
+    other = "0" * 27
+    with pytest.raises((InvalidRecoveryCode, WrongRecoveryCode)):
+        lurah.confirm_lost_phone(chief, LURAH_PASS, other)
+    approval = lurah.confirm_lost_phone(chief, LURAH_PASS, recovery)
+    with pytest.raises(lurah.ConfirmationRefused):  # it approves removing the app, nothing else
+        operators.revoke_operator(chief, created_office[1].operator_id, reason="x", confirmation=approval)
+    approval = lurah.confirm_lost_phone(chief, LURAH_PASS, recovery)
+    lurah.remove_totp(chief, approval)
+    assert not totp.is_enrolled(chief)

@@ -211,6 +211,14 @@ def test_totp_enrol_and_remove_from_the_page(qtbot, lurah_state):
     assert dialog.secret_text.text().replace(" ", "") in dialog.pending.uri
 
     good = totp.code_at(secret, ctx.clock())
+    qtbot.keyClicks(dialog.code, good)
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)  # a session left open is not enough
+    assert "kata sandi" in dialog.message.text().lower() and not totp.is_enrolled(ctx)
+    qtbot.keyClicks(dialog.passphrase, "bukan sandi lurah")
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    assert "Kata sandi salah" in dialog.message.text() and not totp.is_enrolled(ctx)
+    qtbot.keyClicks(dialog.passphrase, LURAH_PASS)
+    dialog.code.clear()
     qtbot.keyClicks(dialog.code, f"{(int(good) + 1) % 1_000_000:06d}")
     qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
     assert "tidak benar" in dialog.message.text() and not totp.is_enrolled(ctx)
@@ -259,3 +267,25 @@ def test_the_handover_slot_opens_the_wizard_or_says_it_is_missing(qtbot, lurah_s
     wizard = page.hand_over()
     assert type(wizard).__name__ == "HandoverWizard"
     wizard.reject()
+
+
+def test_a_lost_phone_is_removed_with_the_recovery_code(qtbot, lurah_state, created_office):
+    ctx = lurah_state.ctx
+    pending = totp.start_enrolment(ctx)
+    totp.confirm_enrolment(ctx, pending, totp.code_at(pending.secret, ctx.clock()))
+    page = make_page(qtbot, lurah_state)
+    dialog = page.toggle_totp()
+    assert dialog.code.isVisibleTo(dialog) and not dialog.recovery.isVisibleTo(dialog)
+    dialog.lost.setChecked(True)  # no phone, so no code: the printed sheet instead
+    assert not dialog.code.isVisibleTo(dialog) and dialog.recovery.isVisibleTo(dialog)
+    qtbot.keyClicks(dialog.passphrase, LURAH_PASS)
+    qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+    assert "kode pemulihan" in dialog.message.text() and totp.is_enrolled(ctx)
+    qtbot.keyClicks(dialog.recovery, "0000-0000-0000-0000-0000-0000-0000")
+    qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+    assert totp.is_enrolled(ctx) and not dialog.removed
+    dialog.recovery.clear()
+    qtbot.keyClicks(dialog.passphrase, LURAH_PASS)
+    qtbot.keyClicks(dialog.recovery, created_office[1].recovery_code)
+    qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+    assert dialog.removed and not totp.is_enrolled(ctx)

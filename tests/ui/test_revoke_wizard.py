@@ -164,3 +164,37 @@ def test_a_wrong_lurah_passphrase_changes_nothing_and_is_typed_again_in_place(qt
     assert wizard.result is not None and not page.passphrase.isVisible()
     with pytest.raises((WrongPassphrase, UnknownOperator)):
         open_office(folder, created.operator_id, OPERATOR_PASS)
+
+
+def test_with_the_authenticator_app_the_wizard_needs_a_fresh_code(qtbot, lurah_state, created_office, ani_work):
+    from datetime import timedelta
+
+    from app.services import totp
+
+    folder, created = created_office
+    ctx = lurah_state.ctx
+    moment = [ctx.clock().replace(microsecond=0)]
+    ctx.clock = lambda: moment[0]
+    pending = totp.start_enrolment(ctx)
+    totp.confirm_enrolment(ctx, pending, totp.code_at(pending.secret, moment[0]))  # uses this step's code
+    wizard = open_wizard(qtbot, lurah_state, operator_id=created.operator_id)
+    qtbot.keyClicks(wizard.choose_page.reason, "Kontrak selesai")
+    click(qtbot, wizard, NEXT)
+    confirm = wizard.confirm_page
+    qtbot.keyClicks(confirm.confirm, "Ani Operator")
+    qtbot.keyClicks(confirm.passphrase, LURAH_PASS)
+    assert confirm.code.isVisibleTo(wizard)
+    assert not wizard.button(COMMIT).isEnabled()  # the passphrase alone does not revoke
+    qtbot.keyClicks(confirm.code, totp.code_at(pending.secret, moment[0]))  # the code already used
+    click(qtbot, wizard, COMMIT)
+    page = wizard.result_page
+    assert wizard.result is None and "sudah pernah dipakai" in page.message.text()
+    open_office(folder, created.operator_id, OPERATOR_PASS).close()  # nothing was revoked
+    moment[0] += timedelta(seconds=30)
+    assert page.retry_fields.isVisible()
+    qtbot.keyClicks(page.passphrase, LURAH_PASS)
+    qtbot.keyClicks(page.code, totp.code_at(pending.secret, moment[0]))
+    qtbot.mouseClick(page.retry, Qt.MouseButton.LeftButton)
+    assert wizard.result is not None, page.message.text()
+    with pytest.raises((WrongPassphrase, UnknownOperator)):
+        open_office(folder, created.operator_id, OPERATOR_PASS)

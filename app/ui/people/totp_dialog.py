@@ -13,6 +13,7 @@ from app.ui.errors import error_text
 from app.ui.lurah_approval import LurahApprovalFields
 from app.ui.people.common import PEOPLE, feedback_label, say
 from app.ui.qt import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -56,7 +57,8 @@ class TotpEnrolDialog(QDialog):
         self.setWindowTitle(_("Authenticator app for the Lurah"))
         intro = QLabel(_("1. On the Lurah's phone, open an authenticator app (for example Google Authenticator, "
                          "Microsoft Authenticator or Aegis) and scan this code.\n"
-                         "2. Type the six digits it shows to finish. From then on, enrolling a person needs the "
+                         "2. Type the six digits it shows and the Lurah's passphrase to finish. From then on, "
+                         "every step of the Lurah (SPTJM, countersigning, enrolling, revoking, linking) needs the "
                          "Lurah's passphrase and a code from the phone."))
         intro.setWordWrap(True)
         self.qr = QLabel()
@@ -74,6 +76,9 @@ class TotpEnrolDialog(QDialog):
         self.code.setPlaceholderText(_("6 digits"))
         self.code.setMaxLength(7)
         self.code.returnPressed.connect(self.confirm)
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.returnPressed.connect(self.confirm)
         self.message = feedback_label()
         self.confirm_button = QPushButton(_("Confirm the code"))
         self.confirm_button.setObjectName("primary")
@@ -85,6 +90,7 @@ class TotpEnrolDialog(QDialog):
         _no_enter_default(buttons)
         form = QFormLayout()
         form.addRow(_("Code from the authenticator app"), self.code)
+        form.addRow(_("The Lurah's passphrase, typed now:"), self.passphrase)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.qr)
@@ -104,27 +110,40 @@ class TotpEnrolDialog(QDialog):
         self.code.setFocus()
 
     def confirm(self) -> None:
-        pending, code = self.pending, self.code.text()
+        pending, code, passphrase = self.pending, self.code.text(), self.passphrase.text()
         if pending is None:
             return
+        if not passphrase:
+            say(self.message, _("Type the Lurah's passphrase too."), ok=False)
+            self.passphrase.setFocus()
+            return
         self.confirm_button.setEnabled(False)
-        self.state.run(lambda ctx: totp.confirm_enrolment(ctx, pending, code), self._done,
-                       on_error=self._failed, changes=PEOPLE)
+
+        def step(ctx):
+            confirmation = lurah_service.confirm(ctx, passphrase, purpose=lurah_service.Purpose.TOTP_ENROL)
+            lurah_service.enrol_totp(ctx, pending, code, confirmation)
+
+        self.state.run(step, self._done, on_error=self._failed, changes=PEOPLE)
 
     def _done(self, _result) -> None:
         self.enrolled = True
         self.pending = None
+        self.passphrase.clear()
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
         say(self.message, error_text(error), ok=False)
-        self.code.clear()
-        self.code.setFocus()
+        if isinstance(error, WrongPassphrase):
+            self.passphrase.clear()
+            self.passphrase.setFocus()
+        else:
+            self.code.clear()
+            self.code.setFocus()
         self.confirm_button.setEnabled(self.pending is not None)
 
 
 class TotpRemoveDialog(QDialog):
-    """Stop asking for codes (a lost or replaced phone): the Lurah's passphrase confirms it."""
+    """Stop asking for codes: passphrase + a code from the old phone, or + the recovery code if it is lost."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,12 +151,20 @@ class TotpRemoveDialog(QDialog):
         self.removed = False
         self.setWindowTitle(_("Remove the authenticator app"))
         text = QLabel(_("After this, the Lurah's steps need only the Lurah's passphrase. Do this when the phone "
-                        "is replaced, with a code from the old phone, then add the new phone."))
+                        "is replaced (with a code from the old phone) or lost (with the printed recovery code), "
+                        "then add the new phone."))
         text.setWordWrap(True)
         self.fields = LurahApprovalFields(needs_code=True)
         self.passphrase, self.code = self.fields.passphrase, self.fields.code
         self.passphrase.returnPressed.connect(self.remove)
         self.code.returnPressed.connect(self.remove)
+        # A lost phone gives no code: the printed recovery code, which only the Lurah keeps, stands in.
+        self.lost = QCheckBox(_("The phone is lost: use the printed recovery code instead of a code"))
+        self.recovery = QLineEdit()
+        self.recovery.setPlaceholderText("XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
+        self.recovery.returnPressed.connect(self.remove)
+        self.recovery_label = QLabel(_("Recovery code"))
+        self.lost.toggled.connect(self._lost_toggled)
         self.message = feedback_label()
         self.remove_button = QPushButton(_("Remove"))
         self.remove_button.clicked.connect(self.remove)
@@ -149,20 +176,35 @@ class TotpRemoveDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(text)
         layout.addWidget(self.fields)
+        layout.addWidget(self.lost)
+        layout.addWidget(self.recovery_label)
+        layout.addWidget(self.recovery)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+        self._lost_toggled(False)
+
+    def _lost_toggled(self, lost: bool) -> None:
+        self.recovery_label.setVisible(lost)
+        self.recovery.setVisible(lost)
+        self.fields.set_code_needed(not lost)
 
     def remove(self) -> None:
-        if not self.fields.complete():
-            say(self.message, _("Type the Lurah's passphrase and the code from the app."), ok=False)
+        lost = self.lost.isChecked()
+        if not self.fields.complete() or (lost and not self.recovery.text().strip()):
+            say(self.message, _("Type the Lurah's passphrase and the recovery code.") if lost
+                else _("Type the Lurah's passphrase and the code from the app."), ok=False)
             return
-        approval = self.fields.approval()
+        approval, recovery = self.fields.approval(), self.recovery.text()
         self.remove_button.setEnabled(False)
         say(self.message, _("Checking ..."), ok=None)
 
         def step(ctx):
-            confirmation = lurah_service.confirm(ctx, approval.passphrase, purpose=lurah_service.Purpose.TOTP_REMOVE,
-                                                 totp_code=approval.totp_code)
+            if lost:
+                confirmation = lurah_service.confirm_lost_phone(ctx, approval.passphrase, recovery)
+            else:
+                confirmation = lurah_service.confirm(ctx, approval.passphrase,
+                                                     purpose=lurah_service.Purpose.TOTP_REMOVE,
+                                                     totp_code=approval.totp_code)
             lurah_service.remove_totp(ctx, confirmation)
 
         self.state.run(step, self._done, on_error=self._failed, changes=PEOPLE)
@@ -170,6 +212,7 @@ class TotpRemoveDialog(QDialog):
     def _done(self, _result) -> None:
         self.removed = True
         self.passphrase.clear()
+        self.recovery.clear()
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
