@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.domain import workflow
-from app.services import autosave, complaints, proposals
+from app.services import autosave, complaints, outbox, proposals
 from app.services.complaints import ComplaintView
 from app.services.context import OfficeContext
 from app.services.operators import ExpiringCertificate, certificates_expiring
@@ -63,9 +63,11 @@ def overview(ctx: OfficeContext) -> Overview:
         drafts = repo.summaries(session, _ids_in_state(session, workflow.State.DRAFT, operator_id=ctx.operator_id))
         office = session.scalars(select(Office)).first()
         link = session.get(SyncLink, 1)
+        # The same count as Pengiriman and the status bar, from the outbox itself.
+        queue = outbox.queue_size(session)
     return Overview(
         counts=counts,
-        queue_size=sum(n for (kind, state), n in counts.items() if state == workflow.State.QUEUED.value),
+        queue_size=queue,
         returned=returned,
         muskel_pending=muskel,
         drafts=drafts,

@@ -94,6 +94,23 @@ def _without_item(session: Session, states) -> list[ProposalRow]:
     ))
 
 
+def queue_size(session: Session) -> int:
+    """What waits to reach Dinsos, once each: queued proposals not yet received, and revocations.
+
+    The one count Beranda, Pengiriman and the status bar show. A proposal counts once whether
+    its item is pending, in a batch waiting for the Lurah, or sent without a receipt yet; an item
+    whose proposal was revised before it left never goes, so it does not count.
+    """
+    proposals = session.scalar(
+        select(func.count()).select_from(OutboxItem).join(ProposalRow, ProposalRow.id == OutboxItem.proposal_id)
+        .where(OutboxItem.state.in_((PENDING, BATCHED)), ProposalRow.state == workflow.State.QUEUED.value)
+    ) or 0
+    revocations = session.scalar(
+        select(func.count()).select_from(PendingRevocation).where(PendingRevocation.delivered_at.is_(None))
+    ) or 0
+    return proposals + revocations
+
+
 def repair_missing_items(ctx: OfficeContext, session: Session) -> dict:
     """Give every queued proposal that has none its outbox item (frozen from the row, which is immutable).
 
