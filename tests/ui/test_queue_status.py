@@ -81,6 +81,10 @@ def test_connected_only_while_dinsos_answers_and_no_stale_sending(qtbot, linked,
     assert "Terhubung" not in text and "tidak terhubung" in text
     assert "Mengirim" not in page.message.text()
     assert "offline, 1 menunggu" in window.dinsos_label.text()
+    beranda = window.pages["dashboard"]
+    beranda.refresh()
+    qtbot.waitUntil(lambda: "Tidak terhubung" in beranda.dinsos_card.count_label.text(), timeout=3000)
+    assert "terakhir terhubung" in beranda.dinsos_card.count_label.text()  # when it last was, said as the past
 
 
 def test_a_quiet_round_after_send_now_does_not_leave_sending_standing(qtbot, linked, window):
