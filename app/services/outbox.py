@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import workflow
 from app.errors import UsulkanError
-from app.i18n import N_
+from app.i18n import N_, _
 from app.services import keys as office_keys
 from app.services import lurah
 from app.services.context import OfficeContext
@@ -98,6 +98,23 @@ def _without_item(session: Session, states) -> list[ProposalRow]:
     ))
 
 
+def queue_size(session: Session) -> int:
+    """What waits to reach Dinsos, once each: queued proposals not yet received, and revocations.
+
+    The one count Beranda, Pengiriman and the status bar show. A proposal counts once whether
+    its item is pending, in a batch waiting for the Lurah, or sent without a receipt yet; an item
+    whose proposal was revised before it left never goes, so it does not count.
+    """
+    proposals = session.scalar(
+        select(func.count()).select_from(OutboxItem).join(ProposalRow, ProposalRow.id == OutboxItem.proposal_id)
+        .where(OutboxItem.state.in_((PENDING, BATCHED)), ProposalRow.state == workflow.State.QUEUED.value)
+    ) or 0
+    revocations = session.scalar(
+        select(func.count()).select_from(PendingRevocation).where(PendingRevocation.delivered_at.is_(None))
+    ) or 0
+    return proposals + revocations
+
+
 def repair_missing_items(ctx: OfficeContext, session: Session) -> dict:
     """Give every queued proposal that has none its outbox item (frozen from the row, which is immutable).
 
@@ -111,6 +128,12 @@ def repair_missing_items(ctx: OfficeContext, session: Session) -> dict:
         repaired.append(row.id)
     later = len(_without_item(session, AFTER_QUEUE))
     return {"repaired": len(repaired), "proposals": repaired, "later_without_item": later}
+
+
+def repair_text(count: int) -> str:
+    """What the unlock repaired, in words for the person at the screen."""
+    return _("{n} queued proposal(s) had no entry in the outbox (an error of an earlier version) and would "
+             "never have been sent. They were repaired and go with the next batch.").format(n=count)
 
 
 def run_pending_repairs(ctx: OfficeContext) -> int | None:

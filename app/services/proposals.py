@@ -64,6 +64,9 @@ class ProblemsBlockStep(ValidationFailed):
         )
         lines = [f"• {field_label(i.field)}: {i.error.message()}" for i in problems]
         return "\n".join([super().message(), *lines])
+class KindLocked(UsulkanError):
+    template = N_("The kind of this proposal can no longer be changed ({state}).")
+    hint = N_("Only a first draft changes its kind. Withdraw this one and start a new proposal of the right kind.")
 
 
 class ProposalLocked(UsulkanError):
@@ -222,6 +225,9 @@ def update_proposal(
         state = workflow.State(row.state)
         if not workflow.is_editable(state):
             raise ProposalLocked(state=workflow.state_label(state))
+        if draft.kind.value != row.kind and (state is not workflow.State.DRAFT or row.version != 1):
+            # A route was taken for this kind, or Dinsos knows an earlier version under it.
+            raise KindLocked(state=workflow.state_label(state))
         proposal = replace(
             draft,
             id=uuid.UUID(row.id),

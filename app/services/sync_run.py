@@ -16,7 +16,7 @@ from app.errors import UsulkanError
 from app.services import keys as office_keys
 from app.services import outbox
 from app.services.context import OfficeContext
-from app.services.outbox import AWAITING, BATCH_DELIVERED, PENDING, READY, REJECTED, SENT
+from app.services.outbox import AWAITING, BATCH_DELIVERED, READY, REJECTED, SENT
 from app.services.status_feed import pull_statuses
 from app.services.sync import SendReport, send_pending
 from app.storage.handover_models import PendingRevocation
@@ -51,7 +51,7 @@ class SyncState:
     last_attempt_at: datetime | None
     last_contact_at: datetime | None
     last_error: str | None
-    items_waiting: int  # queued or batched, not yet delivered
+    items_waiting: int  # outbox.queue_size: what waits to reach Dinsos, each once (Beranda shows the same)
     batches: dict[str, int]
     next_attempt_at: datetime | None
     rejected_reason: str | None
@@ -78,8 +78,7 @@ def sync_state(ctx: OfficeContext) -> SyncState:
         link = session.get(SyncLink, 1)
         office = session.get(Office, ctx.office_id)
         batches = dict(session.execute(select(OutboxBatch.state, func.count()).group_by(OutboxBatch.state)).all())
-        waiting = session.scalar(select(func.count()).select_from(OutboxItem)
-                                 .where(OutboxItem.state.in_((PENDING, outbox.BATCHED)))) or 0
+        waiting = outbox.queue_size(session)
         next_at = session.scalar(select(func.min(OutboxBatch.next_attempt_at))
                                  .where(OutboxBatch.state.in_((READY, SENT))))
         rejected = session.scalars(select(OutboxBatch.last_error).where(OutboxBatch.state == REJECTED)

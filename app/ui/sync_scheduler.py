@@ -106,8 +106,9 @@ class SyncScheduler(QObject):
 
     def _round_done(self, result) -> None:
         report, fresh = result
-        self._set_running(False)
+        # The fresh state first: whoever hears "no longer running" reads what the round left.
         self._state_read(fresh)
+        self._set_running(False)
         if report is not None:
             self.round_finished.emit(report)
             if report.sent.delivered or report.statuses_applied:
@@ -127,10 +128,11 @@ class SyncScheduler(QObject):
             self.running_changed.emit(running)
 
     def _office_changed(self, what: str) -> None:
-        # Something was queued, countersigned or linked: try soon rather than within a minute.
-        if not self.timer.isActive() or self._announcing:
+        if self._announcing:
             return
-        if what == PROPOSALS:
+        # Something was queued, countersigned or linked: the status bar's count now (a cheap read),
+        # and, when sending runs, a round soon rather than within a minute.
+        if what in (PROPOSALS, OFFICE):
+            self.refresh()
+        if what == PROPOSALS and self.timer.isActive():
             self.soon.start()
-        elif what == OFFICE:
-            self.refresh()  # linked, or the server address changed

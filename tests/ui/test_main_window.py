@@ -135,7 +135,7 @@ def test_the_status_bar_names_the_operator_and_the_dinsos_state(window, app_stat
     from app.services import sync_run
 
     window.scheduler._state_read(sync_run.sync_state(app_state.ctx))
-    assert window.dinsos_label.text() == "Dinsos: belum terhubung"
+    assert window.dinsos_label.text() == "Dinsos: belum tertaut"  # linked is not connected (issue 9)
 
 
 def test_closing_signs_out(qtbot, window, app_state):

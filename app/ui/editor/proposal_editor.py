@@ -21,7 +21,7 @@ from app.ui.editor.kind_section import KindSection
 from app.ui.editor.members_table import MembersTable
 from app.ui.editor.messages import ERROR_STYLE, gate, member_field
 from app.ui.editor.prompts import Prompts
-from app.ui.editor.workflow_panel import WorkflowPanel
+from app.ui.editor.workflow_panel import MAKE_PEMBARUAN, WorkflowPanel
 from app.ui.qt import (
     QDialog,
     QHBoxLayout,
@@ -76,6 +76,7 @@ class ProposalEditor(QDialog):
         self.issues.confirmations_changed.connect(self._confirmations_changed)
         self.workflow = WorkflowPanel(state)
         self.workflow.moved.connect(self._moved)
+        self.workflow.unblock.connect(self._unblock)
 
         self.household = HouseholdSection()
         self.members = MembersTable()
@@ -372,8 +373,21 @@ class ProposalEditor(QDialog):
     def _update_workflow(self) -> None:
         p = self.detail.proposal if self.detail else None
         self.workflow.set_proposal(
-            self.proposal_id if p else None, p.state if p else None, p.kind if p else None, unsaved=self.dirty
+            self.proposal_id if p else None, p.state if p else None, p.kind if p else None, unsaved=self.dirty,
+            proposal=p,
         )
+
+    def _unblock(self, what: str) -> None:
+        """The step the workflow panel offered to unblock a step: an usulan baru becomes a pembaruan."""
+        if what != MAKE_PEMBARUAN or self.detail is None or self.detail.proposal.state is not State.DRAFT:
+            return
+        self.kind.kind.setEnabled(True)
+        self.kind.kind.setCurrentIndex(self.kind.kind.findData(ProposalKind.PEMBARUAN.value))  # marks it edited
+        self.banner.setText(_("Now an usulan pembaruan: fill in the household's changed data, then save "
+                              "(Ctrl+S). After the ground check and the muskel it goes to the Dinas Sosial, "
+                              "which sets the new desil."))
+        self.banner.show()
+        self.kind.changes.setFocus()
 
     def _offer_restore(self, payload: dict) -> None:
         answer = self.prompts.restore_or_discard(

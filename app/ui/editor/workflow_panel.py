@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.domain import workflow
+from app.domain.proposal import DesilDoesNotFit, require_desil_fits
 from app.domain.workflow import DECISION_LABELS, Action, Actor, State, allowed_actions, decisions
 from app.errors import UsulkanError
 from app.i18n import N_, _, sentence_case
@@ -32,8 +33,30 @@ BUTTON_LABELS = {
 HIDDEN = {Action.EDIT}
 
 
+# What unblocks a step, as a button beside the reason (the editor does it when asked).
+MAKE_PEMBARUAN = "make_pembaruan"
+
+
+def blocked_reason(proposal, action: Action) -> tuple[str, str | None] | None:
+    """Why ``action`` cannot be taken on the saved ``proposal`` now, and what unblocks it; None if it can.
+
+    Asked before the click, from the same checks the step itself makes (proposal.advance).
+    """
+    if proposal is None or workflow.Guard.DESIL_FITS not in workflow.guards(proposal.state, proposal.kind, action):
+        return None
+    try:
+        require_desil_fits(proposal.desil, proposal.programmes)
+    except DesilDoesNotFit as error:
+        # Without a fitting desil the household needs its DTSEN data updated first: an usulan pembaruan.
+        return error.message(), MAKE_PEMBARUAN
+    except UsulkanError as error:
+        return error.message(), None
+    return None
+
+
 class WorkflowPanel(QWidget):
     moved = Signal(object)  # the ProposalSummary after the step (a new version for REVISE)
+    unblock = Signal(str)  # the operator asked for what unblocks a step (MAKE_PEMBARUAN)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,6 +72,18 @@ class WorkflowPanel(QWidget):
         self.row.addWidget(self.note)
         self.row.addStretch(1)
         column.addLayout(self.row)
+        # A blocked step says why before anyone clicks it, with the step that unblocks it.
+        self.blocked = QLabel()
+        self.blocked.setWordWrap(True)
+        self.blocked.setObjectName("warning")
+        self.unblock_button = QPushButton(_("Make it an usulan pembaruan"))
+        self.unblock_button.clicked.connect(lambda: self.unblock.emit(MAKE_PEMBARUAN))
+        blocked_row = QHBoxLayout()
+        blocked_row.addWidget(self.blocked, 1)
+        blocked_row.addWidget(self.unblock_button)
+        column.addLayout(blocked_row)
+        self.blocked.hide()
+        self.unblock_button.hide()
         # A proposal Dinsos returned: its reasons, each linked to the office playbook's page on it.
         self.reasons = ReturnReasonsBox(state, self._prompts)
         column.addWidget(self.reasons)
@@ -68,25 +103,43 @@ class WorkflowPanel(QWidget):
         found += [a for a in allowed_actions(state, kind, Actor.LURAH) if a not in set(found) | HIDDEN]
         return found
 
-    def set_proposal(self, proposal_id: str | None, state: State | None, kind, *, unsaved: bool) -> None:
+    def set_proposal(
+        self, proposal_id: str | None, state: State | None, kind, *, unsaved: bool, proposal=None
+    ) -> None:
+        """The steps for the saved proposal; given ``proposal`` (as saved), blocked ones say why."""
         for button in self.buttons.values():
             self.row.removeWidget(button)
             button.deleteLater()
         self.buttons = {}
         self.proposal_id = proposal_id
         self.reasons.set_proposal(proposal_id, state)
+        self.blocked.hide()
+        self.unblock_button.hide()
         if proposal_id is None or state is None:
             self.note.setText(_("Save the proposal to take the next step."))
             return
         self.current = (State(state), kind)
         self.note.setText(_("Save your changes first (Ctrl+S).") if unsaved else _("Next step:"))
+        reasons: list[str] = []
         for action in self.actions_for(State(state), kind):
             label = _(BUTTON_LABELS[action]) if action in BUTTON_LABELS else sentence_case(workflow.action_label(action))
             button = QPushButton(label)
-            button.setEnabled(not unsaved)
+            why = None if unsaved else blocked_reason(proposal, action)
+            button.setEnabled(not unsaved and why is None)
+            if why is not None:
+                text, fix = why
+                button.setToolTip(text)
+                if text not in reasons:
+                    reasons.append(text)
+                if fix == MAKE_PEMBARUAN and proposal is not None and proposal.version == 1:
+                    self.unblock_button.show()
             button.clicked.connect(lambda _c=False, a=action: self.take(a))
             self.row.insertWidget(self.row.count() - 1, button)
             self.buttons[action] = button
+        if reasons:
+            lead = _("Taking it to the muskel or asking for an SPTJM is not possible yet:")
+            self.blocked.setText(" ".join([lead, *reasons]))
+            self.blocked.show()
 
     # --- steps ----------------------------------------------------------------------
 
@@ -159,13 +212,27 @@ class WorkflowPanel(QWidget):
             info = attach_to_proposal(ctx, proposal_id, kind=kind, filename=path.name, data=read_limited(path))
             return apply_action(ctx, proposal_id, action, data={key: info.id}, confirmation=confirmation)
 
-        self._run(step, attachments=True)
+        self._run(step, attachments=True, then=self._offer_queue if sptjm else None)
 
-    def _run(self, fn, *, attachments: bool = False) -> None:
+    def _offer_queue(self, summary) -> None:
+        """The SPTJM is recorded and the proposal ready: the usual next step, offered at once."""
+        if getattr(summary, "state", None) != State.READY.value:
+            return
+        if self.prompts.confirm(
+            _("Put in the send queue"),
+            _("The SPTJM is recorded and the proposal is ready to send. Put it in the send queue now? Once "
+              "queued, it can no longer be changed: a correction will need a new version."),
+            yes=_("Put in the send queue"),
+        ):
+            self._run(lambda ctx: outbox.queue_proposal(ctx, summary.id))
+
+    def _run(self, fn, *, attachments: bool = False, then=None) -> None:
         def done(summary):
             if attachments:
                 self.state.changed.emit(ATTACHMENTS)
             self.moved.emit(summary)
+            if then is not None:
+                then(summary)
 
         self.state.run(fn, done, on_error=self._failed, changes=PROPOSALS)
 

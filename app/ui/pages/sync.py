@@ -91,9 +91,16 @@ def link_text(state: SyncState | None) -> str:
     if not state.bound:
         return _("The provisioning file is imported but the Dinsos server has not confirmed the link yet. "
                  "The Lurah can try again with \u201cLink to Dinsos\u201d.")
+    # "Connected" only while the last round reached Dinsos; a link is not a connection.
+    if state.last_error == "unreachable":
+        if state.last_contact_at is None:
+            return _("Linked to {url}, but not connected: the Dinsos server cannot be reached now.").format(
+                url=state.server_url)
+        return _("Linked to {url}, but not connected: the Dinsos server cannot be reached now "
+                 "(last answer: {when}).").format(url=state.server_url, when=format_wib(state.last_contact_at))
     if state.last_contact_at is None:
-        return _("Linked to {url}; no answer from the Dinsos server yet.").format(url=state.server_url)
-    return _("Linked to {url}. Last answer from the Dinsos: {when}.").format(
+        return _("Linked to {url}; the Dinsos server has not answered yet.").format(url=state.server_url)
+    return _("Connected to {url}. Last answer from the Dinsos: {when}.").format(
         url=state.server_url, when=format_wib(state.last_contact_at))
 
 
@@ -101,13 +108,16 @@ def status_text(state: SyncState | None, running: bool) -> str:
     """One short line for the status bar."""
     if running:
         return _("Dinsos: sending ...")
-    if state is None or not state.bound:
-        return _("Dinsos: not linked")
-    waiting = state.items_waiting + state.awaiting_countersignature
+    if state is None:
+        return _("Dinsos: not linked yet")
+    waiting = state.items_waiting  # already holds what sits in batches waiting for the Lurah
+    if not state.bound:
+        return _("Dinsos: not linked, {n} waiting").format(n=waiting) if waiting else _("Dinsos: not linked yet")
     if state.last_error == "unreachable":
         return _("Dinsos: offline, {n} waiting").format(n=waiting)
     if state.last_contact_at is None:
-        return _("Dinsos: no answer yet")
+        return (_("Dinsos: no answer yet, {n} waiting").format(n=waiting) if waiting
+                else _("Dinsos: no answer yet"))
     when = format_wib(state.last_contact_at)
     return (_("Dinsos: {when}, {n} waiting").format(when=when, n=waiting) if waiting
             else _("Dinsos: all sent ({when})").format(when=when))
@@ -143,7 +153,7 @@ class SyncPage(QWidget):
         self.waiting_label, self.awaiting_label = QLabel("–"), QLabel("–")
         self.to_send_label, self.delivered_label = QLabel("–"), QLabel("–")
         self.next_label = QLabel("–")
-        form.addRow(_("Proposals not yet signed into a batch or on the way:"), self.waiting_label)
+        form.addRow(_("Waiting in the send queue (not yet received by Dinsos):"), self.waiting_label)
         form.addRow(_("Batches waiting for the Lurah's signature:"), self.awaiting_label)
         form.addRow(_("Batches to send:"), self.to_send_label)
         form.addRow(_("Batches received by Dinsos:"), self.delivered_label)
@@ -247,6 +257,18 @@ class SyncPage(QWidget):
     def _running(self, running: bool) -> None:
         self.send_button.setText(_("Sending ...") if running else _("Send now"))
         self.send_button.setEnabled(not running and bool(self.current and self.current.bound))
+        if not running and self.message.text() == _("Sending ..."):
+            # The round is over whatever it did: never leave "Sending ..." standing.
+            self.message.setText(self._quiet_round_text())
+
+    def _quiet_round_text(self) -> str:
+        fresh = self.current
+        if fresh is None or not fresh.bound:
+            return _("Not sent: this office is not linked to a Dinsos server yet.")
+        if fresh.last_error:
+            return _("Not sent this time: {why}").format(why=reason_text(fresh.last_error))
+        return (_("Round finished. {n} waiting in the send queue.").format(n=fresh.items_waiting)
+                if fresh.items_waiting else _("Round finished. Everything has been sent."))
 
     def _round_finished(self, report) -> None:
         if isinstance(report, BaseException):
@@ -279,8 +301,13 @@ class SyncPage(QWidget):
         self.reload()
 
     def send_now(self) -> None:
-        if self.scheduler is not None and self.scheduler.send_now():
-            self.message.setText(_("Sending ..."))
+        if self.scheduler is None:
+            return
+        before = self.message.text()
+        # Said before the round starts: a round that ends at once must not find it afterwards.
+        self.message.setText(_("Sending ..."))
+        if not self.scheduler.send_now():
+            self.message.setText(before)  # one runs already, or no office: nothing new to say
 
     def choose_export_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, _("Choose the USB stick or a folder on it"))
