@@ -76,7 +76,7 @@ class Walker:
         ctx = self.ctx
         if action is A.QUEUE and decision == AROUND:
             # The door the editor used to take: apply_action must refuse QUEUE for anyone.
-            return proposals.apply_action(ctx, pid, action, actor=actor).id
+            return proposals.apply_action(ctx, pid, action).id
         if action is A.QUEUE:
             return outbox.queue_proposal(ctx, pid).id
         if action is A.REVISE and actor is workflow.Actor.OFFICE:
@@ -96,7 +96,15 @@ class Walker:
                 ctx, pid, kind="sptjm", filename="sptjm.pdf", data=PDF).id
         if action is A.RECORD_GROUND_CHECK:
             data[workflow.GROUND_CHECK_RESULT] = "cek-lapangan-1"
-        return proposals.apply_action(ctx, pid, action, actor=actor, data=data).id
+        # Who acts is who is signed in (issue 10): the office's steps are the operator's, the Lurah's
+        # need her approval, the sync worker's and Dinsos's come only through their own door.
+        if actor in proposals.MACHINE_ACTORS:
+            factories.machine_step(ctx, pid, action, actor, data=data)
+            return pid
+        if actor is workflow.Actor.LURAH and action in proposals.AUTHORITY_STEPS:
+            approval = factories.approve(ctx, proposals.AUTHORITY_STEPS[action], pid)
+            return proposals.apply_action(ctx, pid, action, data=data, confirmation=approval).id
+        return proposals.apply_action(ctx, pid, action, data=data).id
 
     @staticmethod
     def attempts(state: S, kind: K):

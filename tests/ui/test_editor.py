@@ -46,6 +46,14 @@ class Answers:
     def info(self, title, text):
         self.asked.append(text)
 
+    def lurah_approval(self, title, text, **_kw):
+        """The Lurah at the desk types her passphrase (the real dialog has its own test below)."""
+        from app.ui.lurah_approval import Approval
+        from tests.conftest import LURAH_PASS
+
+        self.asked.append(text)
+        return Approval(LURAH_PASS, None)
+
 
 def editor_for(state, qtbot, proposal_id=None, answers=None) -> ProposalEditor:
     editor = ProposalEditor(state, proposal_id)
@@ -222,7 +230,8 @@ def test_the_lurah_records_the_sptjm_at_the_operators_desk_typing_her_passphrase
 
     QTimer.singleShot(0, lambda: type_into_dialog(LURAH_PASS))
     editor.workflow.buttons[Action.RECORD_SPTJM].click()
-    qtbot.waitUntil(lambda: get_proposal(ctx, summary.id).proposal.state is State.READY, timeout=3000)
+    # Recorded, then the offer to queue at once (issue 9) is accepted by these answers.
+    qtbot.waitUntil(lambda: get_proposal(ctx, summary.id).proposal.state is State.QUEUED, timeout=3000)
     assert seen == ["Lurah mencatat SPTJM"] * 2
     with ctx.reading() as session:
         step = session.scalars(select(ProposalTransition).where(ProposalTransition.action == "record_sptjm")).one()
