@@ -45,3 +45,17 @@ def test_qt_contexts_are_in_the_catalogue():
 def test_english_context_and_plural_pass_through(english):
     assert i18n.p_("button", "Open") == "Open"
     assert i18n.np_("button", "Open {count} file", "Open {count} files", 3) == "Open {count} files"
+
+
+def test_no_counted_english_noun_is_left_to_plain_translation():
+    """'{count} items' through _() reads '1 items' in English: counted text goes through n_()."""
+    import re
+
+    from tests.test_i18n_catalogue import _marked_calls
+
+    counted = re.compile(r"\{(count|n|total|missing|mine)\} (open |signed |unfinished )?[a-z]+(s|\(s\)|\(es\))\b")
+    plain = sorted(f"{where}: {msgid!r}" for keyword, msgid, _c, _p, where in _marked_calls()
+                   if keyword in {"_", "N_"} and counted.search(msgid) and not msgid.startswith("{count} found")
+                   # always more than the limit, itself more than one
+                   and "characters, at most {max}" not in msgid)
+    assert not plain, "\n".join(plain)
