@@ -108,6 +108,9 @@ def _sessions(data_dir: Path, office_log) -> int:
             settled = True
         code = app.exec()
         log.info("session ended")
+        # The pages of this session stop listening: none of them refreshes for the next person.
+        state.disconnect_listeners()
+        window.deleteLater()
         if not state.sign_in_again:
             return code
         # The session ended from inside (Keluar, or a leaver revoked on this PC): the next person signs in.

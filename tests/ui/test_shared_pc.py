@@ -133,3 +133,50 @@ def test_someone_else_signs_in_from_the_lock_screen(qtbot, window, app_state):
         qtbot.mouseClick(window.lock_screen.other_button, Qt.MouseButton.LeftButton)
     assert app_state.sign_in_again and app_state.ctx is None
     assert editor not in [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+
+
+def test_after_keluar_the_next_person_signs_in_and_starts_on_beranda(qapp, qtbot, created_office, monkeypatch,
+                                                                     fast_kdf):
+    """The real loop of run_gui: Ani signs in, opens Pengaturan, presses Keluar; Budi signs in next."""
+    from app.services import office as office_service
+    from app.ui.main import run_gui
+    from app.ui.qt import QDialog, QTimer
+
+    folder, created = created_office
+    ctx = office_service.open_office(folder, created.operator_id, OPERATOR_PASS)
+    budi = add_operator(ctx, name="Budi", role="operator", passphrase="kata sandi budi", kdf=fast_kdf)
+    ctx.close()
+    people = [(created.operator_id, OPERATOR_PASS), (budi, "kata sandi budi")]
+    windows: list[MainWindow] = []
+
+    class SignInAs(QDialog):
+        def __init__(self, state, parent=None):
+            super().__init__(parent)
+            self.ctx = None
+            self.state = state
+
+        def exec(self):
+            if not people:
+                return QDialog.DialogCode.Rejected
+            operator_id, passphrase = people.pop(0)
+            self.ctx = office_service.open_office(folder, operator_id, passphrase)
+            QTimer.singleShot(0, act)
+            return QDialog.DialogCode.Accepted
+
+    def act():
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        windows.append((window, window.current_key(), window.state.ctx.operator_name))
+        if len(windows) == 1:
+            window.show_page("settings")
+            qtbot.mouseClick(window.sign_out_button, Qt.MouseButton.LeftButton)
+        else:
+            window.close()
+
+    monkeypatch.setattr("app.ui.signin.SignInDialog", SignInAs)
+    monkeypatch.setattr("app.ui.people.onboarding.offer_onboarding", lambda *a, **k: None)
+    monkeypatch.setattr(MainWindow, "start_background", lambda self: None)
+    assert run_gui(folder) == 0
+    assert [(key, name) for _w, key, name in windows] == [("dashboard", "Ani Operator"), ("dashboard", "Budi")]
+    first_state = windows[0][0].state
+    # The first person's window no longer hears the office: nothing of it refreshes for Budi.
+    assert first_state.receivers("2changed(QString)") == 0
