@@ -208,7 +208,7 @@ class MainWindow(QMainWindow):
 
     def navigate(self, key: str, arg: object = None) -> None:
         """AppState.navigate: show ``key`` and, given an item, open it there."""
-        if key not in self.pages:
+        if key not in self.pages or self.is_locked():
             return
         page = self.show_page(key)
         open_item = getattr(page, "open_item", None)
@@ -268,6 +268,10 @@ class MainWindow(QMainWindow):
         for window in self._hidden_windows:
             window.hide()
         self.idle.timer.stop()
+        # Ctrl+N, Ctrl+F, Ctrl+1..9 would reach the pages behind the lock screen.
+        self._disabled_shortcuts = [sc for sc in self.findChildren(QShortcut) if sc.isEnabled()]
+        for shortcut in self._disabled_shortcuts:
+            shortcut.setEnabled(False)
         self.screens.setCurrentWidget(self.lock_screen)
         self.statusBar().hide()
         self.lock_screen.prepare(idle=idle)
@@ -276,6 +280,10 @@ class MainWindow(QMainWindow):
         self.state.run(lambda ctx: session.lock(ctx, idle=idle), on_error=lambda _e: None)
 
     def unlock(self) -> None:
+        for shortcut in getattr(self, "_disabled_shortcuts", []):
+            shortcut.setEnabled(True)
+        self._disabled_shortcuts = []
+        self._yield_shortcuts()
         self.screens.setCurrentIndex(0)
         self.statusBar().show()
         windows, self._hidden_windows = self._hidden_windows, []

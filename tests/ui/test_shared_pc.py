@@ -180,3 +180,23 @@ def test_after_keluar_the_next_person_signs_in_and_starts_on_beranda(qapp, qtbot
     first_state = windows[0][0].state
     # The first person's window no longer hears the office: nothing of it refreshes for Budi.
     assert first_state.receivers("2changed(QString)") == 0
+
+
+def test_shortcuts_and_navigation_do_not_reach_behind_the_lock(qtbot, window, app_state):
+    from app.services.proposal_io import proposal_from_dict
+    from app.services.proposals import add_proposal
+    from tests.factories import proposal_dict
+
+    summary = add_proposal(app_state.ctx, proposal_from_dict(proposal_dict()))
+    window.show_page("proposals")
+    window.lock()
+    before = {w for w in QApplication.topLevelWidgets() if w.isVisible()}
+    for key in (Qt.Key.Key_N, Qt.Key.Key_F, Qt.Key.Key_3):
+        qtbot.keyClick(window.lock_screen.passphrase, key, Qt.KeyboardModifier.ControlModifier)
+    app_state.navigate.emit("proposals", summary.id)  # e.g. a Beranda card or the journal
+    QApplication.processEvents()
+    assert {w for w in QApplication.topLevelWidgets() if w.isVisible()} == before
+    assert window.is_locked() and window.current_key() == "proposals"
+    unlock_with(qtbot, window, OPERATOR_PASS)
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_key() == "muskel"  # the shortcuts work again
