@@ -266,6 +266,11 @@ class MainWindow(QMainWindow):
             if w is not self and w.isVisible() and w.windowType() not in (Qt.WindowType.Popup, Qt.WindowType.ToolTip)
         ]
         for window in self._hidden_windows:
+            # The typing stays in the window, and goes to the encrypted drafts now as well:
+            # a PC switched off while locked loses nothing.
+            flush = getattr(getattr(window, "autosave", None), "flush", None)
+            if flush is not None:
+                flush()
             window.hide()
         self.idle.timer.stop()
         # Ctrl+N, Ctrl+F, Ctrl+1..9 would reach the pages behind the lock screen.

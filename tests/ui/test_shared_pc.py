@@ -61,6 +61,8 @@ def test_kunci_hides_every_window_and_the_same_passphrase_brings_back_the_typing
     assert not window.stack.isVisible() and not window.navigation.isVisible()  # no one's data on screen
     assert not editor.isVisible()
     assert "Ani Operator" in window.lock_screen.who.text()
+    # Also in the encrypted drafts at once, not only at the next autosave tick.
+    assert autosave.load_form(app_state.ctx, editor.autosave.key)["form"]["household"]["address"] == "JL. MAWAR NO. 7"
 
     unlock_with(qtbot, window, "salah sekali")
     assert window.is_locked() and not editor.isVisible()
