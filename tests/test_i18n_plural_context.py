@@ -59,3 +59,18 @@ def test_no_counted_english_noun_is_left_to_plain_translation():
                    # always more than the limit, itself more than one
                    and "characters, at most {max}" not in msgid)
     assert not plain, "\n".join(plain)
+
+
+def test_no_label_is_capitalized_by_python():
+    """str.capitalize() lowers the rest: 'Mintakan sptjm kepada lurah'. Use i18n.sentence_case()."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "app"
+    calls = [
+        f"{path.relative_to(root)}:{node.lineno}"
+        for path in sorted(root.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr == "capitalize"
+    ]
+    assert not calls, calls
