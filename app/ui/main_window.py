@@ -15,8 +15,12 @@ from app.ui.qt import (
     QKeySequence,
     QLabel,
     QListWidget,
+    QFileDialog,
+    QInputDialog,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
+    QPrintDialog,
     QProgressBar,
     QPushButton,
     QShortcut,
@@ -29,6 +33,10 @@ from app.ui.qt import (
 from app.ui.session_lock import IdleWatcher, LockScreen
 from app.ui.settings_store import IDLE_LOCK_MINUTES, SETTINGS_CHANGED, WINDOW_GEOMETRY, Settings
 from app.ui.state import AppState
+
+
+# Modal questions the lock may answer with "Batal" (nothing is done); other modal dialogs hold typing.
+QUESTIONS = (QMessageBox, QInputDialog, QFileDialog, QPrintDialog)
 
 
 @dataclass(frozen=True)
@@ -130,6 +138,7 @@ class MainWindow(QMainWindow):
         self.screens.addWidget(self.lock_screen)
         self.setCentralWidget(self.screens)
         self._hidden_windows: list[QWidget] = []
+        self._disabled_shortcuts: list[QShortcut] = []
 
         self._build_status_bar()
         self._build_shortcuts()
@@ -254,11 +263,15 @@ class MainWindow(QMainWindow):
         """Hide every person's data behind the lock screen; the session and its typing stay."""
         if self.is_locked() or self.state.ctx is None or self._closing:
             return
-        if QApplication.activeModalWidget() is not None:
-            # A dialog waiting for an answer: hiding it would answer "Batal" for the person.
-            # Lock as soon as it is closed.
-            self.idle.restart()
-            QTimer.singleShot(1000, lambda: self.lock(idle=idle))
+        modal = QApplication.activeModalWidget()
+        if modal is not None:
+            if isinstance(modal, QUESTIONS):
+                # A question nobody answers: "Batal", nothing is done, it is asked again when needed.
+                modal.reject()
+                QTimer.singleShot(0, lambda: self.lock(idle=idle))
+            else:
+                # A wizard or form with typing in it would lose it: wait for another idle period.
+                self.idle.restart()
             return
         # Open proposals and other windows hide too, as they are, and come back on unlock.
         self._hidden_windows = [
@@ -285,7 +298,7 @@ class MainWindow(QMainWindow):
         self.state.run(lambda ctx: session.lock(ctx, idle=idle), on_error=lambda _e: None)
 
     def unlock(self) -> None:
-        for shortcut in getattr(self, "_disabled_shortcuts", []):
+        for shortcut in self._disabled_shortcuts:
             shortcut.setEnabled(True)
         self._disabled_shortcuts = []
         self._yield_shortcuts()

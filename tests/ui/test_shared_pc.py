@@ -202,3 +202,31 @@ def test_shortcuts_and_navigation_do_not_reach_behind_the_lock(qtbot, window, ap
     unlock_with(qtbot, window, OPERATOR_PASS)
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert window.current_key() == "muskel"  # the shortcuts work again
+
+
+def test_an_unanswered_question_does_not_keep_the_pc_unlocked(qtbot, window):
+    from app.ui.qt import QMessageBox, QTimer
+
+    box = QMessageBox(QMessageBox.Icon.Question, "Antrean", "Masukkan ke antrean kirim?",
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, window)
+    QTimer.singleShot(100, window.idle.idle.emit)  # nobody touched the PC for ten minutes
+    answer = box.exec()
+    assert answer != QMessageBox.StandardButton.Yes  # nothing was done for the person
+    qtbot.waitUntil(window.is_locked, timeout=2000)
+
+
+def test_a_wizard_with_typing_postpones_the_idle_lock(qtbot, window, app_state, fast_kdf):
+    from app.ui.people.enrol_wizard import EnrolWizard
+    from app.ui.qt import QTimer
+
+    wizard = EnrolWizard(app_state, window, kdf=fast_kdf)
+    seen = []
+
+    def idle_then_close():
+        window.idle.idle.emit()
+        seen.append((window.is_locked(), wizard.isVisible(), window.idle.timer.isActive()))
+        wizard.reject()
+
+    QTimer.singleShot(100, idle_then_close)
+    wizard.exec()
+    assert seen == [(False, True, True)]  # not locked, the wizard still open, the idle timer running again
