@@ -230,3 +230,36 @@ def test_a_wizard_with_typing_postpones_the_idle_lock(qtbot, window, app_state, 
     QTimer.singleShot(100, idle_then_close)
     wizard.exec()
     assert seen == [(False, True, True)]  # not locked, the wizard still open, the idle timer running again
+
+
+def test_the_lurah_unlocks_with_her_passphrase_or_the_recovery_code_an_operator_with_neither(
+        qtbot, qapp, created_office, window):
+    from app.services.office import open_office_with_recovery
+    from app.ui.state import AppState
+    from app.ui.tasks import InlineRunner
+    from tests.conftest import LURAH_PASS
+
+    folder, created = created_office
+    # An operator's session: the recovery code (the Lurah's) does not open it.
+    window.lock()
+    unlock_with(qtbot, window, created.recovery_code)
+    assert window.is_locked()
+
+    # The Lurah opened the office with the recovery code (she forgot her passphrase).
+    state = AppState(folder, runner=InlineRunner())
+    state.sign_in(open_office_with_recovery(folder, created.recovery_code))
+    lurah_window = MainWindow(state)
+    qtbot.addWidget(lurah_window)
+    lurah_window.show()
+    try:
+        lurah_window.lock()
+        assert lurah_window.lock_screen.field_label.text() == "Kata sandi atau kode pemulihan"
+        unlock_with(qtbot, lurah_window, created.recovery_code)
+        assert not lurah_window.is_locked()
+        lurah_window.lock()
+        unlock_with(qtbot, lurah_window, LURAH_PASS)
+        assert not lurah_window.is_locked()
+    finally:
+        lurah_window.hide()
+        state.ctx.close()
+        state.ctx = None
