@@ -118,14 +118,14 @@ def current_language() -> str:
 
 def _(message: str) -> str:
     """Translate ``message`` into the current language (English falls through)."""
-    if _language == "en":
-        return message
+    if _language == "en" or not message:
+        return message  # gettext would answer "" with the catalogue's header
     return _get(_language).gettext(message)
 
 
 def p_(context: str, message: str) -> str:
     """Translate ``message`` as meant in ``context`` (msgctxt): "button" Open is Buka."""
-    if _language == "en":
+    if _language == "en" or not message:
         return message
     return _get(_language).pgettext(context, message)
 

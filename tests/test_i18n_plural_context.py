@@ -74,3 +74,10 @@ def test_no_label_is_capitalized_by_python():
         if isinstance(node, ast.Attribute) and node.attr == "capitalize"
     ]
     assert not calls, calls
+
+
+def test_an_empty_text_stays_empty():
+    # gettext answers "" with the catalogue's header ("Project-Id-Version: ..."): a blank label
+    # (a state without a name, an empty cell) must stay blank.
+    assert i18n._("") == ""
+    assert i18n.p_("button", "") == ""
