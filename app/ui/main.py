@@ -36,8 +36,9 @@ def install_translators(app: QApplication, lang: str) -> None:
     if qt_translator.load(f"qtbase_{lang}", folder):
         app.installTranslator(qt_translator)
         _translators.append(qt_translator)
-    # Later-installed translators are asked first; ours answers "" when it has nothing,
-    # so Qt falls through to qtbase (PySide6 6.12 ships no qtbase_id: our .po covers the dialogs we use).
+    # Later-installed translators are asked first; ours answers None when it has nothing, so Qt
+    # falls through to qtbase. PySide6 6.12 ships no qtbase_id: ui_session.po translates Qt's own
+    # dialogs under their Qt context (msgctxt "QFileDialog", "QPlatformTheme", ...).
     ours = CatalogueTranslator(app)
     app.installTranslator(ours)
     _translators.append(ours)
