@@ -14,9 +14,9 @@ language. Messages are looked up when shown, not when defined: mark constants wi
   ``msgid_plural`` and ``msgstr[0..]``, chosen by the catalogue's Plural-Forms.
 - ``np_(context, singular, plural, n)``: both.
 
-Babel reads the .po files (``msgctxt``, ``msgid_plural``) and compiles the merged catalogue
-to a .mo in memory; the standard library's ``gettext.GNUTranslations`` does the lookups and
-the plural formula. ``make messages`` extracts ``resources/locale/usulkan.pot`` with Babel.
+Babel reads the .po files (``msgctxt``, ``msgid_plural``) into one table that
+the standard library's ``gettext.GNUTranslations`` looks up, with its plural formula (no .mo is
+written at start-up). ``make messages`` extracts ``resources/locale/usulkan.pot`` with Babel.
 """
 
 from __future__ import annotations
@@ -53,33 +53,46 @@ def _translated(message) -> bool:
     return bool(message.string)
 
 
+class _Catalogue(gettext.GNUTranslations):
+    """gettext's lookups and plural formula over a table built from the .po files.
+
+    The table has the keys a compiled .mo would give GNUTranslations (``msgid``,
+    ``context\x04msgid``, ``(msgid, form)``), so no .mo is written and read back at start-up.
+    """
+
+    def __init__(self, table: dict, plural_expr: str) -> None:
+        gettext.NullTranslations.__init__(self)
+        self._catalog = table
+        self._charset = "utf-8"
+        self.plural = gettext.c2py(plural_expr)
+
+
 def _load(lang: str) -> tuple[gettext.NullTranslations, dict[str, str]]:
-    from babel.messages.catalog import Catalog
-    from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    merged = Catalog(locale=lang)
+    table: dict = {}
     plain: dict[str, str] = {}
+    plural_expr = "(n != 1)"
     folder = locale_dir() / lang
     for po in sorted(folder.glob("*.po")) if folder.is_dir() else []:
-        with po.open("rb") as fh:
-            catalogue = read_po(fh, locale=lang)
-        if b"Plural-Forms:" in po.read_bytes():
-            # The language's plural rule, as the translator wrote it (Indonesian: one form);
-            # Babel's guess from the locale would be English's two.
-            merged.mime_headers = catalogue.mime_headers
+        raw = po.read_bytes()
+        catalogue = read_po(io.BytesIO(raw), locale=lang)
+        if b"Plural-Forms:" in raw:
+            # The language's plural rule, as the translator wrote it (Indonesian: one form).
+            plural_expr = catalogue.plural_expr
         for message in catalogue:
             if not _translated(message):
                 continue
             # The later file wins, as it always did (a test keeps the layers from disagreeing).
-            merged.delete(message.id, context=message.context)
-            merged.add(message.id, message.string, context=message.context)
-            if message.context is None and isinstance(message.id, str):
-                plain[message.id] = message.string
-    buffer = io.BytesIO()
-    write_mo(buffer, merged)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer), plain
+            prefix = "" if message.context is None else f"{message.context}\x04"
+            if isinstance(message.id, (tuple, list)):
+                for form, text in enumerate(message.string):
+                    table[(prefix + message.id[0], form)] = text
+            else:
+                table[prefix + message.id] = message.string
+                if message.context is None:
+                    plain[message.id] = message.string
+    return _Catalogue(table, plural_expr), plain
 
 
 def _get(lang: str) -> gettext.NullTranslations:
@@ -118,14 +131,14 @@ def current_language() -> str:
 
 def _(message: str) -> str:
     """Translate ``message`` into the current language (English falls through)."""
-    if _language == "en":
-        return message
+    if _language == "en" or not message:
+        return message  # gettext would answer "" with the catalogue's header
     return _get(_language).gettext(message)
 
 
 def p_(context: str, message: str) -> str:
     """Translate ``message`` as meant in ``context`` (msgctxt): "button" Open is Buka."""
-    if _language == "en":
+    if _language == "en" or not message:
         return message
     return _get(_language).pgettext(context, message)
 

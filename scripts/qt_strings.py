@@ -14,7 +14,20 @@ import sys
 
 from PySide6.QtCore import QTranslator
 from PySide6.QtPrintSupport import QPageSetupDialog, QPrintDialog, QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QLineEdit, QMessageBox
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialogButtonBox,
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressDialog,
+    QScrollBar,
+    QSpinBox,
+    QWizard,
+    QWizardPage,
+)
 
 SKIP = {"QPageSize", "QGuiApplication", "QShortcut"}  # paper names and key names stay as Qt writes them
 
@@ -55,6 +68,21 @@ def record(app: QApplication) -> set[tuple[str, str]]:
         app.processEvents()
         shown.hide()
     QLineEdit().createStandardContextMenu()
+    QPlainTextEdit().createStandardContextMenu()
+    spin = QSpinBox()
+    spin.lineEdit().createStandardContextMenu()
+    wizard = QWizard()
+    for _page in range(2):
+        wizard.addPage(QWizardPage())
+    message = QMessageBox()
+    message.setDetailedText("x")
+    others = (wizard, QInputDialog(), QProgressDialog("x", "", 0, 1), message)
+    for shown in others:
+        shown.show()
+        app.processEvents()
+        shown.hide()
+    wizard.next()
+    app.processEvents()
     app.removeTranslator(recorder)
     return recorder.seen
 

@@ -45,3 +45,39 @@ def test_qt_contexts_are_in_the_catalogue():
 def test_english_context_and_plural_pass_through(english):
     assert i18n.p_("button", "Open") == "Open"
     assert i18n.np_("button", "Open {count} file", "Open {count} files", 3) == "Open {count} files"
+
+
+def test_no_counted_english_noun_is_left_to_plain_translation():
+    """'{count} items' through _() reads '1 items' in English: counted text goes through n_()."""
+    import re
+
+    from tests.test_i18n_catalogue import _marked_calls
+
+    counted = re.compile(r"\{(count|n|total|missing|mine)\} (open |signed |unfinished )?[a-z]+(s|\(s\)|\(es\))\b")
+    plain = sorted(f"{where}: {msgid!r}" for keyword, msgid, _c, _p, where in _marked_calls()
+                   if keyword in {"_", "N_"} and counted.search(msgid) and not msgid.startswith("{count} found")
+                   # always more than the limit, itself more than one
+                   and "characters, at most {max}" not in msgid)
+    assert not plain, "\n".join(plain)
+
+
+def test_no_label_is_capitalized_by_python():
+    """str.capitalize() lowers the rest: 'Mintakan sptjm kepada lurah'. Use i18n.sentence_case()."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "app"
+    calls = [
+        f"{path.relative_to(root)}:{node.lineno}"
+        for path in sorted(root.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr == "capitalize"
+    ]
+    assert not calls, calls
+
+
+def test_an_empty_text_stays_empty():
+    # gettext answers "" with the catalogue's header ("Project-Id-Version: ..."): a blank label
+    # (a state without a name, an empty cell) must stay blank.
+    assert i18n._("") == ""
+    assert i18n.p_("button", "") == ""

@@ -8,7 +8,7 @@ import sys
 
 from app.cli.common import EXIT_OK, CliError, add_unlock_options, print_json, unlock
 from app.clock import format_wib
-from app.i18n import N_, _
+from app.i18n import _, N_, n_
 
 
 class ProposalFileUnreadable(CliError):
@@ -102,7 +102,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_OK
-    print(_("{shown} of {total} proposals").format(shown=len(page.rows), total=page.total))
+    print(n_("{shown} of {total} proposal", "{shown} of {total} proposals", page.total).format(shown=len(page.rows), total=page.total))
     for r in page.rows:
         print(
             f"{r.tracking_code:16} {r.kind:10} {state_label(State(r.state)):28} "

@@ -1,8 +1,8 @@
 """A shared office PC: locking the open session and unlocking it again as the same person.
 
 The lock keeps the session (its database connection, the person's keys in memory and the
-unsaved typing in open windows); only the same person's passphrase (or, for a session opened
-with the recovery code, that code) opens it again. Another person signs out the first one
+unsaved typing in open windows); only the same person's passphrase (for the Lurah also the
+recovery code, with which she may have opened it) opens it again. Another person signs out the first one
 and signs in afresh. Both steps are in the audit log, without any secret.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 
 from app.services.context import OfficeContext
+from app.storage.recovery_code import InvalidRecoveryCode, normalise_recovery_code
 from app.storage.vault import WrongPassphrase
 
 
@@ -20,13 +21,23 @@ def lock(ctx: OfficeContext, *, idle: bool) -> None:
         ctx.audit(session, "session.lock", "operator", ctx.operator_id, idle=idle)
 
 
+def _is_recovery_code(secret: str) -> bool:
+    try:
+        normalise_recovery_code(secret)
+    except InvalidRecoveryCode:
+        return False
+    return True
+
+
 def unlock(ctx: OfficeContext, secret: str) -> None:
     """Open the locked session again: ``secret`` must open the same person's keyslot.
 
     Slow on purpose (Argon2id) and throttled by the vault like a sign-in (UnlockThrottled).
     Raises WrongPassphrase when it does not open the slot.
     """
-    if ctx.operator_id is None:
+    if ctx.operator_role == "lurah" and _is_recovery_code(secret):
+        # The Lurah may have opened the office with the recovery code (a forgotten passphrase):
+        # the code opens her locked session too. Nobody else's session opens with it.
         key = ctx.vault.unlock_recovery(secret)
     else:
         key = ctx.vault.unlock_operator(ctx.operator_id, secret)

@@ -397,8 +397,9 @@ class WorkPage(QWizardPage):
 
     def _report_refused(self, refused: int) -> None:
         if refused:
-            _message(self.status, _("{count} unfinished forms stay with a person: a form cannot go to the "
-                                    "office pool.").format(count=refused), error=True)
+            _message(self.status, n_("{count} unfinished form stays with a person: a form cannot go to the office pool.",
+                                     "{count} unfinished forms stay with a person: a form cannot go to the "
+                                     "office pool.", refused).format(count=refused), error=True)
 
     def apply_note_to_selected(self) -> None:
         rows = self.selected_rows()

@@ -36,8 +36,9 @@ def install_translators(app: QApplication, lang: str) -> None:
     if qt_translator.load(f"qtbase_{lang}", folder):
         app.installTranslator(qt_translator)
         _translators.append(qt_translator)
-    # Later-installed translators are asked first; ours answers "" when it has nothing,
-    # so Qt falls through to qtbase (PySide6 6.12 ships no qtbase_id: our .po covers the dialogs we use).
+    # Later-installed translators are asked first; ours answers None when it has nothing, so Qt
+    # falls through to qtbase. PySide6 6.12 ships no qtbase_id: ui_session.po translates Qt's own
+    # dialogs under their Qt context (msgctxt "QFileDialog", "QPlatformTheme", ...).
     ours = CatalogueTranslator(app)
     app.installTranslator(ours)
     _translators.append(ours)
@@ -108,6 +109,9 @@ def _sessions(data_dir: Path, office_log) -> int:
             settled = True
         code = app.exec()
         log.info("session ended")
+        # The pages of this session stop listening: none of them refreshes for the next person.
+        state.disconnect_listeners()
+        window.deleteLater()
         if not state.sign_in_again:
             return code
         # The session ended from inside (Keluar, or a leaver revoked on this PC): the next person signs in.

@@ -15,8 +15,12 @@ from app.ui.qt import (
     QKeySequence,
     QLabel,
     QListWidget,
+    QFileDialog,
+    QInputDialog,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
+    QPrintDialog,
     QProgressBar,
     QPushButton,
     QShortcut,
@@ -29,6 +33,10 @@ from app.ui.qt import (
 from app.ui.session_lock import IdleWatcher, LockScreen
 from app.ui.settings_store import IDLE_LOCK_MINUTES, SETTINGS_CHANGED, WINDOW_GEOMETRY, Settings
 from app.ui.state import AppState
+
+
+# Modal questions the lock may answer with "Batal" (nothing is done); other modal dialogs hold typing.
+QUESTIONS = (QMessageBox, QInputDialog, QFileDialog, QPrintDialog)
 
 
 @dataclass(frozen=True)
@@ -130,6 +138,7 @@ class MainWindow(QMainWindow):
         self.screens.addWidget(self.lock_screen)
         self.setCentralWidget(self.screens)
         self._hidden_windows: list[QWidget] = []
+        self._disabled_shortcuts: list[QShortcut] = []
 
         self._build_status_bar()
         self._build_shortcuts()
@@ -216,7 +225,7 @@ class MainWindow(QMainWindow):
 
     def navigate(self, key: str, arg: object = None) -> None:
         """AppState.navigate: show ``key`` and, given an item, open it there."""
-        if key not in self.pages:
+        if key not in self.pages or self.is_locked():
             return
         page = self.show_page(key)
         open_item = getattr(page, "open_item", None)
@@ -262,11 +271,15 @@ class MainWindow(QMainWindow):
         """Hide every person's data behind the lock screen; the session and its typing stay."""
         if self.is_locked() or self.state.ctx is None or self._closing:
             return
-        if QApplication.activeModalWidget() is not None:
-            # A dialog waiting for an answer: hiding it would answer "Batal" for the person.
-            # Lock as soon as it is closed.
-            self.idle.restart()
-            QTimer.singleShot(1000, lambda: self.lock(idle=idle))
+        modal = QApplication.activeModalWidget()
+        if modal is not None:
+            if isinstance(modal, QUESTIONS):
+                # A question nobody answers: "Batal", nothing is done, it is asked again when needed.
+                modal.reject()
+                QTimer.singleShot(0, lambda: self.lock(idle=idle))
+            else:
+                # A wizard or form with typing in it would lose it: wait for another idle period.
+                self.idle.restart()
             return
         # Open proposals and other windows hide too, as they are, and come back on unlock.
         self._hidden_windows = [
@@ -274,8 +287,17 @@ class MainWindow(QMainWindow):
             if w is not self and w.isVisible() and w.windowType() not in (Qt.WindowType.Popup, Qt.WindowType.ToolTip)
         ]
         for window in self._hidden_windows:
+            # The typing stays in the window, and goes to the encrypted drafts now as well:
+            # a PC switched off while locked loses nothing.
+            flush = getattr(getattr(window, "autosave", None), "flush", None)
+            if flush is not None:
+                flush()
             window.hide()
         self.idle.timer.stop()
+        # Ctrl+N, Ctrl+F, Ctrl+1..9 would reach the pages behind the lock screen.
+        self._disabled_shortcuts = [sc for sc in self.findChildren(QShortcut) if sc.isEnabled()]
+        for shortcut in self._disabled_shortcuts:
+            shortcut.setEnabled(False)
         self.screens.setCurrentWidget(self.lock_screen)
         self.statusBar().hide()
         self.lock_screen.prepare(idle=idle)
@@ -284,6 +306,10 @@ class MainWindow(QMainWindow):
         self.state.run(lambda ctx: session.lock(ctx, idle=idle), on_error=lambda _e: None)
 
     def unlock(self) -> None:
+        for shortcut in self._disabled_shortcuts:
+            shortcut.setEnabled(True)
+        self._disabled_shortcuts = []
+        self._yield_shortcuts()
         self.screens.setCurrentIndex(0)
         self.statusBar().show()
         windows, self._hidden_windows = self._hidden_windows, []

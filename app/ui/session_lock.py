@@ -135,11 +135,12 @@ class LockScreen(QWidget):
     def prepare(self, *, idle: bool) -> None:
         ctx = self.state.ctx
         name = ctx.operator_name if ctx else ""
-        recovery = ctx is not None and ctx.operator_id is None
-        self.field_label.setText(_("Recovery code") if recovery else _("Passphrase"))
+        lurah = ctx is not None and ctx.operator_role == "lurah"
+        self.field_label.setText(_("Passphrase or recovery code") if lurah else _("Passphrase"))
         reason = (_("Locked after a while without use.") if idle else _("Locked."))
-        if recovery:
-            ask = _("{name} is signed in with the recovery code. Type the code to go on where you left off.")
+        if lurah:
+            ask = _("{name} is signed in. Type {name}'s passphrase, or the recovery code, to go on where you "
+                    "left off; unsaved typing is kept.")
         else:
             ask = _("{name} is signed in. Type {name}'s passphrase to go on where you left off; "
                     "unsaved typing is kept.")

@@ -134,3 +134,38 @@ def test_the_app_name_appears_once_in_window_titles(app_state, qtbot, qapp):
     qtbot.addWidget(wizard)
     for title in (window.windowTitle(), signin.windowTitle(), wizard.windowTitle()):
         assert _shown_title(title).count("Usulkan") == 1, title
+
+
+def test_the_enrol_wizard_buttons_are_indonesian(app_state, qtbot, qt_in_indonesian, fast_kdf):
+    from app.ui.people.enrol_wizard import EnrolWizard
+    from app.ui.qt import QWizard
+
+    wizard = EnrolWizard(app_state, kdf=fast_kdf)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    def text(button):
+        return wizard.button(button).text().replace("&", "")
+
+    assert text(QWizard.WizardButton.NextButton) == "Lanjut >"
+    assert text(QWizard.WizardButton.CancelButton) == "Batal"
+    assert text(QWizard.WizardButton.BackButton) == "< Kembali"
+    assert text(QWizard.WizardButton.FinishButton) == "Selesai"
+
+
+def test_every_string_qt_asks_for_in_our_dialogs_has_an_indonesian_answer(qapp):
+    """scripts/qt_strings.py opens Qt's dialogs and lists what Qt asked; only untranslatable ones may stay English."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "qt_strings.py"
+    spec = importlib.util.spec_from_file_location("qt_strings", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    same_in_indonesian = {"OK", "Drive", "Folder", "mm", "Form", "...", "%1%", "%p%", "Cicero (CC)", "Didot (DD)",
+                          "Pica (P\u0338)", "Alt+Left", "Alt+Right", "Alt+Up"}
+    untranslated = {
+        (context, source) for context, source in module.record(qapp)
+        if i18n.p_(context, source) == source and source not in same_in_indonesian
+        and not (context == "QPrintDialog" and source[0].isdigit())
+    }
+    assert not untranslated, sorted(untranslated)

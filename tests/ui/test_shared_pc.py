@@ -61,6 +61,8 @@ def test_kunci_hides_every_window_and_the_same_passphrase_brings_back_the_typing
     assert not window.stack.isVisible() and not window.navigation.isVisible()  # no one's data on screen
     assert not editor.isVisible()
     assert "Ani Operator" in window.lock_screen.who.text()
+    # Also in the encrypted drafts at once, not only at the next autosave tick.
+    assert autosave.load_form(app_state.ctx, editor.autosave.key)["form"]["household"]["address"] == "JL. MAWAR NO. 7"
 
     unlock_with(qtbot, window, "salah sekali")
     assert window.is_locked() and not editor.isVisible()
@@ -133,3 +135,131 @@ def test_someone_else_signs_in_from_the_lock_screen(qtbot, window, app_state):
         qtbot.mouseClick(window.lock_screen.other_button, Qt.MouseButton.LeftButton)
     assert app_state.sign_in_again and app_state.ctx is None
     assert editor not in [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+
+
+def test_after_keluar_the_next_person_signs_in_and_starts_on_beranda(qapp, qtbot, created_office, monkeypatch,
+                                                                     fast_kdf):
+    """The real loop of run_gui: Ani signs in, opens Pengaturan, presses Keluar; Budi signs in next."""
+    from app.services import office as office_service
+    from app.ui.main import run_gui
+    from app.ui.qt import QDialog, QTimer
+
+    folder, created = created_office
+    ctx = office_service.open_office(folder, created.operator_id, OPERATOR_PASS)
+    budi = add_operator(ctx, name="Budi", role="operator", passphrase="kata sandi budi", kdf=fast_kdf)
+    ctx.close()
+    people = [(created.operator_id, OPERATOR_PASS), (budi, "kata sandi budi")]
+    windows: list[MainWindow] = []
+
+    class SignInAs(QDialog):
+        def __init__(self, state, parent=None):
+            super().__init__(parent)
+            self.ctx = None
+            self.state = state
+
+        def exec(self):
+            if not people:
+                return QDialog.DialogCode.Rejected
+            operator_id, passphrase = people.pop(0)
+            self.ctx = office_service.open_office(folder, operator_id, passphrase)
+            QTimer.singleShot(0, act)
+            return QDialog.DialogCode.Accepted
+
+    def act():
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        windows.append((window, window.current_key(), window.state.ctx.operator_name))
+        if len(windows) == 1:
+            window.show_page("settings")
+            qtbot.mouseClick(window.sign_out_button, Qt.MouseButton.LeftButton)
+        else:
+            window.close()
+
+    monkeypatch.setattr("app.ui.signin.SignInDialog", SignInAs)
+    monkeypatch.setattr("app.ui.people.onboarding.offer_onboarding", lambda *a, **k: None)
+    monkeypatch.setattr(MainWindow, "start_background", lambda self: None)
+    assert run_gui(folder) == 0
+    assert [(key, name) for _w, key, name in windows] == [("dashboard", "Ani Operator"), ("dashboard", "Budi")]
+    first_state = windows[0][0].state
+    # The first person's window no longer hears the office: nothing of it refreshes for Budi.
+    assert first_state.receivers("2changed(QString)") == 0
+
+
+def test_shortcuts_and_navigation_do_not_reach_behind_the_lock(qtbot, window, app_state):
+    from app.services.proposal_io import proposal_from_dict
+    from app.services.proposals import add_proposal
+    from tests.factories import proposal_dict
+
+    summary = add_proposal(app_state.ctx, proposal_from_dict(proposal_dict()))
+    window.show_page("proposals")
+    window.lock()
+    before = {w for w in QApplication.topLevelWidgets() if w.isVisible()}
+    for key in (Qt.Key.Key_N, Qt.Key.Key_F, Qt.Key.Key_3):
+        qtbot.keyClick(window.lock_screen.passphrase, key, Qt.KeyboardModifier.ControlModifier)
+    app_state.navigate.emit("proposals", summary.id)  # e.g. a Beranda card or the journal
+    QApplication.processEvents()
+    assert {w for w in QApplication.topLevelWidgets() if w.isVisible()} == before
+    assert window.is_locked() and window.current_key() == "proposals"
+    unlock_with(qtbot, window, OPERATOR_PASS)
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_key() == "muskel"  # the shortcuts work again
+
+
+def test_an_unanswered_question_does_not_keep_the_pc_unlocked(qtbot, window):
+    from app.ui.qt import QMessageBox, QTimer
+
+    box = QMessageBox(QMessageBox.Icon.Question, "Antrean", "Masukkan ke antrean kirim?",
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, window)
+    QTimer.singleShot(100, window.idle.idle.emit)  # nobody touched the PC for ten minutes
+    answer = box.exec()
+    assert answer != QMessageBox.StandardButton.Yes  # nothing was done for the person
+    qtbot.waitUntil(window.is_locked, timeout=2000)
+
+
+def test_a_wizard_with_typing_postpones_the_idle_lock(qtbot, window, app_state, fast_kdf):
+    from app.ui.people.enrol_wizard import EnrolWizard
+    from app.ui.qt import QTimer
+
+    wizard = EnrolWizard(app_state, window, kdf=fast_kdf)
+    seen = []
+
+    def idle_then_close():
+        window.idle.idle.emit()
+        seen.append((window.is_locked(), wizard.isVisible(), window.idle.timer.isActive()))
+        wizard.reject()
+
+    QTimer.singleShot(100, idle_then_close)
+    wizard.exec()
+    assert seen == [(False, True, True)]  # not locked, the wizard still open, the idle timer running again
+
+
+def test_the_lurah_unlocks_with_her_passphrase_or_the_recovery_code_an_operator_with_neither(
+        qtbot, qapp, created_office, window):
+    from app.services.office import open_office_with_recovery
+    from app.ui.state import AppState
+    from app.ui.tasks import InlineRunner
+    from tests.conftest import LURAH_PASS
+
+    folder, created = created_office
+    # An operator's session: the recovery code (the Lurah's) does not open it.
+    window.lock()
+    unlock_with(qtbot, window, created.recovery_code)
+    assert window.is_locked()
+
+    # The Lurah opened the office with the recovery code (she forgot her passphrase).
+    state = AppState(folder, runner=InlineRunner())
+    state.sign_in(open_office_with_recovery(folder, created.recovery_code))
+    lurah_window = MainWindow(state)
+    qtbot.addWidget(lurah_window)
+    lurah_window.show()
+    try:
+        lurah_window.lock()
+        assert lurah_window.lock_screen.field_label.text() == "Kata sandi atau kode pemulihan"
+        unlock_with(qtbot, lurah_window, created.recovery_code)
+        assert not lurah_window.is_locked()
+        lurah_window.lock()
+        unlock_with(qtbot, lurah_window, LURAH_PASS)
+        assert not lurah_window.is_locked()
+    finally:
+        lurah_window.hide()
+        state.ctx.close()
+        state.ctx = None

@@ -81,10 +81,14 @@ class CountersignDialog(QDialog):
         self.pdf: bytes | None = None
         self.setWindowTitle(_("Countersign the handover report"))
         self.setMinimumWidth(480)
-        text = QLabel(_("Handover of {name} to {successor} on {when}, {count} items.\n"
-                        "Report fingerprint: {hash}\n"
-                        "Compare the fingerprint with the printed report, then type the Lurah's passphrase "
-                        "to countersign it.").format(
+        text = QLabel(n_("Handover of {name} to {successor} on {when}, {count} item.\n"
+                         "Report fingerprint: {hash}\n"
+                         "Compare the fingerprint with the printed report, then type the Lurah's passphrase "
+                         "to countersign it.",
+                         "Handover of {name} to {successor} on {when}, {count} items.\n"
+                         "Report fingerprint: {hash}\n"
+                         "Compare the fingerprint with the printed report, then type the Lurah's passphrase "
+                         "to countersign it.", len(view.items)).format(
             name=view.from_name or "-", successor=view.successor_name or _("Office pool"), when=format_wib(view.at),
             count=len(view.items), hash=view.short_hash))
         text.setWordWrap(True)
@@ -525,7 +529,9 @@ class PeoplePage(QWidget):
         target_name = dict(choices)[target]
         if not self.prompts.confirm(
             _("Sudden departure"),
-            _("Move all {count} items of {name} to {target} now? Notes can still be added to each item later.")
+            n_("Move the {count} item of {name} to {target} now? A note can still be added to it later.",
+               "Move all {count} items of {name} to {target} now? Notes can still be added to each item later.",
+               person.open_items)
             .format(count=person.open_items, name=person.name, target=target_name),
             yes=_("Move all work"),
         ):

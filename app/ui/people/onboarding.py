@@ -15,7 +15,7 @@ from app.clock import format_wib
 from app.domain.complaint import CATEGORY_LABELS, STATUS_LABELS, ComplaintCategory, ComplaintStatus
 from app.domain.workflow import STATE_LABELS, State
 from app.errors import UsulkanError
-from app.i18n import N_, _
+from app.i18n import _, N_, n_
 from app.services.context import OfficeContext
 from app.services.handover import Onboarding, onboarding
 from app.services.handover_report import HandoverRecordView, acknowledge, awaiting_acknowledgement, record_view
@@ -136,8 +136,10 @@ def save_record_pdf(prompts: Prompts, label: QLabel, view: HandoverRecordView, p
 def handover_line(view: HandoverRecordView, me: str | None) -> str:
     """From whom, when, how many items (and how many to me), the shortened fingerprint."""
     mine = sum(1 for line in view.items if line.to_operator is not None and line.to_operator == me)
-    return _("From {name}, {when}: {count} items handed over, {mine} of them to you.\n"
-             "Report fingerprint: {hash}").format(name=view.from_name or "-", when=format_wib(view.at),
+    return n_("From {name}, {when}: {count} item handed over, {mine} of them to you.\n"
+              "Report fingerprint: {hash}",
+              "From {name}, {when}: {count} items handed over, {mine} of them to you.\n"
+              "Report fingerprint: {hash}", len(view.items)).format(name=view.from_name or "-", when=format_wib(view.at),
                                                   count=len(view.items), mine=mine, hash=view.short_hash)
 
 
