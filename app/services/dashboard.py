@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.domain import workflow
-from app.services import autosave, complaints, proposals
+from app.services import autosave, complaints, proposals, return_text
 from app.services.complaints import ComplaintView
 from app.services.context import OfficeContext
 from app.services.operators import ExpiringCertificate, certificates_expiring
@@ -51,13 +51,14 @@ def overview(ctx: OfficeContext) -> Overview:
         returned_ids = _ids_in_state(session, workflow.State.RETURNED)
         # The latest return of each, in one query (newest transition id wins).
         reasons: dict[str, str | None] = {}
-        for proposal_id, reason in session.execute(
-            select(ProposalTransition.proposal_id, ProposalTransition.reason)
+        reason_titles = return_text.titles(session)
+        for step in session.scalars(
+            select(ProposalTransition)
             .where(ProposalTransition.proposal_id.in_(returned_ids),
                    ProposalTransition.to_state == workflow.State.RETURNED.value)
             .order_by(ProposalTransition.id)
         ):
-            reasons[proposal_id] = reason
+            reasons[step.proposal_id] = return_text.reason_line(step, reason_titles)
         returned = [(summary, reasons.get(summary.id)) for summary in repo.summaries(session, returned_ids)]
         muskel = repo.summaries(session, _ids_in_state(session, workflow.State.MUSKEL))
         drafts = repo.summaries(session, _ids_in_state(session, workflow.State.DRAFT, operator_id=ctx.operator_id))
