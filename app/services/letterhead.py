@@ -63,6 +63,11 @@ def _clean(text: str | None, *, limit: int, field: str) -> str:
     return text
 
 
+def _title(name: str) -> str:
+    # The region table writes regencies in capitals ("KOTA PASURUAN"); a letterhead does not shout.
+    return name.title() if name.isupper() else name
+
+
 def letterhead(ctx: OfficeContext) -> Letterhead:
     with ctx.reading() as session:
         office = session.get(Office, ctx.office_id)
@@ -76,7 +81,7 @@ def letterhead(ctx: OfficeContext) -> Letterhead:
             office_name=ctx.office_name,
             village=village.name if village else ctx.village_code,
             district=district.name if district else "",
-            regency=regency.name if regency else "",
+            regency=_title(regency.name) if regency else "",
             address=(office.address or "") if office else "",
             phone=(office.phone or "") if office else "",
             lurah_name=lurah or "",

@@ -30,8 +30,11 @@ LANGUAGE = Option("ui/language", i18n.DEFAULT_LANGUAGE, N_("Language"))
 BACKUP_FOLDER = Option("backup/folder", "", N_("Backup folder"))
 WINDOW_GEOMETRY = Option("window/geometry", QByteArray(), N_("Window size and position"))
 LAST_PAGE = Option("window/last_page", "dashboard", N_("Last page shown"))
+# The citizen's receipt: A5 (half a sheet, the usual) or A4 for printers that take nothing else.
+RECEIPT_PAPER = Option("print/receipt_paper", "A5", N_("Receipt paper size"))
+RECEIPT_PAPERS = ("A5", "A4")
 
-OPTIONS = (LANGUAGE, BACKUP_FOLDER, WINDOW_GEOMETRY, LAST_PAGE)
+OPTIONS = (LANGUAGE, BACKUP_FOLDER, WINDOW_GEOMETRY, LAST_PAGE, RECEIPT_PAPER)
 
 # What AppState.changed carries after a setting changed, so pages showing one refresh.
 SETTINGS_CHANGED = "settings"
@@ -81,6 +84,10 @@ class Settings:
     def set(self, option: Option, value: Any) -> None:
         self._qs.setValue(option.name, value)
         self._qs.sync()
+
+    def receipt_paper(self) -> str:
+        paper = self.get(RECEIPT_PAPER)
+        return paper if paper in RECEIPT_PAPERS else RECEIPT_PAPER.default
 
     def language(self) -> str:
         lang = self.get(LANGUAGE)

@@ -30,6 +30,7 @@ from app.ui.qt import (
     QWidget,
 )
 from app.ui.receipt_pdf import new_receipt_printer, print_receipt, receipt_pdf
+from app.ui.settings_store import Settings
 from app.ui.state import AppState
 
 
@@ -174,7 +175,7 @@ class CounterPage(QWidget):
         self.state.run(lambda ctx: receipt_data(ctx, proposal_id), self._print, on_error=self._failed)
 
     def _ask_printer(self) -> QPrinter | None:
-        printer = new_receipt_printer()
+        printer = new_receipt_printer(Settings().receipt_paper())
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle(_("Print the receipt"))
         return printer if dialog.exec() == QDialog.DialogCode.Accepted else None
@@ -194,6 +195,6 @@ class CounterPage(QWidget):
         self.state.run(lambda ctx: receipt_data(ctx, proposal_id), self._open_receipt, on_error=self._failed)
 
     def _open_receipt(self, receipt) -> None:
-        path = write_private_temp(f"{receipt.tracking_code}.pdf", receipt_pdf(receipt))
+        path = write_private_temp(f"{receipt.tracking_code}.pdf", receipt_pdf(receipt, paper=Settings().receipt_paper()))
         self.last_receipt = path
         self.open_url(QUrl.fromLocalFile(str(path)))
