@@ -202,6 +202,7 @@ def summary(row: models.Proposal) -> ProposalSummary:
         programmes=tuple(row.programmes),
         updated_at=row.updated_at,
         assigned_to=row.assigned_to,
+        address=row.household.address or "",
     )
 
 

@@ -25,6 +25,7 @@ class ProposalSummary:
     programmes: tuple[str, ...]
     updated_at: datetime
     assigned_to: str | None
+    address: str = ""  # the household's street address (the BNBA's "by address")
 
 
 @dataclass(frozen=True)
