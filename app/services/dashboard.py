@@ -11,6 +11,7 @@ from app.domain import workflow
 from app.services import autosave, complaints, proposals, return_text
 from app.services.complaints import ComplaintView
 from app.services.context import OfficeContext
+from app.services.lurah_todo import LurahTodos, lurah_todos
 from app.services.operators import ExpiringCertificate, certificates_expiring
 from app.storage import proposal_repo as repo
 from app.storage.models import Office, Proposal, ProposalTransition
@@ -36,6 +37,8 @@ class Overview:
     # Signing certificates expired or ending within CERT_WARN_DAYS: everyone's for the Lurah, who
     # renews them; an operator's own otherwise.
     certificates: tuple[ExpiringCertificate, ...] = ()
+    # The Lurah's own to-dos (None for everyone else).
+    lurah: LurahTodos | None = None
 
 
 def _ids_in_state(session, state: workflow.State, *, operator_id: str | None = None) -> list[str]:
@@ -79,4 +82,5 @@ def overview(ctx: OfficeContext) -> Overview:
             cert for cert in certificates_expiring(ctx, CERT_WARN_DAYS)
             if ctx.operator_role == workflow.Actor.LURAH.value or cert.operator_id == ctx.operator_id
         ),
+        lurah=lurah_todos(ctx),
     )
