@@ -34,7 +34,10 @@ LAST_PAGE = Option("window/last_page", "dashboard", N_("Last page shown"))
 RECEIPT_PAPER = Option("print/receipt_paper", "A5", N_("Receipt paper size"))
 RECEIPT_PAPERS = ("A5", "A4")
 
-OPTIONS = (LANGUAGE, BACKUP_FOLDER, WINDOW_GEOMETRY, LAST_PAGE, RECEIPT_PAPER)
+# Who signed in last on this PC (an operator id): sign-in offers that person first.
+LAST_OPERATOR = Option("session/last_operator", "", N_("Last person who signed in"))
+
+OPTIONS = (LANGUAGE, BACKUP_FOLDER, WINDOW_GEOMETRY, LAST_PAGE, RECEIPT_PAPER, LAST_OPERATOR)
 
 # What AppState.changed carries after a setting changed, so pages showing one refresh.
 SETTINGS_CHANGED = "settings"
