@@ -64,8 +64,8 @@ class ReturnReasonsBox(QWidget):
     def _open(self, reason: ReturnReason, page: PageView | None) -> None:
         if page is None and not self.prompts.confirm(
             _("Office playbook"),
-            _("No page of the office playbook explains return reason {code} yet. Write one now, so the next "
-              "person knows how to fix it?").format(code=reason.code),
+            _("No page of the office playbook explains \"{reason}\" yet. Write one now, so the next "
+              "person knows how to fix it?").format(reason=reason.text or humanise(reason.code)),
             yes=_("Write a page"),
         ):
             return
