@@ -80,3 +80,16 @@ def test_the_berita_acara_lines_carry_the_household(office):
     report = handover.hand_over(office, from_operator=office.operator_id,
                                 assignments={f"proposal:{summary.id}": None}, notes={})
     assert report.items[0].label == f"{summary.tracking_code} \u00b7 SITI AMINAH"
+
+
+def test_the_printed_berita_acara_names_the_household(app_state):
+    from app.services import handover_report
+    from app.ui.handover_pdf import handover_pdf
+    from tests.pdftext import says
+
+    ctx = app_state.ctx
+    summary = add_proposal(ctx, proposal_from_dict(proposal_dict()))
+    _report, record_id = handover_report.hand_over_and_record(
+        ctx, from_operator=ctx.operator_id, assignments={f"proposal:{summary.id}": None}, notes={})
+    data = handover_pdf(handover_report.record_view(ctx, record_id))
+    assert says(data, summary.tracking_code, "SITI AMINAH")
