@@ -106,3 +106,26 @@ def test_a_batch_waiting_for_the_lurah_names_its_households(qtbot, linked, lurah
     line = next(i.text() for i in page.attention_items() if i.data(Qt.ItemDataRole.UserRole) == ("sync", None))
     assert "2 rumah tangga" in line and todos.batches[0].households[0] in line
     state.ctx = None
+
+
+def test_a_handover_record_waiting_for_the_lurah_is_on_their_list(qtbot, office, lurah):
+    from app.services import handover_report
+    from app.services.lurah_todo import lurah_todos
+    from app.services.proposal_io import proposal_from_dict
+    from app.services.proposals import add_proposal
+    from tests.factories import proposal_dict
+
+    summary = add_proposal(office, proposal_from_dict(proposal_dict()))
+    _report, record_id = handover_report.hand_over_and_record(
+        office, from_operator=office.operator_id, assignments={f"proposal:{summary.id}": None}, notes={})
+    (todo,) = lurah_todos(lurah).records
+    assert (todo.record_id, todo.from_name, todo.items) == (record_id, office.operator_name, 1)
+    state = AppState(lurah.folder, runner=InlineRunner())
+    state.sign_in(lurah)
+    from app.ui.pages.dashboard import DashboardPage
+
+    page = DashboardPage(state)
+    qtbot.addWidget(page)
+    line = next(i.text() for i in page.attention_items() if i.data(Qt.ItemDataRole.UserRole) == ("people", None))
+    assert office.operator_name in line and "1 pekerjaan" in line
+    state.ctx = None
