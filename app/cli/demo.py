@@ -8,18 +8,33 @@ from app.cli.common import EXIT_OK
 from app.i18n import _
 
 
+# The demo's recovery code, kept beside it so every run can print it. Demo only: a real
+# office's code exists on the printed recovery sheet and nowhere else.
+DEMO_RECOVERY_FILE = "DEMO-recovery-code.txt"
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.services import demo
+    from app.storage.fsutil import write_atomic
 
+    code_file = args.data_dir / DEMO_RECOVERY_FILE
     if not (args.data_dir / "vault.json").exists():
         print(_("Creating the demo office in {folder} ...").format(folder=args.data_dir))
-        demo.create_demo_office(args.data_dir)
+        created = demo.create_demo_office(args.data_dir)
+        if created.recovery_code:
+            write_atomic(code_file, created.recovery_code.encode("utf-8"))
     print(_("Demo office: operator \"{operator}\", passphrase \"{passphrase}\".").format(
         operator=demo.DEMO_OPERATOR, passphrase=demo.DEMO_OPERATOR_PASS
     ))
+    print(_("The Lurah: \"{lurah}\", passphrase \"{passphrase}\".").format(
+        lurah=demo.DEMO_LURAH, passphrase=demo.DEMO_LURAH_PASS))
+    if code_file.exists():
+        print(_("Recovery code of the demo (demo only: a real office's code is only on its printed "
+                "recovery sheet): {code}").format(code=code_file.read_text(encoding="utf-8").strip()))
     if args.launch:
         from app.ui.main import main_gui
 
+        _offer_demo_operator(args.data_dir)
         dinsos = None if args.no_server else _start_dinsos(args.data_dir)
         try:
             return main_gui(args.data_dir)
@@ -27,6 +42,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
             if dinsos is not None:
                 dinsos.stop()
     return EXIT_OK
+
+
+def _offer_demo_operator(folder) -> None:
+    """Sign-in offers Operator Demo, unless someone of this demo signed in last on this PC."""
+    from app.services import demo
+    from app.services.office import list_operators
+    from app.ui.settings_store import LAST_OPERATOR, Settings
+
+    people = dict(list_operators(folder))
+    settings = Settings()
+    if settings.get(LAST_OPERATOR) in people:
+        return
+    operator = next((pid for pid, name in people.items() if name == demo.DEMO_OPERATOR), None)
+    if operator is not None:
+        settings.set(LAST_OPERATOR, operator)
 
 
 def _start_dinsos(folder):

@@ -14,7 +14,8 @@ from app.domain.proposal import Programme, ProposalKind
 from app.domain.tracking import is_valid_tracking_code, normalise_tracking_code
 from app.i18n import _
 from app.services.context import OfficeContext
-from app.storage.models import Operator, Proposal, ProposalTransition
+from app.services.return_text import returned_texts
+from app.storage.models import Operator, Proposal
 from app.storage.proposal_repo import head_member
 from app.storage.search import proposal_ids_for_identity
 
@@ -42,6 +43,11 @@ class Receipt:
     programmes: tuple[str, ...]
     received_at_wib: str
     operator_name: str
+    district: str = ""  # kecamatan
+    regency: str = ""  # kabupaten/kota
+    office_address: str = ""
+    office_phone: str = ""
+    returned_reasons: tuple[str, ...] = ()  # Dinsos's words, when this version answers a return
 
 
 def mask_name(name: str) -> str:
@@ -81,18 +87,7 @@ def find_for_citizen(ctx: OfficeContext, text: str) -> list[CitizenStatus]:
         results = []
         for row in _latest_per_tracking(session, list(all_ids)):
             state = workflow.State(row.state)
-            reasons = tuple(
-                r
-                for r in session.scalars(
-                    select(ProposalTransition.reason).where(
-                        ProposalTransition.proposal_id.in_(
-                            select(Proposal.id).where(Proposal.tracking_code == row.tracking_code)
-                        ),
-                        ProposalTransition.to_state == workflow.State.RETURNED.value,
-                    )
-                )
-                if r
-            )
+            reasons = returned_texts(session, row.tracking_code)
             head = head_member(row.household)
             results.append(
                 CitizenStatus(
@@ -112,14 +107,15 @@ def find_for_citizen(ctx: OfficeContext, text: str) -> list[CitizenStatus]:
 
 def receipt_data(ctx: OfficeContext, proposal_id: str) -> Receipt:
     """What the receipt shows (printing it is audited: it carries a name)."""
+    from app.services.letterhead import letterhead
     from app.services.proposals import ProposalNotFound
 
+    office = letterhead(ctx)
     with ctx.transaction() as session:
         row = session.get(Proposal, proposal_id)
         if row is None:
             raise ProposalNotFound(reference=proposal_id)
         creator = session.get(Operator, row.created_by)
-        village = ctx.regions.village(ctx.village_code)
         head = head_member(row.household)
         ctx.audit(session, "proposal.receipt", "proposal", row.id)
         first = session.scalars(
@@ -127,12 +123,17 @@ def receipt_data(ctx: OfficeContext, proposal_id: str) -> Receipt:
         ).first()
         return Receipt(
             tracking_code=row.tracking_code,
-            office_name=ctx.office_name,
-            village=village.name if village else ctx.village_code,
+            office_name=office.office_name,
+            village=office.village,
             head_name=head.name,
             kk_masked=mask_number(row.household.kk_number),
             kind=_(workflow.KIND_LABELS[ProposalKind(row.kind)]),
             programmes=tuple(Programme(p).display_name for p in row.programmes),
             received_at_wib=format_wib(first),
             operator_name=creator.name if creator else "",
+            district=office.district,
+            regency=office.regency,
+            office_address=office.address,
+            office_phone=office.phone,
+            returned_reasons=returned_texts(session, row.tracking_code) if row.version > 1 or row.state == workflow.State.RETURNED.value else (),
         )

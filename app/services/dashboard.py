@@ -8,9 +8,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.domain import workflow
-from app.services import autosave, complaints, outbox, proposals
+from app.services import autosave, complaints, outbox, proposals, return_text
 from app.services.complaints import ComplaintView
 from app.services.context import OfficeContext
+from app.services.lurah_todo import LurahTodos, lurah_todos
 from app.services.operators import ExpiringCertificate, certificates_expiring
 from app.storage import proposal_repo as repo
 from app.storage.models import Office, Proposal, ProposalTransition
@@ -38,6 +39,8 @@ class Overview:
     certificates: tuple[ExpiringCertificate, ...] = ()
     # The last round could not reach Dinsos (sync_link.last_error): "connected" is not true now.
     dinsos_unreachable: bool = False
+    # The Lurah's own to-dos (None for everyone else).
+    lurah: LurahTodos | None = None
 
 
 def _ids_in_state(session, state: workflow.State, *, operator_id: str | None = None) -> list[str]:
@@ -53,13 +56,14 @@ def overview(ctx: OfficeContext) -> Overview:
         returned_ids = _ids_in_state(session, workflow.State.RETURNED)
         # The latest return of each, in one query (newest transition id wins).
         reasons: dict[str, str | None] = {}
-        for proposal_id, reason in session.execute(
-            select(ProposalTransition.proposal_id, ProposalTransition.reason)
+        reason_titles = return_text.titles(session)
+        for step in session.scalars(
+            select(ProposalTransition)
             .where(ProposalTransition.proposal_id.in_(returned_ids),
                    ProposalTransition.to_state == workflow.State.RETURNED.value)
             .order_by(ProposalTransition.id)
         ):
-            reasons[proposal_id] = reason
+            reasons[step.proposal_id] = return_text.reason_line(step, reason_titles)
         returned = [(summary, reasons.get(summary.id)) for summary in repo.summaries(session, returned_ids)]
         muskel = repo.summaries(session, _ids_in_state(session, workflow.State.MUSKEL))
         drafts = repo.summaries(session, _ids_in_state(session, workflow.State.DRAFT, operator_id=ctx.operator_id))
@@ -83,4 +87,5 @@ def overview(ctx: OfficeContext) -> Overview:
             cert for cert in certificates_expiring(ctx, CERT_WARN_DAYS)
             if ctx.operator_role == workflow.Actor.LURAH.value or cert.operator_id == ctx.operator_id
         ),
+        lurah=lurah_todos(ctx),
     )

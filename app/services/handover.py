@@ -11,14 +11,16 @@ from sqlalchemy.orm import Session
 from app.errors import UsulkanError
 from app.i18n import N_
 from app.services import keys as office_keys
-from app.services import playbook
+from app.services import playbook, return_text
 from app.services.context import OfficeContext
 from app.services.handover_work import (
     COMPLAINT, FORM_DRAFT, NEXT_ACTION, PROPOSAL, WorkItem, notes_by_key, open_rows,
 )
 from app.services.journal import JournalView, add_entry_in, journal_view
 from app.storage.handover_models import JournalEntry, PlaybookPage
+from app.domain.reasons import humanise
 from app.storage.models import FormDraft, Operator, Proposal, ProposalTransition
+from app.storage.proposal_repo import head_member
 
 
 class HandoverItemUnknown(UsulkanError):
@@ -65,6 +67,9 @@ class DinsosDecision:
     at: datetime
     # Dinsos's reason codes, each with the playbook page that says what to do (None: no page yet).
     playbook_pages: tuple[tuple[str, str | None], ...] = ()
+    household: str = ""  # the head of family's name, beside the code
+    # Each reason in Dinsos's words, with the playbook page's slug (None: no page yet).
+    reasons: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,7 +184,7 @@ def last_dinsos_decisions(ctx: OfficeContext, limit: int = 20) -> list[DinsosDec
     """What Dinsos decided lately (verified, returned, finalised...), newest first."""
     with ctx.reading() as session:
         rows = session.execute(
-            select(ProposalTransition, Proposal.tracking_code)
+            select(ProposalTransition, Proposal)
             .join(Proposal, Proposal.id == ProposalTransition.proposal_id)
             .where(ProposalTransition.actor == "dinsos")
             .order_by(ProposalTransition.at.desc(), ProposalTransition.id.desc())
@@ -189,11 +194,17 @@ def last_dinsos_decisions(ctx: OfficeContext, limit: int = 20) -> list[DinsosDec
             select(PlaybookPage.return_reason_code, PlaybookPage.slug)
             .where(PlaybookPage.return_reason_code.is_not(None))
         ).all())
-    decisions = []
-    for t, code in rows:
-        codes = [reason.code for reason in playbook.reasons_of(t)]
-        decisions.append(DinsosDecision(t.proposal_id, code, t.to_state, t.reason, t.at,
-                                        tuple((c, pages.get(c)) for c in codes)))
+        page_titles = return_text.titles(session)
+        decisions = []
+        for t, proposal in rows:
+            codes = [reason.code for reason in playbook.reasons_of(t)]
+            head = head_member(proposal.household)
+            words = [(r.text or page_titles.get(r.code) or humanise(r.code), pages.get(r.code))
+                     for r in playbook.reasons_of(t)]
+            decisions.append(DinsosDecision(
+                t.proposal_id, proposal.tracking_code, t.to_state, return_text.reason_line(t, page_titles), t.at,
+                tuple((c, pages.get(c)) for c in codes), household=head.name if head else "", reasons=tuple(words),
+            ))
     return decisions
 
 

@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.domain import complaint as complaint_rules
 from app.domain import workflow
 from app.domain.proposal import ProposalKind
 from app.services.journal import open_next_actions_in
 from app.storage.handover_models import JournalEntry
-from app.storage.models import Complaint, FormDraft, Proposal
+from app.storage.models import Complaint, FormDraft, Household, Proposal
+from app.storage.proposal_repo import head_member
 
 PROPOSAL, COMPLAINT, NEXT_ACTION, FORM_DRAFT = "proposal", "complaint", "next_action", "form_draft"
 OPEN_COMPLAINT_STATUSES = tuple(s.value for s in complaint_rules.OPEN_STATUSES)
@@ -24,7 +25,8 @@ class WorkItem:
     key: str  # "<type>:<id>", the key hand_over() takes
     type: str
     id: str
-    # What the list shows: a tracking code, a complaint category, a form's title or an action's text.
+    # What the list shows: a tracking code with the household's name, a complaint category, a form's
+    # title or an action's text.
     label: str
     state: str | None
     due_date: date | None
@@ -47,8 +49,14 @@ def _open_proposal(row: Proposal) -> bool:
     return workflow.is_open(workflow.State(row.state), ProposalKind(row.kind))
 
 
+def proposal_label(row: Proposal) -> str:
+    """'USK-7K3M-Q9TD · SITI AMINAH': a person deciding on it knows the household, not the code."""
+    head = head_member(row.household) if row.household is not None else None
+    return f"{row.tracking_code} \u00b7 {head.name}" if head is not None and head.name else row.tracking_code
+
+
 def proposal_item(row: Proposal) -> WorkItem:
-    return WorkItem(item_key(PROPOSAL, row.id), PROPOSAL, row.id, row.tracking_code, row.state, None,
+    return WorkItem(item_key(PROPOSAL, row.id), PROPOSAL, row.id, proposal_label(row), row.state, None,
                     row.updated_at, (PROPOSAL, row.id))
 
 
@@ -76,6 +84,7 @@ def open_rows(session: Session, operator_id: str | None) -> list[tuple[WorkItem,
     found: list[tuple[WorkItem, object]] = []
     proposals = session.scalars(
         select(Proposal).where(_assigned(Proposal.assigned_to, operator_id)).order_by(Proposal.updated_at)
+        .options(selectinload(Proposal.household).selectinload(Household.members))
     )
     found += [(proposal_item(row), row) for row in proposals if _open_proposal(row)]
     complaints = session.scalars(

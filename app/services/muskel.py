@@ -22,7 +22,7 @@ Cancel = Callable[[], None]
 Progress = Callable[[int, int], None]
 
 
-def candidates(ctx: OfficeContext, *, rw: str | None = None) -> list[ProposalSummary]:
+def candidates(ctx: OfficeContext, *, rw: str | None = None, rt: str | None = None) -> list[ProposalSummary]:
     """Proposals waiting for the muskel, by RW, RT and address (the order of the BNBA sheet)."""
     stmt = (
         select(Proposal.id)
@@ -32,6 +32,8 @@ def candidates(ctx: OfficeContext, *, rw: str | None = None) -> list[ProposalSum
     )
     if rw:
         stmt = stmt.where(Household.rw == normalise_rt(rw))
+    if rt:
+        stmt = stmt.where(Household.rt == normalise_rt(rt))
     with ctx.reading() as session:
         return repo.summaries(session, session.scalars(stmt).all())
 
@@ -84,7 +86,8 @@ def ready_among(ctx: OfficeContext, proposal_ids: list[str]) -> list[str]:
 
 
 def record_export(
-    ctx: OfficeContext, *, file_format: str, count: int, rw: str | None = None, write: Callable[[], object] | None = None
+    ctx: OfficeContext, *, file_format: str, count: int, rw: str | None = None, rt: str | None = None,
+    write: Callable[[], object] | None = None,
 ) -> None:
     """A BNBA list left the database (names and addresses on paper or in a file): audit it.
 
@@ -92,6 +95,9 @@ def record_export(
     written: a failed or cancelled export leaves neither a file nor an entry.
     """
     with ctx.transaction() as session:
-        ctx.audit(session, "bnba.export", "muskel", None, format=file_format, count=count, rw=rw)
+        detail = {"format": file_format, "count": count, "rw": rw}
+        if rt:
+            detail["rt"] = rt
+        ctx.audit(session, "bnba.export", "muskel", None, **detail)
         if write is not None:
             write()

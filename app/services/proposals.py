@@ -19,6 +19,7 @@ from app.domain.validation import Issue, Report, ValidationFailed
 from app.errors import UsulkanError
 from app.i18n import N_
 from app.services import lurah
+from app.services import search_match
 from app.services.context import OfficeContext
 from app.storage import proposal_repo as repo
 from app.storage.models import Attachment, Household, Member
@@ -290,6 +291,8 @@ def list_proposals(
         total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
         ids = session.scalars(base.order_by(*order).offset(offset).limit(limit)).all()
         rows = repo.summaries(session, ids)
+        if filters.query.strip() and rows:
+            rows = search_match.with_match_reasons(session, rows, filters.query)
     return Page(rows=tuple(rows), total=total, offset=offset)
 
 

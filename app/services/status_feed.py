@@ -33,7 +33,8 @@ class PullReport:
 
 
 def _reason_text(update: StatusUpdate) -> str | None:
-    return "; ".join(f"{r.text} ({r.code})" for r in update.reasons) or None
+    # Dinsos's words only: the codes stay in the step's data, where the playbook looks them up.
+    return "; ".join(r.text for r in update.reasons) or None
 
 
 def _apply(ctx: OfficeContext, session, update: StatusUpdate) -> bool:

@@ -47,6 +47,9 @@ class Office(Base):
     regency_code: Mapped[str] = mapped_column(String(5))
     server_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Printed on the citizen's receipt and the BNBA: where to come back and whom to call.
+    address: Mapped[str | None] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(40))
 
 
 class Operator(Base):

@@ -10,6 +10,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain import workflow
+from app.domain.reasons import reason_line
 from app.domain.household import Household, Member, Relationship, Sex
 from app.domain.proposal import ObjectionReason, Programme, Proposal, ProposalKind, Route, SocioEconomicChange
 from app.storage import models
@@ -209,6 +210,7 @@ def summary(row: models.Proposal) -> ProposalSummary:
         programmes=tuple(row.programmes),
         updated_at=row.updated_at,
         assigned_to=row.assigned_to,
+        address=row.household.address or "",
     )
 
 
@@ -235,7 +237,7 @@ def detail(session: Session, row: models.Proposal) -> ProposalDetail:
             actor=t.actor,
             operator_name=names.get(t.operator_id),
             at=t.at,
-            reason=t.reason,
+            reason=reason_line(t.data, t.reason),
         )
         for t in row.transitions
     )

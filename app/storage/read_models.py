@@ -25,6 +25,8 @@ class ProposalSummary:
     programmes: tuple[str, ...]
     updated_at: datetime
     assigned_to: str | None
+    address: str = ""  # the household's street address (the BNBA's "by address")
+    matched: str = ""  # why a search found it, when a search did: "anggota: WAHYU HIDAYAT"
 
 
 @dataclass(frozen=True)

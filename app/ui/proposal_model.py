@@ -43,7 +43,8 @@ def cell_text(row: ProposalSummary, column: int) -> str:
     if column == 0:
         return row.tracking_code + (f" (v{row.version})" if row.version > 1 else "")
     if column == 1:
-        return row.head_name
+        # A search that found the household by another member says so beside the head's name.
+        return f"{row.head_name} ({row.matched})" if row.matched else row.head_name
     if column == 2:
         return row.head_nik
     if column == 3:

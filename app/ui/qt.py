@@ -50,6 +50,7 @@ from PySide6.QtGui import (  # noqa: F401
     QColor,
     QDesktopServices,
     QFont,
+    QFontMetricsF,
     QGuiApplication,
     QIcon,
     QImage,

@@ -28,6 +28,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from app.ui.settings_store import LAST_OPERATOR, Settings
 from app.ui.state import AppState
 
 if TYPE_CHECKING:
@@ -169,6 +170,10 @@ class SignInDialog(QDialog):
         self.operator.clear()
         for operator_id, name in operators:
             self.operator.addItem(name, operator_id)
+        # The person who signed in last on this PC is most likely the one at it now.
+        last = self.operator.findData(Settings().get(LAST_OPERATOR))
+        if last >= 0:
+            self.operator.setCurrentIndex(last)
         self.passphrase.setFocus()
 
     # --- unlocking ------------------------------------------------------------------
@@ -205,6 +210,8 @@ class SignInDialog(QDialog):
             ctx.close()  # the operator closed the dialog while the key was being derived
             return
         self.ctx = ctx
+        if ctx.operator_id:
+            Settings().set(LAST_OPERATOR, ctx.operator_id)
         self.passphrase.clear()
         self.recovery_code.clear()
         self.accept()

@@ -17,6 +17,18 @@ def _private_viewer_folder(tmp_path, monkeypatch):
     (tmp_path / "runtime").mkdir()
 
 
+@pytest.fixture(autouse=True)
+def _settings_of_this_test(tmp_path):
+    """Sign-in and Settings write QSettings: into a throw-away file, never the real user's."""
+    from app.ui import settings_store
+
+    before = settings_store._file
+    if before is None:
+        settings_store.use_file(tmp_path / "usulkan-settings.ini")
+    yield
+    settings_store.use_file(before)
+
+
 @pytest.fixture
 def app_state(qapp, office):
     """Signed in as the office's first operator; services run on the calling thread."""

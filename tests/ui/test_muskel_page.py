@@ -59,7 +59,7 @@ def test_candidates_by_rw_and_exports(app_state, qtbot, tmp_path):
     assert stat.S_IMODE(os.stat(pdf).st_mode) == 0o600
     page.export_xlsx()
     sheet = load_workbook(tmp_path / "bnba-muskel.xlsx").active
-    assert sheet["C5"].value == HEAD_NIK and sheet["H5"].value == first.tracking_code
+    assert sheet["C5"].value == HEAD_NIK and sheet["I5"].value == first.tracking_code  # E: the address
     # Names and addresses left the database twice: both exports are in the audit log.
     with app_state.ctx.reading() as session:
         exports = session.scalars(

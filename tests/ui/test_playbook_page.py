@@ -147,7 +147,8 @@ def test_a_reason_without_a_page_offers_to_write_one(qtbot, app_state):
     editor = editor_on(app_state, qtbot, pid, declined)
     box = editor.workflow.reasons
     box.buttons["kk_buram"].click()
-    assert "kk_buram" in declined.asked[-1] and box.dialog is None
+    # The prompt names the reason in Dinsos's words (the code stays out of sight).
+    assert "KK tidak terbaca" in declined.asked[-1] and "kk_buram" not in declined.asked[-1] and box.dialog is None
 
     editor.prompts = Answers(yes=True)
     box.buttons["kk_buram"].click()

@@ -103,3 +103,18 @@ def test_unlock_runs_off_the_gui_thread(qtbot, threaded_state):
     qtbot.waitUntil(lambda: dialog.ctx is not None, timeout=10_000)
     assert dialog.passphrase.isEnabled()
     dialog.ctx.close()
+
+
+def test_the_last_person_who_signed_in_is_offered_first(qtbot, created_office):
+    folder, created = created_office
+    first = SignInDialog(AppState(folder, runner=InlineRunner()))
+    qtbot.addWidget(first)
+    choose(first, "Ani Operator")
+    qtbot.keyClicks(first.passphrase, OPERATOR_PASS)
+    qtbot.mouseClick(first.sign_in_button, Qt.MouseButton.LeftButton)
+    assert first.result() == QDialog.DialogCode.Accepted
+    first.ctx.close()
+    again = SignInDialog(AppState(folder, runner=InlineRunner()))
+    qtbot.addWidget(again)
+    assert again.operator.currentText() == "Ani Operator"
+    assert again.operator.currentData() == created.operator_id

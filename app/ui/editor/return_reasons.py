@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.domain.workflow import State
 from app.i18n import _
+from app.domain.reasons import humanise
 from app.services.playbook import PageView, ReturnReason, page_for_return_reason, return_reasons
 from app.ui.editor.prompts import Prompts
 from app.ui.playbook.dialog import PlaybookDialog
@@ -47,7 +48,7 @@ class ReturnReasonsBox(QWidget):
             return
         self.grid.addWidget(QLabel("<b>" + _("Dinsos returned it because:") + "</b>"), 0, 0, 1, 2)
         for row, reason in enumerate(self.reasons, start=1):
-            label = QLabel(f"\u2022 {reason.text} ({reason.code})")
+            label = QLabel(f"\u2022 {reason.text or humanise(reason.code)}")
             label.setWordWrap(True)
             button = QPushButton(_("How to fix it (office playbook)"))
             button.setAutoDefault(False)
@@ -63,8 +64,8 @@ class ReturnReasonsBox(QWidget):
     def _open(self, reason: ReturnReason, page: PageView | None) -> None:
         if page is None and not self.prompts.confirm(
             _("Office playbook"),
-            _("No page of the office playbook explains return reason {code} yet. Write one now, so the next "
-              "person knows how to fix it?").format(code=reason.code),
+            _("No page of the office playbook explains \"{reason}\" yet. Write one now, so the next "
+              "person knows how to fix it?").format(reason=reason.text or humanise(reason.code)),
             yes=_("Write a page"),
         ):
             return

@@ -174,7 +174,7 @@ class CounterPage(QWidget):
         self.state.run(lambda ctx: receipt_data(ctx, proposal_id), self._print, on_error=self._failed)
 
     def _ask_printer(self) -> QPrinter | None:
-        printer = new_receipt_printer()
+        printer = new_receipt_printer(Settings().receipt_paper())
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle(_("Print the receipt"))
         return printer if dialog.exec() == QDialog.DialogCode.Accepted else None
@@ -201,7 +201,7 @@ class CounterPage(QWidget):
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
         try:
-            path.write_bytes(receipt_pdf(receipt))
+            path.write_bytes(receipt_pdf(receipt, paper=Settings().receipt_paper()))
         except OSError:
             self.message.setText(_("The receipt could not be saved in {folder}. Choose another folder, "
                                    "or close the file if it is open.").format(folder=str(path.parent)))

@@ -8,7 +8,9 @@ from app.clock import format_wib, today_wib
 from app.domain.complaint import CATEGORY_LABELS, ComplaintCategory
 from app.i18n import N_, _
 from app.services.dashboard import Overview, overview
+from app.services.lurah_todo import LurahTodos
 from app.ui.errors import error_text
+from app.ui.list_request import StateList
 from app.ui.people.common import wib_date
 from app.ui.qt import (
     QFont,
@@ -21,6 +23,7 @@ from app.ui.qt import (
     QScrollArea,
     Qt,
     QVBoxLayout,
+    Signal,
     QWidget,
 )
 from app.ui.state import AppState
@@ -62,10 +65,18 @@ def dinsos_state_text(server_url: str | None, last_contact: datetime | None, unr
 
 
 class CountCard(QFrame):
-    """A number with a caption; the warning look marks work waiting on the kelurahan."""
+    """A number with a caption; the warning look marks work waiting on the kelurahan.
+
+    Clicking it (or Enter/Space when it has the focus) opens the list it counts.
+    """
+
+    clicked = Signal()
 
     def __init__(self, title: str, *, warning: bool = False) -> None:
         super().__init__()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip(_("Click to open the list"))
         self.setObjectName("card")
         if warning:
             self.setProperty("emphasis", "warning")
@@ -82,6 +93,17 @@ class CountCard(QFrame):
 
     def set_value(self, text: str) -> None:
         self.count_label.setText(text)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.clicked.emit()
+            return
+        super().keyPressEvent(event)
 
 
 class DashboardPage(QWidget):
@@ -102,13 +124,18 @@ class DashboardPage(QWidget):
         self.cards: dict[str, CountCard] = {}
         grid = QGridLayout()
         grid.setSpacing(12)
-        for index, (key, title, _states) in enumerate(STATE_GROUPS):
+        for index, (key, title, states) in enumerate(STATE_GROUPS):
             card = CountCard(_(title), warning=(key == "returned"))
+            card.request = StateList(_(title), tuple(states))
+            card.clicked.connect(self._open_card)
             self.cards[key] = card
             grid.addWidget(card, index // 3, index % 3)
 
         self.queue_card = CountCard(_("Waiting in the send queue"))
         self.dinsos_card = CountCard(_("Connection with the Dinsos"))
+        for card in (self.queue_card, self.dinsos_card):
+            card.request = None  # both are the Sending page's business
+            card.clicked.connect(self._open_sending)
         self.dinsos_card.count_label.setObjectName("cardTitle")  # a sentence, not a big number
         self.dinsos_card.count_label.setWordWrap(True)
         line = QHBoxLayout()
@@ -193,7 +220,7 @@ class DashboardPage(QWidget):
 
     def _fill_attention(self, data: Overview) -> None:
         self.attention.clear()
-        sections = [
+        sections = self._lurah_sections(data.lurah) + [
             (_("Signing certificates ending"), [
                 (self._certificate_text(cert), ("people", cert.operator_id)) for cert in data.certificates
             ]),
@@ -232,6 +259,36 @@ class DashboardPage(QWidget):
             empty = QListWidgetItem(_("Nothing needs attention right now."))
             empty.setFlags(Qt.ItemFlag.NoItemFlags)
             self.attention.addItem(empty)
+
+    def _lurah_sections(self, todos: LurahTodos | None) -> list:
+        """The Lurah's own work first: nobody else can do it, and everything behind it waits."""
+        if todos is None:
+            return []
+        return [
+            (_("SPTJM waiting for your signature"), [
+                (self._proposal_text(s), ("proposals", s.id)) for s in todos.sptjm
+            ]),
+            (_("Batches waiting for your countersignature"), [
+                (self._batch_text(b), ("sync", None)) for b in todos.batches
+            ]),
+            (_("Handover records waiting for your endorsement"), [
+                (_("Handover by {name}: {count} items").format(name=r.from_name, count=r.items), ("people", None))
+                for r in todos.records
+            ]),
+        ]
+
+    @staticmethod
+    def _batch_text(batch) -> str:
+        shown = ", ".join(batch.households[:3]) + (" \u2026" if len(batch.households) > 3 else "")
+        return _("Batch {number}: {count} households ({names})").format(
+            number=batch.sequence, count=len(batch.households), names=shown or "-")
+
+    def _open_card(self) -> None:
+        card = self.sender()
+        self.state.navigate.emit("proposals", card.request)
+
+    def _open_sending(self) -> None:
+        self.state.navigate.emit("sync", None)
 
     @staticmethod
     def _proposal_text(summary) -> str:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from app.domain.workflow import DECISION_LABELS, Action, ProposalKind, State, decisions
 from app.errors import UsulkanError
 from app.i18n import N_, _, n_
 from app.services import outbox
+from app.services.letterhead import letterhead
 from app.services.muskel import candidates, ready_among, record_decisions, record_export
-from app.ui.bnba import HEADERS, bnba_pdf, bnba_rows, bnba_xlsx
+from app.ui.bnba import HEADERS, BnbaSheet, bnba_pdf, bnba_rows, bnba_title, bnba_xlsx
 from app.ui.editor.attachments_panel import read_limited
 from app.ui.editor.prompts import DOCUMENT_FILTER, Prompts
 from app.ui.progress import ProgressDialog, run_with_progress
 from app.ui.qt import (
     QAbstractItemView,
     QComboBox,
+    QDate,
+    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -33,6 +37,17 @@ def decision_choices(kind: str) -> list[tuple[str, str]]:
     """The decisions the workflow table accepts for this kind in the muskel."""
     return [(d, _(DECISION_LABELS[d]))
             for d in decisions(State.MUSKEL, ProposalKind(kind), Action.RECORD_MUSKEL_DECISION)]
+
+
+def bnba_sheet(ctx, **meeting) -> BnbaSheet:
+    """The sheet's letterhead and signatories from the office (its Lurah's name), with the meeting typed on the page."""
+    head = letterhead(ctx)
+    region = ", ".join(p for p in (_("Kecamatan {name}").format(name=head.district) if head.district else "",
+                                   head.regency) if p)
+    contact = " \u00b7 ".join(p for p in (head.address, _("Phone {number}").format(number=head.phone)
+                                          if head.phone else "") if p)
+    return BnbaSheet(office_name=head.office_name, region_line=region, contact_line=contact, village=head.village,
+                     lurah_name=head.lurah_name, **meeting)
 
 
 class MuskelPage(QWidget):
@@ -54,6 +69,20 @@ class MuskelPage(QWidget):
         self.rw.setPlaceholderText(_("All RWs"))
         self.rw.setMaximumWidth(90)
         self.rw.returnPressed.connect(self.refresh)
+        self.rt = QLineEdit()
+        self.rt.setPlaceholderText(_("All RTs"))
+        self.rt.setMaximumWidth(90)
+        self.rt.returnPressed.connect(self.refresh)
+        # What the printed list says about the meeting and who signs it.
+        self.meeting_date = QDateEdit(QDate.currentDate())
+        self.meeting_date.setCalendarPopup(True)
+        self.meeting_date.setDisplayFormat("dd-MM-yyyy")
+        self.meeting_place = QLineEdit()
+        self.meeting_place.setPlaceholderText(_("e.g. Balai Kelurahan"))
+        self.lpmk_name = QLineEdit()
+        self.lpmk_name.setPlaceholderText(_("name, or empty to write by hand"))
+        self.notulis_name = QLineEdit()
+        self.notulis_name.setPlaceholderText(_("name, or empty to write by hand"))
         show = QPushButton(_("Show"))
         show.clicked.connect(self.refresh)
         self.pdf_button = QPushButton(_("Print BNBA (PDF)…"))
@@ -71,6 +100,8 @@ class MuskelPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
 
         bar = QHBoxLayout()
+        bar.addWidget(QLabel(_("RT")))
+        bar.addWidget(self.rt)
         bar.addWidget(QLabel(_("RW")))
         bar.addWidget(self.rw)
         bar.addWidget(show)
@@ -87,6 +118,12 @@ class MuskelPage(QWidget):
         layout.addWidget(QLabel(_("Choose each household's decision as written in the minutes, "
                                   "then record them all at once with the scanned minutes.")))
         layout.addLayout(bar)
+        meeting = QHBoxLayout()
+        for label, widget in ((_("Muskel date"), self.meeting_date), (_("Place"), self.meeting_place),
+                              (_("Chair of the LPMK"), self.lpmk_name), (_("Minute-taker (notulis)"), self.notulis_name)):
+            meeting.addWidget(QLabel(label))
+            meeting.addWidget(widget, 1 if isinstance(widget, QLineEdit) else 0)
+        layout.addLayout(meeting)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
         state.changed.connect(lambda what: what == PROPOSALS and self.refresh())
@@ -95,8 +132,8 @@ class MuskelPage(QWidget):
     def refresh(self) -> None:
         if self.state.ctx is None:
             return
-        rw = self.rw.text().strip() or None
-        self.state.run(lambda ctx: candidates(ctx, rw=rw), self._show)
+        rw, rt = self.rw.text().strip() or None, self.rt.text().strip() or None
+        self.state.run(lambda ctx: candidates(ctx, rw=rw, rt=rt), self._show)
 
     def _show(self, summaries) -> None:
         self.summaries = list(summaries)
@@ -129,12 +166,19 @@ class MuskelPage(QWidget):
         combo.setCurrentIndex(combo.findData(decision))
 
     def _title(self) -> str:
-        rw = self.rw.text().strip()
-        return (_("Muskel candidates (BNBA), RW {rw}").format(rw=rw.zfill(3)) if rw
-                else _("Muskel candidates (BNBA)"))
+        return bnba_title(bnba_rows(self.summaries), rt=self.rt.text().strip() or None,
+                          rw=self.rw.text().strip() or None)
 
-    def _office(self) -> str:
-        return self.state.ctx.office_name if self.state.ctx else ""
+    def _meeting(self) -> dict:
+        """What the operator typed about the meeting (read here, on the GUI thread)."""
+        day = self.meeting_date.date()
+        return {
+            "title": self._title(),
+            "meeting_date": date(day.year(), day.month(), day.day()),
+            "meeting_place": self.meeting_place.text().strip(),
+            "lpmk_name": self.lpmk_name.text().strip(),
+            "notulis_name": self.notulis_name.text().strip(),
+        }
 
     def export_pdf(self) -> None:
         path = self.prompts.save_file(_("Save the BNBA"), "bnba-muskel.pdf", "PDF (*.pdf)")
@@ -148,15 +192,18 @@ class MuskelPage(QWidget):
 
     def _export(self, writer, path: Path, file_format: str) -> ProgressDialog:
         """Write the file on the worker behind a progress window; Cancel leaves no file and no audit entry."""
-        rows, office, title = bnba_rows(self.summaries), self._office(), self._title()
-        count, rw = len(rows), self.rw.text().strip() or None
+        rows = bnba_rows(self.summaries)
+        count, rw, rt = len(rows), self.rw.text().strip() or None, self.rt.text().strip() or None
+        meeting = self._meeting()
 
         def work(ctx, job):
+            sheet = bnba_sheet(ctx, **meeting)
+
             def write():
-                writer(rows, path, office_name=office, title=title, cancel=job.check, progress=job.progress)
+                writer(rows, path, sheet=sheet, cancel=job.check, progress=job.progress)
             # Names and addresses leave the database: the export is audited like opening a detail,
             # and the entry is kept only if the file was written.
-            record_export(ctx, file_format=file_format, count=count, rw=rw, write=write)
+            record_export(ctx, file_format=file_format, count=count, rw=rw, rt=rt, write=write)
 
         self.progress = run_with_progress(
             self.state, self, _("Saving the BNBA"), work,

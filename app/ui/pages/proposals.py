@@ -8,6 +8,7 @@ from app.i18n import _, N_, n_
 from app.services.proposals import ProposalFilter
 from app.ui.editor.proposal_editor import NEW_KEY, ProposalEditor
 from app.ui.proposal_model import DEFAULT_SORT_COLUMN, ID_ROLE, ProposalTableModel
+from app.ui.list_request import StateList
 from app.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -72,8 +73,8 @@ class ProposalsPage(QWidget):
         self.search.setPlaceholderText(_("Search by NIK, No. KK, name or tracking code (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         self.state_filter = QComboBox()
-        for label, _states in STATE_FILTERS:
-            self.state_filter.addItem(_(label))
+        for label, states in STATE_FILTERS:
+            self.state_filter.addItem(_(label), states)
         self.kind_filter = QComboBox()
         self.kind_filter.addItem(_("All kinds"), None)
         for kind in ProposalKind:
@@ -160,9 +161,26 @@ class ProposalsPage(QWidget):
     def new_item(self) -> ProposalEditor:
         return self._show_editor(None)
 
-    def open_item(self, proposal_id: str) -> ProposalEditor:
+    def show_states(self, request: StateList) -> None:
+        """A Beranda card's list: its states under its title, other filters cleared, so the count matches."""
+        self.search.clear()
+        self.rw_filter.clear()
+        self.kind_filter.setCurrentIndex(0)
+        index = self.state_filter.findData(tuple(request.states))
+        if index < 0:
+            # A card groups states no fixed choice does: it becomes one more choice, named as on the card.
+            index = self.state_filter.count()
+            self.state_filter.addItem(request.title, tuple(request.states))
+        self.state_filter.setCurrentIndex(index)
+        self.apply_filters()
+
+    def open_item(self, proposal_id: str | StateList) -> ProposalEditor | None:
         """A proposal by id, or an autosaved form by its key (the dashboard's "Unsaved form" line):
-        "proposal:new" or "proposal:<id>", opened with the typing put back, since that is what was asked."""
+        "proposal:new" or "proposal:<id>", opened with the typing put back, since that is what was asked.
+        A StateList (a Beranda card) shows that list instead."""
+        if isinstance(proposal_id, StateList):
+            self.show_states(proposal_id)
+            return None
         if proposal_id.startswith(FORM_PREFIX):
             rest = proposal_id.removeprefix(FORM_PREFIX)
             return self._show_editor(None if rest == "new" else rest, restore_typing=True)
@@ -178,7 +196,7 @@ class ProposalsPage(QWidget):
         kind = self.kind_filter.currentData()
         return ProposalFilter(
             query=query,
-            states=STATE_FILTERS[max(self.state_filter.currentIndex(), 0)][1],
+            states=tuple(self.state_filter.currentData() or ()),
             kinds=(kind,) if kind else (),
             rw=rw if rw and rw.isdigit() else None,
         )

@@ -84,12 +84,15 @@ def _decision_line(decision) -> str:
         state = _(STATE_LABELS[State(decision.to_state)])
     except (KeyError, ValueError):
         state = decision.to_state
-    line = f"{format_wib(decision.at)} \u2014 {decision.tracking_code} \u2014 {state}"
-    if decision.reason:
+    who = f"{decision.tracking_code} \u00b7 {decision.household}" if decision.household else decision.tracking_code
+    line = f"{format_wib(decision.at)} \u2014 {who} \u2014 {state}"
+    if decision.reasons:
+        # Dinsos's words, each with where the playbook says what to do; the code stays out of sight.
+        for text, slug in decision.reasons:
+            line += "\n    " + (_("{reason}: see the playbook page \"{page}\"").format(reason=text, page=slug)
+                                if slug else _("{reason}: no playbook page yet").format(reason=text))
+    elif decision.reason:
         line += "\n    " + decision.reason
-    for code, slug in decision.playbook_pages:
-        line += "\n    " + (_("Reason {code}: see the playbook page \"{page}\"").format(code=code, page=slug)
-                            if slug else _("Reason {code}: no playbook page yet").format(code=code))
     return line
 
 
