@@ -68,6 +68,10 @@ class Office(Base):
     last_sequence: Mapped[int] = mapped_column(Integer, default=0)
     last_batch_hash: Mapped[str] = mapped_column(String(HASH_LEN))
     feed_cursor: Mapped[int] = mapped_column(Integer, default=0)
+    # The sealed bind request that bound the office (its SHA-256) and the signed answer given to
+    # it: the same request sent again gets the same answer; any other is refused (migration 0002).
+    bind_request_hash: Mapped[str | None] = mapped_column(String(HASH_LEN))
+    bind_answer: Mapped[str | None] = mapped_column(Text)
 
 
 class Batch(Base):

@@ -7,7 +7,6 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -318,18 +317,20 @@ def remove_operator(ctx: OfficeContext, operator_id: str) -> None:
 
 class ServerAddressInvalid(OfficeError):
     template = N_("The Dinsos server address is not valid.")
-    hint = N_("Type the address as Dinsos gave it, starting with https:// (or http:// inside the office network).")
+    hint = N_("Type the address as Dinsos gave it, starting with https:// (http:// only for a server on this "
+              "computer, 127.0.0.1). Leave it empty if the office sends by USB file.")
 
 
 def check_server_url(text: str | None) -> str | None:
-    """The address cleaned up, None when empty (not set up yet); ServerAddressInvalid otherwise."""
-    text = (text or "").strip().rstrip("/")
-    if not text:
-        return None
-    parsed = urlparse(text)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname or any(c.isspace() for c in text):
-        raise ServerAddressInvalid()
-    return text
+    """The address cleaned up, None when empty (an office that works by file); ServerAddressInvalid
+    otherwise: https://, or http:// on loopback only (app.sync.bind.check_server_url, one rule)."""
+    from app.sync.bind import ServerUrlInvalid
+    from app.sync.bind import check_server_url as check
+
+    try:
+        return check(text)
+    except ServerUrlInvalid as err:
+        raise ServerAddressInvalid() from err
 
 
 def server_url(ctx: OfficeContext) -> str | None:
