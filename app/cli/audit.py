@@ -13,6 +13,11 @@ PROBLEMS = {
     "edited": N_("entry {seq} has been changed"),
     "tail_missing": N_("entries after {seq} have been deleted"),
     "head_missing": N_("the record of the last entry ({seq}) is missing"),
+    "bad_signature": N_("entry {seq} is not signed by the person it names: it was changed or re-chained"),
+    "unsigned": N_("entry {seq} has lost its signature"),
+    "sent_head_gone": N_("entry {seq}, sent to Dinsos in batch {batch}, is no longer in the log: "
+                         "entries up to it were deleted, changed or cut off"),
+    "receipt_damaged": N_("the stored receipt or contents of batch {batch} sent to Dinsos were changed"),
 }
 
 
@@ -29,15 +34,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
             {
                 "ok": report.ok,
                 "entries": report.entries,
-                "problems": [{"seq": p.seq, "kind": p.kind} for p in report.problems],
+                "heads_checked": report.heads_checked,
+                "problems": [{"seq": p.seq, "kind": p.kind, "batch_sequence": p.batch_sequence}
+                             for p in report.problems],
             }
         )
     elif report.ok:
         print(_("Audit log intact: {count} entries checked.").format(count=report.entries))
+        print(_("Signatures checked; {heads} audit heads receipted by Dinsos are still in the log.").format(
+            heads=report.heads_checked))
     else:
         print(_("The audit log has been tampered with:"))
         for problem in report.problems:
-            print("  - " + _(PROBLEMS[problem.kind]).format(seq=problem.seq))
+            print("  - " + _(PROBLEMS[problem.kind]).format(seq=problem.seq, batch=problem.batch_sequence))
     return EXIT_OK if report.ok else EXIT_AUDIT_BROKEN
 
 

@@ -109,6 +109,37 @@ def cmd_bind_file(args) -> int:
     return 0
 
 
+AUDIT_PROBLEMS = {
+    "missing": "entry {seq} has been deleted",
+    "broken_link": "the chain is broken at entry {seq}",
+    "edited": "entry {seq} has been changed",
+    "tail_missing": "entries after {seq} have been deleted",
+    "head_missing": "the record of the last entry ({seq}) is missing",
+}
+
+
+def cmd_audit_verify(args) -> int:
+    """Walk the server's audit chain; exit 3 and name every broken entry if it was rewritten."""
+    from app.server.audit import verify_report
+
+    ctx = _context(args)
+    try:
+        with ctx.reading() as session:
+            report = verify_report(session)
+    finally:
+        ctx.close()
+    if args.json:
+        print(json.dumps({"ok": report.ok, "entries": report.entries,
+                          "problems": [{"seq": p.seq, "kind": p.kind} for p in report.problems]}))
+    elif report.ok:
+        print(f"audit log intact: {report.entries} entries checked")
+    else:
+        print("the audit log has been tampered with:")
+        for problem in report.problems:
+            print("  - " + AUDIT_PROBLEMS.get(problem.kind, problem.kind + " at {seq}").format(seq=problem.seq))
+    return 0 if report.ok else 3
+
+
 def cmd_add_staff(args) -> int:
     from app.server.auth import add_staff
 
@@ -302,6 +333,10 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--receipts", type=Path, metavar="DIR",
                    help="write the receipt files here (default: beside each batch file)")
     i.set_defaults(run=cmd_import_file)
+    au = sub.add_parser("audit", help="the server's audit log").add_subparsers(dest="audit_command", required=True)
+    av = au.add_parser("verify", parents=[common], help="check that no audit entry was changed, deleted or cut off")
+    av.add_argument("--json", action="store_true")
+    av.set_defaults(run=cmd_audit_verify)
     e = sub.add_parser("export", parents=[common], help="export the finalised list (BNBA)")
     e.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     e.add_argument("--out", required=True)

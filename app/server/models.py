@@ -74,6 +74,20 @@ class Office(Base):
     bind_answer: Mapped[str | None] = mapped_column(Text)
 
 
+class OfficeAuditHead(Base):
+    """The office's audit head as a batch carried it: the office's `audit verify` must still find
+    it in its chain. One per batch (migration 0002)."""
+
+    __tablename__ = "office_audit_heads"
+
+    batch_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"), index=True)
+    batch_sequence: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(HASH_LEN))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class Batch(Base):
     __tablename__ = "batches"
     __table_args__ = (UniqueConstraint("office_id", "sequence", name="uq_batches_office_sequence"),)
@@ -220,6 +234,8 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(HASH_LEN))
     hash: Mapped[str] = mapped_column(String(HASH_LEN))
+    # 1: written before migration 0002 (old hash); 2: a link of the shared chain (app.sync.chain).
+    scheme: Mapped[int] = mapped_column(Integer, default=2, server_default="1")
 
 
 class AuditHead(Base):

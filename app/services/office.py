@@ -17,6 +17,7 @@ from app.errors import UsulkanError
 from app.i18n import N_
 from app.services.context import OfficeContext
 from app.storage import audit, migrate
+from app.sync.keys import Ed25519Signer
 from app.storage.engine import export_copy, make_engine
 from app.storage.models import Office, Operator
 from app.storage.vault import KdfParams, UnknownOperator, Vault, calibrate_kdf
@@ -174,8 +175,12 @@ def _fill_staging(
             session.add(
                 Operator(id=operator_id, name=operator_name, role="operator", active=True, created_at=now)
             )
+            from app.services.keys import _new_key  # the Lurah's own key signs the first entry
+
+            lurah_key = _new_key(session, lurah_id, "lurah", now.replace(microsecond=0))
             audit.append(
                 session,
+                signer=Ed25519Signer.from_bytes(lurah_key.private_key),
                 at=now,
                 operator_id=lurah_id,
                 action="office.create",
