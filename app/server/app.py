@@ -160,7 +160,7 @@ def create_app(settings: Settings | None = None, *, context: ServerContext | Non
 
     @api.get("/v1/review/items/{item_id}")
     def item(item_id: str, user: Annotated[auth.Staff, Depends(staff)]) -> dict:
-        return review.item_detail(ctx, item_id)
+        return review.item_detail(ctx, item_id, reader=f"staff:{user.username}")
 
     @api.post("/v1/review/items/{item_id}/decisions")
     def decide(item_id: str, body: DecisionIn, user: Annotated[auth.Staff, Depends(staff)]) -> dict:
@@ -170,11 +170,12 @@ def create_app(settings: Settings | None = None, *, context: ServerContext | Non
 
     @api.get("/v1/review/duplicates")
     def duplicates(user: Annotated[auth.Staff, Depends(staff)]) -> list[dict]:
-        return review.list_duplicates(ctx)
+        return review.list_duplicates(ctx, reader=f"staff:{user.username}")
 
     @api.get("/v1/review/export")
     def export_list(user: Annotated[auth.Staff, Depends(staff)],
                     format: Literal["csv", "xlsx"] = "csv") -> Response:
+        review.record_read(ctx, f"staff:{user.username}", "export", None, format=format)
         if format == "xlsx":
             media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             return Response(export.to_xlsx(ctx), media_type=media,

@@ -288,7 +288,10 @@ def cmd_import_file(args) -> int:
 def cmd_export(args) -> int:
     from app.server import export
 
+    from app.server.review import record_read
+
     ctx = _context(args)
+    record_read(ctx, "cli", "export", None, format=args.format)
     data = export.to_xlsx(ctx) if args.format == "xlsx" else export.to_csv(ctx)
     Path(args.out).write_bytes(data)
     ctx.close()
