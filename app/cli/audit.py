@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app.cli.common import EXIT_AUDIT_BROKEN, EXIT_OK, add_unlock_options, print_json, unlock
+from app.errors import UsulkanError
 from app.i18n import N_, _
 
 PROBLEMS = {
@@ -21,12 +22,26 @@ PROBLEMS = {
 }
 
 
+class NoServerAddress(UsulkanError):
+    template = N_("This office has no Dinsos server address, so the log cannot be checked online.")
+    hint = N_("Run the check without --online: it uses the receipts stored in the office.")
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from app.services.audit_log import verify_audit
 
     ctx = unlock(args)
     try:
-        report = verify_audit(ctx)
+        transport = None
+        if args.online:
+            from app.services.office import server_url
+            from app.sync.transport_http import HttpTransport
+
+            url = server_url(ctx)
+            if url is None:
+                raise NoServerAddress()
+            transport = HttpTransport(url, timeout=(5, 30))
+        report = verify_audit(ctx, transport)
     finally:
         ctx.close()
     if args.json:
@@ -57,4 +72,6 @@ def add_commands(commands) -> None:
     verify = audit.add_parser("verify", help=_("check that no entry was changed or deleted"))
     add_unlock_options(verify)
     verify.add_argument("--json", action="store_true", help=_("print JSON"))
+    verify.add_argument("--online", action="store_true",
+                        help=_("also ask Dinsos for every audit head it holds for this office"))
     verify.set_defaults(handler=cmd_verify)

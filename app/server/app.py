@@ -139,6 +139,15 @@ def create_app(settings: Settings | None = None, *, context: ServerContext | Non
             raise NotAuthenticated()
         return Response(review.status_page(ctx, office_id, after), media_type="application/json")
 
+    @api.get("/v1/offices/{office_id}/audit-heads",
+             responses={200: {"description": "signed usulkan-audit-heads: every audit head the office's batches carried"}})
+    def audit_heads(office_id: str, authorization: Annotated[str | None, Header()] = None) -> Response:
+        with ctx.reading() as session:
+            office = provisioning.office_for_feed_token(session, office_id, _bearer(authorization))
+        if office is None:
+            raise NotAuthenticated()
+        return Response(review.audit_heads(ctx, office_id), media_type="application/json")
+
     @api.post("/v1/review/login")
     def login(body: LoginIn) -> dict:
         token = auth.login(ctx, body.username, body.password)

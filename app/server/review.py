@@ -179,3 +179,16 @@ def list_duplicates(ctx: ServerContext, *, open_only: bool = True, reader: str |
         record_read(ctx, reader, "duplicates_viewed", None, flags=len(rows))
     return [{"id": f.id, "item_id": f.item_id, "other_item_id": f.other_item_id, "other_office_id": other_office,
              "nik": f.nik, "created_at": f.created_at.isoformat()} for f, other_office in rows]
+
+
+def audit_heads(ctx: ServerContext, office_id: str) -> bytes:
+    """The signed list of every audit head this office's stored batches carried, in batch order."""
+    from app.server.models import OfficeAuditHead
+    from app.sync.audit_heads import issue_audit_heads
+    from app.sync.chain import Head
+
+    with ctx.reading() as session:
+        rows = session.execute(select(OfficeAuditHead).where(OfficeAuditHead.office_id == office_id)
+                               .order_by(OfficeAuditHead.batch_sequence)).scalars().all()
+        heads = [Head(r.seq, r.hash, batch_sequence=r.batch_sequence) for r in rows]
+    return issue_audit_heads(ctx.keys.server, office_id=office_id, heads=heads, issued_at=ctx.now())

@@ -54,10 +54,29 @@ def sent_heads_in(session) -> SentHeads:
     return SentHeads(tuple(heads), tuple(damaged))
 
 
-def verify_audit(ctx: OfficeContext) -> audit.AuditReport:
+def heads_from_dinsos(ctx: OfficeContext, transport) -> tuple[chain.Head, ...]:
+    """The heads Dinsos holds for this office, from its signed list (online check)."""
+    from app.storage.sync_models import SyncLink
+    from app.sync.audit_heads import verify_audit_heads
+
+    with ctx.reading() as session:
+        link = session.get(SyncLink, 1)
+        if link is None or link.feed_token is None:
+            raise office_keys.NotProvisioned()
+        office_id, token = link.server_office_id, link.feed_token
+        server = session.get(DinsosKey, "server_signing").public_key
+    return verify_audit_heads(transport.get_audit_heads(office_id, token), server, office_id=office_id)
+
+
+def verify_audit(ctx: OfficeContext, transport=None) -> audit.AuditReport:
+    """Chain, signatures and every sent head: from the stored receipts, and with ``transport``
+    also from Dinsos's own signed list (which deleting rows in this database cannot thin)."""
+    online = heads_from_dinsos(ctx, transport) if transport is not None else ()
     with ctx.reading() as session:
         sent = sent_heads_in(session)
-        report = audit.verify(session, keys=office_keys.audit_keys(session), sent_heads=sent.heads)
+        local = {(h.batch_sequence, h.seq, h.hash) for h in sent.heads}
+        heads = sent.heads + tuple(h for h in online if (h.batch_sequence, h.seq, h.hash) not in local)
+        report = audit.verify(session, keys=office_keys.audit_keys(session), sent_heads=heads)
     if sent.damaged_batches:
         extra = tuple(chain.ChainProblem(0, "receipt_damaged", seq) for seq in sent.damaged_batches)
         report = audit.AuditReport(report.entries, report.problems + extra, head_seq=report.head_seq,

@@ -133,6 +133,11 @@ class HttpTransport:
                                  headers={"Content-Type": "application/json"})
         return response.content
 
+    def get_audit_heads(self, office_id: str, token: str) -> bytes:
+        """Dinsos's signed list of this office's audit heads (bytes; verify before use)."""
+        return self._request("GET", f"/v1/offices/{office_id}/audit-heads",
+                             headers={"Authorization": f"Bearer {token}"}).content
+
     def get_statuses(self, office_id: str, after: int, token: str) -> dict:
         return _json(self._request(
             "GET", f"/v1/offices/{office_id}/statuses", params={"after": after},

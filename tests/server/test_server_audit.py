@@ -67,6 +67,16 @@ def test_a_batch_leaves_the_offices_audit_head_at_dinsos(ctx, kelurahan):
     # Kept as evidence, not put up for review, and not named as an accepted item.
     assert head.item_id not in json.loads(result.receipt)["accepted_items"]
 
+    # The office asks for them with its feed token and gets a list signed by the server key.
+    from app.sync.audit_heads import verify_audit_heads
+
+    client = TestClient(create_app(context=ctx))
+    url = f"/v1/offices/{kelurahan.office_id}/audit-heads"
+    assert client.get(url).status_code == 401
+    answer = client.get(url, headers={"Authorization": f"Bearer {kelurahan.feed_token}"})
+    [listed] = verify_audit_heads(answer.content, ctx.keys.server_public, office_id=kelurahan.office_id)
+    assert (listed.batch_sequence, listed.seq, listed.hash) == (1, 17, "ab" * 32)
+
 
 @pytest.mark.parametrize("attack, seq, kind", [
     ("DELETE FROM audit_log WHERE seq = 2", 2, "missing"),

@@ -167,3 +167,25 @@ def test_the_command_line_names_the_entry(linked, lurah, dinsos, capsys):
     [problem] = verify_audit(linked).problems
     line = _(PROBLEMS[problem.kind]).format(seq=problem.seq, batch=problem.batch_sequence)
     assert str(facts["sent_seq"]) in line and "1" in line
+
+
+def test_deleting_the_sent_batches_hides_nothing_from_the_online_check(linked, lurah, dinsos):
+    """Thin the evidence first (delete the delivered batch rows), then rewrite with every key:
+    the stored receipts are gone, but Dinsos's signed list of heads still names the entry."""
+    facts = _prepare(linked, lurah, dinsos)
+    with linked.engine.begin() as conn:
+        conn.execute(text("UPDATE outbox_item SET batch_id = NULL"))
+        conn.execute(text("DELETE FROM outbox_batch"))
+    _rechain(linked, drop={facts["viewed"]}, sign_as=_every_key)
+    assert verify_audit(linked).ok  # offline, nothing is left to compare with: the window reopened
+    report = verify_audit(linked, dinsos)
+    assert [(p.seq, p.kind, p.batch_sequence) for p in report.problems] == [(facts["sent_seq"], "sent_head_gone", 1)]
+
+
+def test_a_forged_list_of_heads_is_refused(linked, lurah, dinsos):
+    from app.sync.audit_heads import AuditHeadsInvalid
+
+    _prepare(linked, lurah, dinsos)
+    dinsos.server = keys.generate_ed25519()  # someone else signs the list
+    with pytest.raises(AuditHeadsInvalid):
+        verify_audit(linked, dinsos)

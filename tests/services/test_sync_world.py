@@ -58,6 +58,7 @@ class FakeDinsos:
     x25519: object = field(default_factory=keys.generate_x25519)
     authority: bytes | None = None
     feed_token: str | None = None
+    heads: list = field(default_factory=list)
     last_sequence: int = 0
     last_hash: str | None = None
     receipts: dict = field(default_factory=dict)
@@ -117,6 +118,12 @@ class FakeDinsos:
         if not self.bad_receipts:
             self.last_sequence, self.last_hash = verified.batch.sequence, verified.batch_hash
             self.receipts[digest] = receipt
+            from app.sync.chain import Head, read_head_payload
+
+            for item in verified.batch.items:
+                head = read_head_payload(item.payload) if item.item_type == "audit_head" else None
+                if head is not None:
+                    self.heads.append(Head(head[0], head[1], batch_sequence=verified.batch.sequence))
         return receipt
 
     def decide(self, item_id: str, state: str, reasons=()):
@@ -126,6 +133,13 @@ class FakeDinsos:
             state=state, reasons=list(reasons), decided_by_role="verifier",
             decided_at=datetime.now(UTC).replace(microsecond=0),
         ))
+
+    def get_audit_heads(self, office_id: str, token: str) -> bytes:
+        from app.sync.audit_heads import issue_audit_heads
+
+        assert token == self.feed_token
+        return issue_audit_heads(self.server, office_id=office_id, heads=self.heads,
+                                 issued_at=datetime.now(UTC))
 
     def get_statuses(self, office_id: str, after: int, token: str) -> dict:
         assert token == self.feed_token
