@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from app.server.context import ServerContext
-from app.server.provisioning import bind_office, register_office, sign_bind_request
+from app.server.provisioning import bind_office, register_office
 from app.sync import keys
 from app.sync.batch import BatchItem, batch_hash, build_batch
 from app.sync.canonical import ZERO_HASH
@@ -93,16 +93,26 @@ class Kelurahan:
         return sealed, digest, signed
 
 
+def sealed_bind_request(ctx: ServerContext, office_id: str, code: str, authority, *, signed_at=None
+                        ) -> tuple[bytes, str]:
+    """(the sealed bind request an office would send, the feed token inside it)."""
+    import secrets
+
+    from app.sync.bind import make_bind_request
+
+    token = secrets.token_urlsafe(32)
+    sealed = make_bind_request(keys.as_signer(authority), office_id=office_id, enrolment_code=code, feed_token=token,
+                               signed_at=signed_at or NOW, dinsos_x25519_public=ctx.keys.x25519.public_key())
+    return sealed, token
+
+
 def enrol(ctx: ServerContext, tag: str = "a", *, village: str = "35.75.03.1009") -> Kelurahan:
     registered = register_office(ctx, name=f"Kelurahan {tag}", village_code=village)
     authority = keys.generate_ed25519()
-    request = sign_bind_request(
-        keys.as_signer(authority), office_id=registered.office_id,
-        enrolment_code=registered.document["enrolment_code"],
-        authority_public_key=keys.public_bytes(authority.public_key()), signed_at=NOW,
-    )
-    bound = bind_office(ctx, registered.office_id, request)
+    request, feed_token = sealed_bind_request(ctx, registered.office_id, registered.document["enrolment_code"],
+                                              authority)
+    bind_office(ctx, registered.office_id, request)
     operator = keys.generate_ed25519()
-    kel = Kelurahan(ctx, registered.office_id, authority, operator, None, bound.feed_token, tag=tag)
+    kel = Kelurahan(ctx, registered.office_id, authority, operator, None, feed_token, tag=tag)
     kel.cert = kel.certify(operator)
     return kel

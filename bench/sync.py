@@ -212,7 +212,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--batches", type=int, default=10, help="batches of 500 in (a)")
     parser.add_argument("--min-seconds", type=float, default=0.2, help="time per measurement in (c)")
-    parser.add_argument("--parts", default="ingest,faults,verify", help="which of ingest, faults, verify to run")
+    parser.add_argument("--parts", default="ingest,faults,verify,audit",
+                        help="which of ingest, faults, verify, audit to run")
     args = parser.parse_args(argv)
     parts = set(args.parts.split(","))
     started = time.perf_counter()
@@ -228,6 +229,12 @@ def main(argv: list[str] | None = None) -> None:
     if "verify" in parts:
         print("(c) verification cost per batch")
         verify.main(["--min-seconds", str(args.min_seconds)])
+        print()
+    if "audit" in parts:
+        from bench import audit_sign
+
+        print("(d) signed audit history: batch signing with the audit head, per-entry signatures")
+        audit_sign.main(["--min-seconds", str(args.min_seconds)])
         print()
     print(f"total {time.perf_counter() - started:.0f} s")
 

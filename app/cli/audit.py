@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from app.cli.common import EXIT_AUDIT_BROKEN, EXIT_OK, add_unlock_options, print_json, unlock
-from app.i18n import _, N_, n_
+from app.errors import UsulkanError
+from app.i18n import N_, _, n_
 
 PROBLEMS = {
     "missing": N_("entry {seq} has been deleted"),
@@ -13,7 +14,17 @@ PROBLEMS = {
     "edited": N_("entry {seq} has been changed"),
     "tail_missing": N_("entries after {seq} have been deleted"),
     "head_missing": N_("the record of the last entry ({seq}) is missing"),
+    "bad_signature": N_("entry {seq} is not signed by the person it names: it was changed or re-chained"),
+    "unsigned": N_("entry {seq} has lost its signature"),
+    "sent_head_gone": N_("entry {seq}, sent to Dinsos in batch {batch}, is no longer in the log: "
+                         "entries up to it were deleted, changed or cut off"),
+    "receipt_damaged": N_("the stored receipt or contents of batch {batch} sent to Dinsos were changed"),
 }
+
+
+class NoServerAddress(UsulkanError):
+    template = N_("This office has no Dinsos server address, so the log cannot be checked online.")
+    hint = N_("Run the check without --online: it uses the receipts stored in the office.")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -21,7 +32,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     ctx = unlock(args)
     try:
-        report = verify_audit(ctx)
+        transport = None
+        if args.online:
+            from app.services.office import server_url
+            from app.sync.transport_http import HttpTransport
+
+            url = server_url(ctx)
+            if url is None:
+                raise NoServerAddress()
+            transport = HttpTransport(url, timeout=(5, 30))
+        report = verify_audit(ctx, transport)
     finally:
         ctx.close()
     if args.json:
@@ -29,15 +49,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
             {
                 "ok": report.ok,
                 "entries": report.entries,
-                "problems": [{"seq": p.seq, "kind": p.kind} for p in report.problems],
+                "heads_checked": report.heads_checked,
+                "problems": [{"seq": p.seq, "kind": p.kind, "batch_sequence": p.batch_sequence}
+                             for p in report.problems],
             }
         )
     elif report.ok:
         print(n_("Audit log intact: {count} entry checked.", "Audit log intact: {count} entries checked.", report.entries).format(count=report.entries))
+        print(_("Signatures checked; {heads} audit heads receipted by Dinsos are still in the log.").format(
+            heads=report.heads_checked))
     else:
         print(_("The audit log has been tampered with:"))
         for problem in report.problems:
-            print("  - " + _(PROBLEMS[problem.kind]).format(seq=problem.seq))
+            print("  - " + _(PROBLEMS[problem.kind]).format(seq=problem.seq, batch=problem.batch_sequence))
     return EXIT_OK if report.ok else EXIT_AUDIT_BROKEN
 
 
@@ -48,4 +72,6 @@ def add_commands(commands) -> None:
     verify = audit.add_parser("verify", help=_("check that no entry was changed or deleted"))
     add_unlock_options(verify)
     verify.add_argument("--json", action="store_true", help=_("print JSON"))
+    verify.add_argument("--online", action="store_true",
+                        help=_("also ask Dinsos for every audit head it holds for this office"))
     verify.set_defaults(handler=cmd_verify)

@@ -21,6 +21,7 @@ from app.server.config import Settings
 from app.server.context import ServerContext, open_server
 from app.server.errors import BadRequest, BodyTooLarge, NotAuthenticated, ServerError
 from app.server.ingest import HELD, ingest
+from app.sync.bind import MAX_SEALED_BYTES
 from app.sync.errors import BatchRejected, EnvelopeError, SyncError
 
 log = logging.getLogger(__name__)
@@ -57,15 +58,6 @@ class DecisionIn(BaseModel):
 class OfficeIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     village_code: str = Field(min_length=1, max_length=20)
-
-
-class BindIn(BaseModel):
-    format: Literal["usulkan-bind"]
-    office_id: str
-    enrolment_code: str = Field(max_length=64)
-    authority_public_key: str = Field(max_length=64, description="Lurah Ed25519 key, base64url")
-    signed_at: str
-    signature: str = Field(max_length=100, description="Ed25519 by that key over the canonical body")
 
 
 def create_app(settings: Settings | None = None, *, context: ServerContext | None = None) -> FastAPI:
@@ -124,11 +116,19 @@ def create_app(settings: Settings | None = None, *, context: ServerContext | Non
                           expected_sequence=result.expected_sequence)
         return Response(result.receipt, media_type=RECEIPT_TYPE)
 
-    @api.post("/v1/offices/{office_id}/bind")
-    def bind(office_id: str, request: BindIn) -> dict:
-        bound = provisioning.bind_office(ctx, office_id, request.model_dump())
-        return {"office_id": bound.office_id, "feed_token": bound.feed_token,
-                "authority_fingerprint": bound.authority_fingerprint}
+    @api.post(
+        "/v1/offices/{office_id}/bind",
+        responses={200: {"description": "signed usulkan-bind-answer"},
+                   403: {"description": "enrolment_refused: wrong or used code"},
+                   422: {"description": "damaged, not_for_us, bad_signature, wrong_office, bad_format"}},
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"type": "object", "description": "usulkan-bind-request: the bind request sealed "
+                       "to the batch encryption key (docs/batch-format.md section 11)"}}}}},
+    )
+    async def bind(office_id: str, request: Request) -> Response:
+        body = await _read_capped(request, MAX_SEALED_BYTES)
+        answer = await run_in_threadpool(provisioning.bind_office, ctx, office_id, body)
+        return Response(answer, media_type=RECEIPT_TYPE)
 
     @api.get("/v1/offices/{office_id}/statuses", responses={200: {"description": "signed usulkan-status-page"}})
     def statuses(office_id: str, after: Annotated[int, Query(ge=0)] = 0,
@@ -138,6 +138,15 @@ def create_app(settings: Settings | None = None, *, context: ServerContext | Non
         if office is None:
             raise NotAuthenticated()
         return Response(review.status_page(ctx, office_id, after), media_type="application/json")
+
+    @api.get("/v1/offices/{office_id}/audit-heads",
+             responses={200: {"description": "signed usulkan-audit-heads: every audit head the office's batches carried"}})
+    def audit_heads(office_id: str, authorization: Annotated[str | None, Header()] = None) -> Response:
+        with ctx.reading() as session:
+            office = provisioning.office_for_feed_token(session, office_id, _bearer(authorization))
+        if office is None:
+            raise NotAuthenticated()
+        return Response(review.audit_heads(ctx, office_id), media_type="application/json")
 
     @api.post("/v1/review/login")
     def login(body: LoginIn) -> dict:
@@ -160,7 +169,7 @@ def create_app(settings: Settings | None = None, *, context: ServerContext | Non
 
     @api.get("/v1/review/items/{item_id}")
     def item(item_id: str, user: Annotated[auth.Staff, Depends(staff)]) -> dict:
-        return review.item_detail(ctx, item_id)
+        return review.item_detail(ctx, item_id, reader=f"staff:{user.username}")
 
     @api.post("/v1/review/items/{item_id}/decisions")
     def decide(item_id: str, body: DecisionIn, user: Annotated[auth.Staff, Depends(staff)]) -> dict:
@@ -170,11 +179,12 @@ def create_app(settings: Settings | None = None, *, context: ServerContext | Non
 
     @api.get("/v1/review/duplicates")
     def duplicates(user: Annotated[auth.Staff, Depends(staff)]) -> list[dict]:
-        return review.list_duplicates(ctx)
+        return review.list_duplicates(ctx, reader=f"staff:{user.username}")
 
     @api.get("/v1/review/export")
     def export_list(user: Annotated[auth.Staff, Depends(staff)],
                     format: Literal["csv", "xlsx"] = "csv") -> Response:
+        review.record_read(ctx, f"staff:{user.username}", "export", None, format=format)
         if format == "xlsx":
             media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             return Response(export.to_xlsx(ctx), media_type=media,

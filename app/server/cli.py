@@ -14,8 +14,8 @@ from app.server.config import DEFAULT_HOST, DEFAULT_PORT, Settings
 
 
 def _settings(args) -> Settings:
-    return Settings.from_env(data_dir=args.data_dir, database_url=args.database_url,
-                             public_url=getattr(args, "public_url", None))
+    public_url = "" if getattr(args, "file_only", False) else getattr(args, "public_url", None)
+    return Settings.from_env(data_dir=args.data_dir, database_url=args.database_url, public_url=public_url)
 
 
 def _context(args):
@@ -81,6 +81,63 @@ def cmd_register_office(args) -> int:
         print(text)
     ctx.close()
     return 0
+
+
+def cmd_bind_file(args) -> int:
+    """A kelurahan without a network links by file: read its sealed request, write the signed answer."""
+    from app.server.provisioning import bind_from_file
+    from app.storage import fsutil
+    from app.sync.bind import MAX_SEALED_BYTES, answer_file_name
+
+    path = Path(args.request)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_SEALED_BYTES + 1)
+    except OSError as err:
+        print(f"{path}: unreadable: {err.strerror}", file=sys.stderr)
+        return 1
+    ctx = _context(args)
+    try:
+        office_id, answer = bind_from_file(ctx, data)
+    finally:
+        ctx.close()
+    out = Path(args.out) if args.out else path.with_name(answer_file_name(office_id))
+    if out.is_dir():
+        out = out / answer_file_name(office_id)
+    fsutil.write_atomic(out, answer)
+    print(f"{path}: bound office {office_id}; answer {out}")
+    return 0
+
+
+AUDIT_PROBLEMS = {
+    "missing": "entry {seq} has been deleted",
+    "broken_link": "the chain is broken at entry {seq}",
+    "edited": "entry {seq} has been changed",
+    "tail_missing": "entries after {seq} have been deleted",
+    "head_missing": "the record of the last entry ({seq}) is missing",
+}
+
+
+def cmd_audit_verify(args) -> int:
+    """Walk the server's audit chain; exit 3 and name every broken entry if it was rewritten."""
+    from app.server.audit import verify_report
+
+    ctx = _context(args)
+    try:
+        with ctx.reading() as session:
+            report = verify_report(session)
+    finally:
+        ctx.close()
+    if args.json:
+        print(json.dumps({"ok": report.ok, "entries": report.entries,
+                          "problems": [{"seq": p.seq, "kind": p.kind} for p in report.problems]}))
+    elif report.ok:
+        print(f"audit log intact: {report.entries} entries checked")
+    else:
+        print("the audit log has been tampered with:")
+        for problem in report.problems:
+            print("  - " + AUDIT_PROBLEMS.get(problem.kind, problem.kind + " at {seq}").format(seq=problem.seq))
+    return 0 if report.ok else 3
 
 
 def cmd_add_staff(args) -> int:
@@ -231,7 +288,10 @@ def cmd_import_file(args) -> int:
 def cmd_export(args) -> int:
     from app.server import export
 
+    from app.server.review import record_read
+
     ctx = _context(args)
+    record_read(ctx, "cli", "export", None, format=args.format)
     data = export.to_xlsx(ctx) if args.format == "xlsx" else export.to_csv(ctx)
     Path(args.out).write_bytes(data)
     ctx.close()
@@ -255,9 +315,16 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("register-office", parents=[common], help="register a kelurahan")
     r.add_argument("--name", required=True)
     r.add_argument("--village", required=True, help="Kemendagri village code, e.g. 35.75.03.1009")
-    r.add_argument("--public-url")
+    r.add_argument("--public-url", help="https:// address offices send to (http:// only on loopback)")
+    r.add_argument("--file-only", action="store_true",
+                   help="the office has no network: no server address in the document (bind and send by file)")
     r.add_argument("--out", help="write the provisioning document here (0600)")
     r.set_defaults(run=cmd_register_office)
+    b = sub.add_parser("bind-file", parents=[common],
+                       help="link a kelurahan from its bind request file; writes the signed answer file")
+    b.add_argument("request", help="the .usulkan-bind-request file from the kelurahan")
+    b.add_argument("--out", help="answer file or folder (default: beside the request)")
+    b.set_defaults(run=cmd_bind_file)
     a = sub.add_parser("add-staff", parents=[common], help="add a Dinsos staff account")
     a.add_argument("--username", required=True)
     a.add_argument("--role", choices=("verifier", "admin"), required=True)
@@ -269,6 +336,10 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--receipts", type=Path, metavar="DIR",
                    help="write the receipt files here (default: beside each batch file)")
     i.set_defaults(run=cmd_import_file)
+    au = sub.add_parser("audit", help="the server's audit log").add_subparsers(dest="audit_command", required=True)
+    av = au.add_parser("verify", parents=[common], help="check that no audit entry was changed, deleted or cut off")
+    av.add_argument("--json", action="store_true")
+    av.set_defaults(run=cmd_audit_verify)
     e = sub.add_parser("export", parents=[common], help="export the finalised list (BNBA)")
     e.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     e.add_argument("--out", required=True)

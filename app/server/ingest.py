@@ -14,8 +14,12 @@ from sqlalchemy.orm import Session
 from app.server import audit
 from app.server.context import ServerContext
 from app.server.duplicates import niks_of, record_and_flag
+from app.sync import chain
 from app.server.errors import BatchConflict, BodyTooLarge, HeaderMismatch, ItemConflict, OfficeNotBound, UnknownOffice
-from app.server.models import Batch, HeldBatch, Item, Office, StoredRevocation
+from app.server.models import Batch, HeldBatch, Item, Office, OfficeAuditHead, StoredRevocation
+
+# Batch items that carry the office's audit head (app/services/outbox.py); kept, not reviewed.
+AUDIT_HEAD_ITEM = "audit_head"
 from app.sync.batch import PartlySignedBatch, VerifiedBatch, verify_batch
 from app.sync.canonical import sha256_hex
 from app.sync.certificates import Revocation, verify_revocation
@@ -156,6 +160,12 @@ def _apply(ctx, session, office, verified: VerifiedBatch, sealed: bytes, now, so
     for item in batch.items:
         if item.item_type == "revocation":
             _store_revocation(session, office, item.payload, now)
+            continue
+        if item.item_type == AUDIT_HEAD_ITEM:
+            head = chain.read_head_payload(item.payload)
+            if head is not None:
+                session.add(OfficeAuditHead(batch_id=batch.batch_id, office_id=office.id, batch_sequence=batch.sequence,
+                                            seq=head[0], hash=head[1], received_at=now))
             continue
         payload = item.payload
         kind = payload.get("kind")

@@ -68,6 +68,24 @@ class Office(Base):
     last_sequence: Mapped[int] = mapped_column(Integer, default=0)
     last_batch_hash: Mapped[str] = mapped_column(String(HASH_LEN))
     feed_cursor: Mapped[int] = mapped_column(Integer, default=0)
+    # The sealed bind request that bound the office (its SHA-256) and the signed answer given to
+    # it: the same request sent again gets the same answer; any other is refused (migration 0002).
+    bind_request_hash: Mapped[str | None] = mapped_column(String(HASH_LEN))
+    bind_answer: Mapped[str | None] = mapped_column(Text)
+
+
+class OfficeAuditHead(Base):
+    """The office's audit head as a batch carried it: the office's `audit verify` must still find
+    it in its chain. One per batch (migration 0002)."""
+
+    __tablename__ = "office_audit_heads"
+
+    batch_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"), index=True)
+    batch_sequence: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(HASH_LEN))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Batch(Base):
@@ -216,6 +234,8 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(HASH_LEN))
     hash: Mapped[str] = mapped_column(String(HASH_LEN))
+    # 1: written before migration 0002 (old hash); 2: a link of the shared chain (app.sync.chain).
+    scheme: Mapped[int] = mapped_column(Integer, default=2, server_default="1")
 
 
 class AuditHead(Base):

@@ -13,14 +13,20 @@ from sqlalchemy import select
 
 from app.server import audit
 from app.server.context import ServerContext
-from app.server.errors import BadRequest, BindInvalid, EnrolmentRefused, UnknownOffice
+from app.server.errors import EnrolmentRefused, UnknownOffice
 from app.server.models import Office
-from app.sync.canonical import ZERO_HASH, b64url_decode, b64url_encode, canonical_bytes, parse_time
-from app.sync.keys import fingerprint, verify_ed25519
-
-PROVISIONING_FORMAT = "usulkan-provisioning"
-BIND_FORMAT = "usulkan-bind"
-FORMAT_VERSION = 1
+from app.sync.bind import (
+    PROVISIONING_FORMAT,
+    PROVISIONING_VERSION,
+    BindError,
+    check_server_url,
+    issue_bind_answer,
+    open_bind_request,
+    read_sealed_header,
+    sign_provisioning,
+)
+from app.sync.canonical import ZERO_HASH
+from app.sync.keys import fingerprint
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 _CODE_LENGTH = 20  # 100 bits
 
@@ -45,6 +51,7 @@ class Registered:
 
 
 def register_office(ctx: ServerContext, *, name: str, village_code: str, actor: str = "admin") -> Registered:
+    check_server_url(ctx.settings.public_url)  # refuse before anything is stored
     code = new_enrolment_code()
     office_id = str(uuid.uuid4())
     now = ctx.now()
@@ -58,11 +65,15 @@ def register_office(ctx: ServerContext, *, name: str, village_code: str, actor: 
 
 
 def provisioning_document(ctx: ServerContext, office_id: str, name: str, village_code: str, code: str) -> dict:
+    """The document the kelurahan imports, signed by the Dinsos root (docs/batch-format.md §11).
+
+    ``server_url`` is the checked public address, or None for an office that works by file.
+    """
     keys = ctx.keys.public_document()
-    return {
+    doc = {
         "format": PROVISIONING_FORMAT,
-        "format_version": FORMAT_VERSION,
-        "server_url": ctx.settings.public_url,
+        "format_version": PROVISIONING_VERSION,
+        "server_url": check_server_url(ctx.settings.public_url),
         "office_id": office_id,
         "office_name": name,
         "village_code": village_code,
@@ -72,72 +83,57 @@ def provisioning_document(ctx: ServerContext, office_id: str, name: str, village
         "batch_encryption_certificate": keys["batch_encryption"],
         "enrolment_code": code,
     }
+    return sign_provisioning(ctx.keys.root, doc)
 
 
-def bind_request_body(*, office_id: str, enrolment_code: str, authority_public_key: bytes, signed_at) -> dict:
-    """The fields the Lurah key signs (what an office client builds; tests use it too)."""
-    return {
-        "format": BIND_FORMAT,
-        "office_id": office_id,
-        "enrolment_code": enrolment_code,
-        "authority_public_key": authority_public_key,
-        "signed_at": signed_at,
-    }
+# The office draws 32 random bytes; base64url of them is 43 characters.
+MIN_FEED_TOKEN_LEN = 43
 
 
-def sign_bind_request(authority, **fields) -> dict:
-    body = bind_request_body(**fields)
-    signature = authority.sign(canonical_bytes(body))
-    return {**_jsonable(body), "signature": b64url_encode(signature)}
+def bind_office(ctx: ServerContext, office_id: str, sealed: bytes) -> bytes:
+    """Open the sealed bind request, check the Lurah's signature and the one-time code, store the key.
 
-
-def _jsonable(body: dict) -> dict:
-    import json
-
-    return json.loads(canonical_bytes(body))
-
-
-@dataclass(frozen=True)
-class Bound:
-    office_id: str
-    feed_token: str  # shown once; the server keeps only its hash
-    authority_fingerprint: str
-
-
-def bind_office(ctx: ServerContext, office_id: str, request: dict[str, Any]) -> Bound:
-    """Check the Lurah's signature and the one-time code; store the key; the code then dies."""
-    try:
-        authority = b64url_decode(request["authority_public_key"])
-        signature = b64url_decode(request["signature"])
-        body = bind_request_body(
-            office_id=request["office_id"], enrolment_code=request["enrolment_code"],
-            authority_public_key=authority, signed_at=parse_time(request["signed_at"]),
-        )
-    except (KeyError, TypeError, ValueError) as err:
-        raise BadRequest(field="bind") from err
-    if request.get("format") != BIND_FORMAT or set(request) != {*body, "signature"}:
-        raise BadRequest(field="bind")
-    if body["office_id"] != office_id or len(authority) != 32:
-        raise BadRequest(field="bind.office_id")
-    if not verify_ed25519(authority, signature, canonical_bytes(body)):
-        raise BindInvalid()
+    Returns the signed ``usulkan-bind-answer`` bytes. The code then dies; the *same* request sent
+    again (a lost answer, the file imported twice) gets the same stored answer, anything else
+    ``enrolment_refused``.
+    """
+    header = read_sealed_header(sealed)
+    if header["office_id"] != office_id:
+        raise BindError("wrong_office")
+    opened = open_bind_request(sealed, ctx.keys.x25519)
+    request = opened.request
+    if len(request.feed_token) < MIN_FEED_TOKEN_LEN:
+        raise BindError("bad_format")
     now = ctx.now()
-    token = secrets.token_urlsafe(32)
     with ctx.transaction() as session:
         office = session.execute(select(Office).where(Office.id == office_id).with_for_update()).scalar_one_or_none()
         if office is None:
             raise UnknownOffice()
-        given = _hash(_normalise_code(str(body["enrolment_code"])))
+        if office.bind_request_hash is not None and office.bind_answer is not None:
+            if hmac.compare_digest(office.bind_request_hash, opened.request_hash):
+                return office.bind_answer.encode("utf-8")
+            raise EnrolmentRefused()
+        given = _hash(_normalise_code(request.enrolment_code))
         # Constant-time, and a used code (hash cleared) fails exactly like a wrong one.
         if office.enrolment_code_hash is None or not hmac.compare_digest(given, office.enrolment_code_hash):
             raise EnrolmentRefused()
+        answer = issue_bind_answer(ctx.keys.server, opened, bound_at=now).to_bytes()
         office.enrolment_code_hash = None
-        office.authority_public_key = authority
-        office.feed_token_hash = _hash(token)
+        office.authority_public_key = request.authority_public_key
+        office.feed_token_hash = _hash(request.feed_token)
         office.bound_at = now
+        office.bind_request_hash = opened.request_hash
+        office.bind_answer = answer.decode("utf-8")
         audit.append(session, at=now, actor=f"office:{office_id}", action="office_bound", subject=office_id,
-                     detail={"authority_key_id": fingerprint(authority)})
-    return Bound(office_id, token, fingerprint(authority))
+                     detail={"authority_key_id": fingerprint(request.authority_public_key),
+                             "request_hash": opened.request_hash})
+    return answer
+
+
+def bind_from_file(ctx: ServerContext, sealed: bytes) -> tuple[str, bytes]:
+    """(office id, answer bytes) for a request file brought on a USB stick."""
+    office_id = read_sealed_header(sealed)["office_id"]
+    return office_id, bind_office(ctx, office_id, sealed)
 
 
 def office_for_feed_token(session, office_id: str, token: str | None) -> Office | None:

@@ -132,7 +132,22 @@ def _summary(item: Item, office_name: str, village_code: str, duplicates: int) -
     }
 
 
-def item_detail(ctx: ServerContext, item_id: str) -> dict:
+def record_read(ctx: ServerContext, actor: str, action: str, subject: str | None = None, **detail) -> None:
+    """Audit a staff read of people's data (an item's payload, duplicate NIKs, the BNBA export).
+
+    Ids and counts only, like every audit entry: the entry says who looked at what, not what it held.
+    """
+    with ctx.transaction() as session:
+        audit.append(session, at=ctx.now(), actor=actor, action=action, subject=subject, detail=detail)
+
+
+def item_detail(ctx: ServerContext, item_id: str, *, reader: str | None = None) -> dict:
+    """The item with its payload (NIKs, names); ``reader`` (``staff:<name>``) is audited first."""
+    if reader is not None:
+        with ctx.reading() as session:
+            if session.get(Item, item_id) is None:
+                raise NotFound()
+        record_read(ctx, reader, "item_viewed", item_id)
     with ctx.reading() as session:
         row = session.execute(
             select(Item, Office.name, Office.village_code).join(Office, Office.id == Item.office_id)
@@ -154,11 +169,26 @@ def item_detail(ctx: ServerContext, item_id: str) -> dict:
     return detail
 
 
-def list_duplicates(ctx: ServerContext, *, open_only: bool = True) -> list[dict]:
+def list_duplicates(ctx: ServerContext, *, open_only: bool = True, reader: str | None = None) -> list[dict]:
     query = select(DuplicateFlag, Item.office_id).join(Item, Item.item_id == DuplicateFlag.other_item_id)
     if open_only:
         query = query.where(DuplicateFlag.resolved_at.is_(None))
     with ctx.reading() as session:
         rows = session.execute(query.order_by(DuplicateFlag.id)).all()
+    if reader is not None:
+        record_read(ctx, reader, "duplicates_viewed", None, flags=len(rows))
     return [{"id": f.id, "item_id": f.item_id, "other_item_id": f.other_item_id, "other_office_id": other_office,
              "nik": f.nik, "created_at": f.created_at.isoformat()} for f, other_office in rows]
+
+
+def audit_heads(ctx: ServerContext, office_id: str) -> bytes:
+    """The signed list of every audit head this office's stored batches carried, in batch order."""
+    from app.server.models import OfficeAuditHead
+    from app.sync.audit_heads import issue_audit_heads
+    from app.sync.chain import Head
+
+    with ctx.reading() as session:
+        rows = session.execute(select(OfficeAuditHead).where(OfficeAuditHead.office_id == office_id)
+                               .order_by(OfficeAuditHead.batch_sequence)).scalars().all()
+        heads = [Head(r.seq, r.hash, batch_sequence=r.batch_sequence) for r in rows]
+    return issue_audit_heads(ctx.keys.server, office_id=office_id, heads=heads, issued_at=ctx.now())

@@ -58,9 +58,16 @@ class OfficeContext:
             yield session
 
     def audit(self, session: Session, event: str, entity_type: str, entity_id=None, **detail):
-        """Append ``event`` (e.g. ``proposal.create``) by the acting operator to the audit log."""
+        """Append ``event`` (e.g. ``proposal.create``) by the acting operator to the audit log,
+        signed by that person's own key (made on their first audited step)."""
+        signer = None
+        if self.operator_id is not None:
+            from app.services.keys import person_signer_in  # keys builds on this module
+
+            signer = person_signer_in(self, session)
         return audit.append(
             session,
+            signer=signer,
             at=self.clock(),
             operator_id=self.operator_id,
             action=event,

@@ -59,6 +59,26 @@ def _new_key(session: Session, owner: str, role: str, now) -> SigningKey:
     return row
 
 
+def person_signer_in(ctx: OfficeContext, session: Session) -> keys.Signer:
+    """The signed-in person's own Ed25519 key (the one the Lurah certifies for batches), made on
+    first use: it signs that person's audit entries."""
+    row = _active_key(session, ctx.operator_id)
+    if row is None:
+        row = _new_key(session, ctx.operator_id, (ctx.operator_role or "operator")[:20], now_seconds(ctx))
+        session.flush()
+    cache = ctx.__dict__.setdefault("_person_signers", {})
+    signer = cache.get(row.id)
+    if signer is None:
+        signer = cache[row.id] = keys.Ed25519Signer.from_bytes(row.private_key)
+    return signer
+
+
+def audit_keys(session: Session) -> dict[str, tuple[str, bytes]]:
+    """key id -> (owner, public key) of every key the office ever made: what audit signatures name."""
+    return {keys.key_id(row.public_key): (row.owner, row.public_key)
+            for row in session.scalars(select(SigningKey))}
+
+
 def authority_key_in(ctx: OfficeContext, session: Session) -> SigningKey:
     """The Lurah's authority key inside the caller's transaction, made on first use."""
     row = _active_key(session, AUTHORITY_OWNER)

@@ -8,7 +8,6 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -19,6 +18,7 @@ from app.errors import UsulkanError
 from app.i18n import N_
 from app.services.context import OfficeContext
 from app.storage import audit, migrate
+from app.sync.keys import Ed25519Signer
 from app.storage.engine import export_copy, make_engine
 from app.storage.models import Office, Operator
 from app.storage.vault import KdfParams, UnknownOperator, Vault, calibrate_kdf
@@ -178,8 +178,12 @@ def _fill_staging(
             session.add(
                 Operator(id=operator_id, name=operator_name, role="operator", active=True, created_at=now)
             )
+            from app.services.keys import _new_key  # the Lurah's own key signs the first entry
+
+            lurah_key = _new_key(session, lurah_id, "lurah", now.replace(microsecond=0))
             audit.append(
                 session,
+                signer=Ed25519Signer.from_bytes(lurah_key.private_key),
                 at=now,
                 operator_id=lurah_id,
                 action="office.create",
@@ -327,18 +331,20 @@ def remove_operator(ctx: OfficeContext, operator_id: str) -> None:
 
 class ServerAddressInvalid(OfficeError):
     template = N_("The Dinsos server address is not valid.")
-    hint = N_("Type the address as Dinsos gave it, starting with https:// (or http:// inside the office network).")
+    hint = N_("Type the address as Dinsos gave it, starting with https:// (http:// only for a server on this "
+              "computer, 127.0.0.1). Leave it empty if the office sends by USB file.")
 
 
 def check_server_url(text: str | None) -> str | None:
-    """The address cleaned up, None when empty (not set up yet); ServerAddressInvalid otherwise."""
-    text = (text or "").strip().rstrip("/")
-    if not text:
-        return None
-    parsed = urlparse(text)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname or any(c.isspace() for c in text):
-        raise ServerAddressInvalid()
-    return text
+    """The address cleaned up, None when empty (an office that works by file); ServerAddressInvalid
+    otherwise: https://, or http:// on loopback only (app.sync.bind.check_server_url, one rule)."""
+    from app.sync.bind import ServerUrlInvalid
+    from app.sync.bind import check_server_url as check
+
+    try:
+        return check(text)
+    except ServerUrlInvalid as err:
+        raise ServerAddressInvalid() from err
 
 
 def server_url(ctx: OfficeContext) -> str | None:

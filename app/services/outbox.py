@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from app.services import lurah
 from app.services.context import OfficeContext
 from app.services.proposal_io import proposal_to_dict
 from app.services import proposals as proposal_service
+from app.storage import audit
 from app.storage import proposal_repo as repo
 from app.storage.handover_models import PendingRevocation
 from app.storage.models import Proposal as ProposalRow
@@ -24,6 +26,7 @@ from app.storage.sync_models import DataRepair, DinsosKey, OutboxBatch, OutboxIt
 from app.sync.batch import MAX_ITEMS, BatchItem, PartlySignedBatch, batch_hash, build_batch
 from app.sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
 from app.sync.certificates import Revocation
+from app.sync import chain
 from app.sync.envelope import seal
 
 log = logging.getLogger(__name__)
@@ -36,6 +39,9 @@ AWAITING, READY, SENT, BATCH_DELIVERED, REJECTED = (
 )
 # Header fields of a batch item, or facts only this office needs: not repeated in the payload.
 LOCAL_ONLY = ("id", "state", "version", "base_id", "route")
+
+# The batch item that carries the audit head (app/services/audit_log.py reads it back).
+AUDIT_HEAD_ITEM = "audit_head"
 
 
 def payload_of(row: ProposalRow) -> dict:
@@ -170,6 +176,16 @@ def _complete(session: Session, batch_row: OutboxBatch, signed: PartlySignedBatc
     batch_row.state = READY
 
 
+def _audit_head_item(session: Session) -> list[BatchItem]:
+    """The audit log's head as it stands, signed into the batch: Dinsos keeps it, so rewriting any
+    entry up to it shows at `usulkan audit verify` (docs/trust-model.md, "Audit history")."""
+    head = audit.head(session)
+    if head is None:
+        return []
+    return [BatchItem.create(item_id=str(uuid.uuid4()), item_type=AUDIT_HEAD_ITEM,
+                             payload=chain.head_payload(*head))]
+
+
 def _chain_head(session: Session) -> tuple[int, str] | None:
     """(next sequence, prev hash), or None while the last batch still waits for the Lurah."""
     last = session.scalars(select(OutboxBatch).order_by(OutboxBatch.sequence.desc())).first()
@@ -230,13 +246,15 @@ def build_batches(ctx: OfficeContext) -> list[str]:
         regular = revocations + [i for i in pending if i.route != "sptjm"]
         sptjm = [i for i in pending if i.route == "sptjm"]
         # SPTJM last: its hash is unknown until the Lurah countersigns, so nothing can chain after it.
-        groups = [regular[i : i + MAX_ITEMS] for i in range(0, len(regular), MAX_ITEMS)]
+        # One place in every batch is the audit head's.
+        per_batch = MAX_ITEMS - 1
+        groups = [regular[i : i + per_batch] for i in range(0, len(regular), per_batch)]
         if sptjm:
-            groups.append(sptjm[:MAX_ITEMS])
+            groups.append(sptjm[:per_batch])
         now = office_keys.now_seconds(ctx)
         made = []
         for group in groups:
-            items = [_batch_item(session, entry) for entry in group]
+            items = [_batch_item(session, entry) for entry in group] + _audit_head_item(session)
             signed = build_batch(
                 office_id=office_id, sequence=sequence, prev_batch_hash=prev, operator_certificate=cert,
                 items=items, created_at=now,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import secrets
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -13,18 +15,19 @@ from app.services import lurah
 from app.services.context import OfficeContext
 from app.storage.models import Office, Operator
 from app.storage.sync_models import Certificate, DinsosKey, SyncLink
-from app.sync.canonical import b64url_decode, b64url_encode, canonical_bytes
+from app.storage import fsutil
+from app.sync import bind as bind_format
+from app.sync.bind import PROVISIONING_FORMAT, BindError, ServerUrlInvalid
+from app.sync.canonical import b64url_decode
 from app.sync.certificates import DinsosKeyCertificate, verify_dinsos_key
 from app.sync.errors import CertificateError, FormatInvalid
 from app.sync.keys import KEY_BYTES, fingerprint
 
-PROVISIONING_FORMAT = "usulkan-provisioning"
-BIND_FORMAT = "usulkan-bind"
-FORMAT_VERSION = 1
+FORMAT_VERSION = bind_format.PROVISIONING_VERSION
 _FIELDS = {
     "format", "format_version", "server_url", "office_id", "office_name", "village_code",
     "dinsos_root_public_key", "dinsos_root_fingerprint", "server_signing_certificate",
-    "batch_encryption_certificate", "enrolment_code",
+    "batch_encryption_certificate", "enrolment_code", "signature",
 }
 _CERTS = {"server_signing": "server_signing_certificate", "batch_encryption": "batch_encryption_certificate"}
 
@@ -48,9 +51,30 @@ class AlreadyBound(UsulkanError):
     template = N_("This office is already linked to the Dinsos server.")
 
 
+class ProvisioningNotSigned(UsulkanError):
+    template = N_("The provisioning document is not signed by the Dinsos root key: it has been changed "
+                  "since Dinsos made it.")
+    hint = N_("Do not use this document. Ask Dinsos for a new one in person.")
+
+
+class ServerAddressNotAllowed(UsulkanError):
+    template = N_("The server address in the provisioning document is not allowed.")
+    hint = N_("Dinsos must give an address that starts with https://. Ask Dinsos for a new document.")
+
+
 class BindAnswerInvalid(UsulkanError):
-    template = N_("The Dinsos server's answer to the link request is not valid.")
-    hint = N_("Try again later; if it persists, contact Dinsos.")
+    template = N_("The Dinsos server's answer to the link request is not valid: the office is NOT linked.")
+    hint = N_("Someone may be changing the connection. Do not use this network for the link; link by file "
+              "(request file to Dinsos) or contact Dinsos.")
+
+    def __init__(self, reason: str = "bad_format"):
+        super().__init__()
+        self.reason = reason
+
+
+class NoBindRequest(UsulkanError):
+    template = N_("This office has not made a link request yet, so there is no answer to import.")
+    hint = N_("Make the link request file first and take it to Dinsos.")
 
 
 def _root_key(doc: dict, spoken_fingerprint: str | None) -> bytes:
@@ -77,10 +101,17 @@ def read_document(doc: dict, *, at, root_fingerprint: str | None = None) -> tupl
         raise ProvisioningInvalid(field="fields")
     if doc["format"] != PROVISIONING_FORMAT or doc["format_version"] != FORMAT_VERSION:
         raise ProvisioningInvalid(field="format")
-    for name in ("server_url", "office_id", "enrolment_code"):
+    for name in ("office_id", "enrolment_code"):
         if not isinstance(doc[name], str) or not doc[name]:
             raise ProvisioningInvalid(field=name)
     root = _root_key(doc, root_fingerprint)
+    # The root signs the whole document: an edited address, code or certificate shows here.
+    if not bind_format.provisioning_signed_by(doc, root):
+        raise ProvisioningNotSigned()
+    try:
+        bind_format.check_server_url(doc["server_url"])
+    except ServerUrlInvalid as err:
+        raise ServerAddressNotAllowed() from err
     certs = {}
     for purpose, name in _CERTS.items():
         try:
@@ -108,20 +139,27 @@ def import_provisioning(ctx: OfficeContext, doc: dict, *, root_fingerprint: str 
             session.add(link)
         link.server_office_id, link.root_public_key = doc["office_id"], root
         link.enrolment_code, link.feed_token, link.imported_at = doc["enrolment_code"], None, now
+        link.bind_request = link.bind_feed_token = None  # made for the previous document's keys
         for purpose, cert in certs.items():
             row = session.get(DinsosKey, purpose) or DinsosKey(purpose=purpose)
             row.key_id, row.public_key, row.valid_until = cert.key_id, cert.public_key, cert.valid_until.replace(tzinfo=None)
             row.certificate = cert.to_bytes().decode("utf-8")
             session.add(row)
         office = session.get(Office, ctx.office_id)
-        office.server_url = doc["server_url"]
+        office.server_url = bind_format.check_server_url(doc["server_url"])
         ctx.audit(session, "sync.provision", "office", ctx.office_id, server_office_id=doc["office_id"],
                   root_key_id=fingerprint(root))
     return fingerprint(root)
 
 
-def bind_request(ctx: OfficeContext) -> tuple[str, dict]:
-    """(server office id, the bind request signed by the Lurah's authority key) as the server expects."""
+def bind_request(ctx: OfficeContext) -> tuple[str, bytes]:
+    """(server office id, the sealed bind request) as the server expects it, made once.
+
+    The request is signed by the Lurah's authority key and sealed to the Dinsos batch encryption
+    key from the provisioning document, so the enrolment code and the feed token inside never
+    travel in clear. It is kept until the signed answer arrives: a resend (lost answer, a file
+    taken to Dinsos twice) carries the same bytes and gets the same answer.
+    """
     office_keys.require_lurah(ctx)
     with ctx.transaction() as session:
         link = session.get(SyncLink, 1)
@@ -129,29 +167,87 @@ def bind_request(ctx: OfficeContext) -> tuple[str, dict]:
             raise office_keys.NotProvisioned()
         if link.enrolment_code is None:
             raise AlreadyBound()
-        authority = office_keys.authority_key_in(ctx, session)
+        if link.bind_request is not None:
+            return link.server_office_id, link.bind_request.encode("utf-8")
+        office_keys.authority_key_in(ctx, session)
         signer = office_keys.authority_signer(ctx, session)
-        body = {
-            "format": BIND_FORMAT, "office_id": link.server_office_id, "enrolment_code": link.enrolment_code,
-            "authority_public_key": authority.public_key, "signed_at": office_keys.now_seconds(ctx),
-        }
-        signed = canonical_bytes(body)
-        return link.server_office_id, {**json.loads(signed), "signature": b64url_encode(signer.sign(signed))}
+        encryption = session.get(DinsosKey, "batch_encryption")
+        feed_token = secrets.token_urlsafe(32)
+        sealed = bind_format.make_bind_request(
+            signer, office_id=link.server_office_id, enrolment_code=link.enrolment_code, feed_token=feed_token,
+            signed_at=office_keys.now_seconds(ctx), dinsos_x25519_public=encryption.public_key)
+        link.bind_request, link.bind_feed_token = sealed.decode("utf-8"), feed_token
+        ctx.audit(session, "sync.bind_request", "office", ctx.office_id,
+                  authority_key_id=fingerprint(signer.public_key_bytes))
+        return link.server_office_id, sealed
+
+
+def accept_bind_answer(ctx: OfficeContext, answer: bytes) -> str:
+    """Check the server's signed answer against the certified server key and our request; then linked.
+
+    Anything else (unsigned, signed by another key, for another key or request) raises
+    BindAnswerInvalid, is audited, and leaves the office unlinked with its request kept.
+    """
+    office_keys.require_lurah(ctx)
+    with ctx.transaction() as session:
+        link = session.get(SyncLink, 1)
+        if link is None:
+            raise office_keys.NotProvisioned()
+        if link.bound_at is not None:
+            raise AlreadyBound()
+        if link.bind_request is None:
+            raise NoBindRequest()
+        authority = office_keys.authority_key_in(ctx, session)
+        server = session.get(DinsosKey, "server_signing")
+        try:
+            bind_format.verify_bind_answer(
+                bytes(answer), server.public_key, office_id=link.server_office_id,
+                authority_public_key=authority.public_key, sealed_request=link.bind_request.encode("utf-8"))
+            refused = None
+        except BindError as err:
+            refused = err.reason
+        if refused is None:
+            link.feed_token, link.enrolment_code, link.bound_at = link.bind_feed_token, None, ctx.clock()
+            link.bind_request = link.bind_feed_token = None
+            ctx.audit(session, "sync.bind", "office", ctx.office_id,
+                      authority_key_id=fingerprint(authority.public_key))
+            return fingerprint(authority.public_key)
+    with ctx.transaction() as session:
+        ctx.audit(session, "sync.bind_refused", "office", ctx.office_id, reason=refused)
+    raise BindAnswerInvalid(refused)
 
 
 def bind(ctx: OfficeContext, transport) -> str:
-    """Register the Lurah's authority key at Dinsos with the one-time code; keep the feed token."""
+    """Register the Lurah's authority key at Dinsos with the one-time code; linked once the answer checks."""
     office_id, request = bind_request(ctx)
     answer = transport.bind(office_id, request)
-    token = answer.get("feed_token") if isinstance(answer, dict) else None
-    with ctx.transaction() as session:
-        authority = office_keys.authority_key_in(ctx, session)
-        if not isinstance(token, str) or not token or answer.get("authority_fingerprint") != fingerprint(authority.public_key):
-            raise BindAnswerInvalid()
-        link = session.get(SyncLink, 1)
-        link.feed_token, link.enrolment_code, link.bound_at = token, None, ctx.clock()
-        ctx.audit(session, "sync.bind", "office", ctx.office_id, authority_key_id=fingerprint(authority.public_key))
-    return fingerprint(authority.public_key)
+    if not isinstance(answer, (bytes, bytearray)):
+        raise BindAnswerInvalid()
+    return accept_bind_answer(ctx, bytes(answer))
+
+
+def write_bind_request_file(ctx: OfficeContext, folder) -> Path:
+    """The sealed bind request as a file for Dinsos (``usulkan-server bind-file``); 0600, atomic."""
+    office_id, request = bind_request(ctx)
+    folder = Path(folder)
+    path = folder / bind_format.request_file_name(office_id) if folder.is_dir() else folder
+    fsutil.write_atomic(path, request)
+    return path
+
+
+def import_bind_answer_file(ctx: OfficeContext, path) -> str:
+    """The answer file Dinsos wrote for our request file; checked exactly as an answer over HTTP."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(bind_format.MAX_ANSWER_BYTES + 1)
+    except OSError as err:
+        raise BindAnswerFileUnreadable() from err
+    return accept_bind_answer(ctx, data)
+
+
+class BindAnswerFileUnreadable(UsulkanError):
+    template = N_("The link answer file cannot be read.")
+    hint = N_("Choose the .usulkan-bind-answer file Dinsos gave you and try again.")
 
 
 class ProvisioningFileUnreadable(UsulkanError):

@@ -229,6 +229,11 @@ class AuditEntry(Base):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # 1: written before migration 0009 (old hash, unsigned); 2: a link of app.sync.chain,
+    # signed by the acting person's key (key_id names it).
+    scheme: Mapped[int] = mapped_column(Integer, default=2, server_default="1")
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class AuditHead(Base):

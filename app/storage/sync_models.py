@@ -69,6 +69,10 @@ class SyncLink(Base):
     last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_contact_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(String(64))
+    # The sealed bind request (canonical JSON) and the feed token inside it, kept until the signed
+    # answer is checked: a resend, or the answer file brought back, must match these exact bytes.
+    bind_request: Mapped[str | None] = mapped_column(Text)
+    bind_feed_token: Mapped[str | None] = mapped_column(String(100))
 
 
 class OutboxBatch(Base):

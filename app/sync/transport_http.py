@@ -11,6 +11,7 @@ from urllib3.util import Retry
 
 from app.errors import UsulkanError
 from app.i18n import N_
+from app.sync.bind import ServerUrlInvalid, check_server_url
 
 BATCH_TYPE = "application/octet-stream"
 # Connection errors and 5xx are retried with exponential backoff plus jitter. POST is retried too:
@@ -85,7 +86,11 @@ class HttpTransport:
         session: requests.Session | None = None,
         retry: Retry = RETRY,
     ):
-        self.base_url = base_url.rstrip("/")
+        # https://, or http:// to this computer only: never an address where a feed token or a
+        # staff password would cross a network in clear.
+        self.base_url = check_server_url(base_url)
+        if self.base_url is None:
+            raise ServerUrlInvalid()
         self.timeout = timeout
         self.verify = str(verify) if isinstance(verify, Path) else verify
         if session is None:
@@ -122,8 +127,16 @@ class HttpTransport:
             raise _refusal(response)
         return _json(response)
 
-    def bind(self, office_id: str, request: dict) -> dict:
-        return _json(self._request("POST", f"/v1/offices/{office_id}/bind", json=request))
+    def bind(self, office_id: str, request: bytes) -> bytes:
+        """The server's answer to the sealed bind request: raw bytes, checked by the caller."""
+        response = self._request("POST", f"/v1/offices/{office_id}/bind", data=request,
+                                 headers={"Content-Type": "application/json"})
+        return response.content
+
+    def get_audit_heads(self, office_id: str, token: str) -> bytes:
+        """Dinsos's signed list of this office's audit heads (bytes; verify before use)."""
+        return self._request("GET", f"/v1/offices/{office_id}/audit-heads",
+                             headers={"Authorization": f"Bearer {token}"}).content
 
     def get_statuses(self, office_id: str, after: int, token: str) -> dict:
         return _json(self._request(

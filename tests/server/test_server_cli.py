@@ -9,12 +9,12 @@ import pytest
 from app.server.cli import main
 from app.server.config import Settings
 from app.server.context import open_server
-from app.server.provisioning import bind_office, sign_bind_request
+from app.server.provisioning import bind_office
 from app.sync import keys
 from app.sync.envelope import seal
 from app.sync.receipt import Receipt, verify_receipt
 from app.sync.transport_file import batch_file_name, read_receipt_file, receipt_file_name
-from bench.server_world import NOW, Kelurahan, enrol, nik
+from bench.server_world import NOW, Kelurahan, enrol, nik, sealed_bind_request
 
 
 def test_register_import_and_export(tmp_path, database_url, capsys):
@@ -27,10 +27,9 @@ def test_register_import_and_export(tmp_path, database_url, capsys):
 
     ctx = open_server(Settings(data_dir=tmp_path / "srv", database_url=database_url))
     authority, operator = keys.generate_ed25519(), keys.generate_ed25519()
-    bound = bind_office(ctx, doc["office_id"], sign_bind_request(
-        keys.as_signer(authority), office_id=doc["office_id"], enrolment_code=doc["enrolment_code"],
-        authority_public_key=keys.public_bytes(authority.public_key()), signed_at=NOW))
-    kel = Kelurahan(ctx, doc["office_id"], authority, operator, None, bound.feed_token)
+    request, token = sealed_bind_request(ctx, doc["office_id"], doc["enrolment_code"], authority)
+    bind_office(ctx, doc["office_id"], request)
+    kel = Kelurahan(ctx, doc["office_id"], authority, operator, None, token)
     kel.cert = kel.certify(operator)
     sealed, _, _ = kel.batch(kel.items([nik(1)]))
     ctx.close()

@@ -12,10 +12,10 @@ from app.server import auth, export, review
 from app.server.audit import verify_chain
 from app.server.errors import EnrolmentRefused, Forbidden, LoginFailed, NotAuthenticated
 from app.server.ingest import ingest
-from app.server.provisioning import bind_office, register_office, sign_bind_request
+from app.server.provisioning import bind_office, register_office
 from app.sync import keys
 from app.sync.status import StatusPage, verify_status_page
-from bench.server_world import NOW, nik
+from bench.server_world import NOW, nik, sealed_bind_request
 
 PASSWORD = "rahasia-dinsos-123"
 
@@ -89,21 +89,33 @@ def test_enrolment_code_works_once(ctx):
     assert doc["format"] == "usulkan-provisioning" and doc["office_id"] == registered.office_id
     assert doc["server_signing_certificate"]["purpose"] == "server_signing"
     authority = keys.generate_ed25519()
-    fields = dict(office_id=registered.office_id, enrolment_code=doc["enrolment_code"],
-                  authority_public_key=keys.public_bytes(authority.public_key()), signed_at=NOW)
-    bound = bind_office(ctx, registered.office_id, sign_bind_request(keys.as_signer(authority), **fields))
-    assert bound.feed_token
+    request, _ = sealed_bind_request(ctx, registered.office_id, doc["enrolment_code"], authority)
+    answer = bind_office(ctx, registered.office_id, request)
+    # The same request again (its answer was lost) gets the same signed answer, nothing new.
+    assert bind_office(ctx, registered.office_id, request) == answer
+    other, _ = sealed_bind_request(ctx, registered.office_id, doc["enrolment_code"], authority)
     with pytest.raises(EnrolmentRefused):
-        bind_office(ctx, registered.office_id, sign_bind_request(keys.as_signer(authority), **fields))
+        bind_office(ctx, registered.office_id, other)
 
 
 def test_bind_signed_by_another_key_is_refused(ctx):
-    from app.server.errors import BindInvalid
+    from app.server.models import Office
+    from app.sync.bind import BindError, make_bind_request
 
     registered = register_office(ctx, name="K", village_code="35.75.03.1009")
     authority, thief = keys.generate_ed25519(), keys.generate_ed25519()
-    request = sign_bind_request(keys.as_signer(thief), office_id=registered.office_id,
-                                enrolment_code=registered.document["enrolment_code"],
-                                authority_public_key=keys.public_bytes(authority.public_key()), signed_at=NOW)
-    with pytest.raises(BindInvalid):
+
+    class Claims:  # signs with the thief's key but names the Lurah's
+        public_key_bytes = keys.public_bytes(authority.public_key())
+
+        def sign(self, data):
+            return thief.sign(data)
+
+    request = make_bind_request(Claims(), office_id=registered.office_id,
+                                enrolment_code=registered.document["enrolment_code"], feed_token="t" * 43,
+                                signed_at=NOW, dinsos_x25519_public=ctx.keys.x25519.public_key())
+    with pytest.raises(BindError) as refused:
         bind_office(ctx, registered.office_id, request)
+    assert refused.value.reason == "bad_signature"
+    with ctx.reading() as session:
+        assert session.get(Office, registered.office_id).authority_public_key is None

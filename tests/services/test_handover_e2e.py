@@ -42,10 +42,8 @@ class InProcessDinsos:
     def __init__(self, ctx):
         self.ctx = ctx
 
-    def bind(self, office_id: str, request: dict) -> dict:
-        bound = bind_office(self.ctx, office_id, request)
-        return {"office_id": bound.office_id, "feed_token": bound.feed_token,
-                "authority_fingerprint": bound.authority_fingerprint}
+    def bind(self, office_id: str, request: bytes) -> bytes:
+        return bind_office(self.ctx, office_id, request)
 
     def post_batch(self, sealed: bytes) -> dict:
         try:

@@ -43,10 +43,8 @@ class InProcessDinsos:
         self.fail: str | None = None
         self.posts = 0
 
-    def bind(self, office_id: str, request: dict) -> dict:
-        bound = bind_office(self.ctx, office_id, json.loads(json.dumps(request)))
-        return {"office_id": bound.office_id, "feed_token": bound.feed_token,
-                "authority_fingerprint": bound.authority_fingerprint}
+    def bind(self, office_id: str, request: bytes) -> bytes:
+        return bind_office(self.ctx, office_id, bytes(request))
 
     def post_batch(self, sealed: bytes) -> dict:
         self.posts += 1

@@ -56,6 +56,8 @@ class FakeDinsos:
     server: object = field(default_factory=keys.generate_ed25519)
     x25519: object = field(default_factory=keys.generate_x25519)
     authority: bytes | None = None
+    feed_token: str | None = None
+    heads: list = field(default_factory=list)
     last_sequence: int = 0
     last_hash: str | None = None
     receipts: dict = field(default_factory=dict)
@@ -71,24 +73,29 @@ class FakeDinsos:
                                            valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=3650),
                                            issued_at=now - timedelta(days=1)).to_bytes())
 
-    def document(self) -> dict:
+    def document(self, **changes) -> dict:
+        """A provisioning document signed by this Dinsos root; ``changes`` are applied before signing."""
+        from app.sync.bind import sign_provisioning
+
         root = keys.public_bytes(self.root.public_key())
-        return {
-            "format": "usulkan-provisioning", "format_version": 1, "server_url": "http://127.0.0.1:9",
+        doc = {
+            "format": "usulkan-provisioning", "format_version": 2, "server_url": "http://127.0.0.1:9",
             "office_id": SERVER_OFFICE_ID, "office_name": "Kelurahan Bugul Kidul", "village_code": "35.75.03.1009",
             "dinsos_root_public_key": b64url_encode(root), "dinsos_root_fingerprint": keys.fingerprint(root),
             "server_signing_certificate": self.cert("server_signing", self.server.public_key()),
             "batch_encryption_certificate": self.cert("batch_encryption", self.x25519.public_key()),
             "enrolment_code": ENROLMENT,
         }
+        return sign_provisioning(self.root, {**doc, **changes})
 
     # --- the transport interface -------------------------------------------------------
-    def bind(self, office_id: str, request: dict) -> dict:
-        from app.sync.canonical import b64url_decode
+    def bind(self, office_id: str, request: bytes) -> bytes:
+        from app.sync.bind import issue_bind_answer, open_bind_request
 
-        self.authority = b64url_decode(request["authority_public_key"])
-        return {"office_id": office_id, "feed_token": "feed-token",
-                "authority_fingerprint": keys.fingerprint(self.authority)}
+        opened = open_bind_request(request, self.x25519)
+        assert opened.request.office_id == office_id and opened.request.enrolment_code == ENROLMENT
+        self.authority, self.feed_token = opened.request.authority_public_key, opened.request.feed_token
+        return issue_bind_answer(self.server, opened, bound_at=datetime.now(UTC)).to_bytes()
 
     def post_batch(self, sealed: bytes) -> dict:
         self.posts += 1
@@ -110,6 +117,12 @@ class FakeDinsos:
         if not self.bad_receipts:
             self.last_sequence, self.last_hash = verified.batch.sequence, verified.batch_hash
             self.receipts[digest] = receipt
+            from app.sync.chain import Head, read_head_payload
+
+            for item in verified.batch.items:
+                head = read_head_payload(item.payload) if item.item_type == "audit_head" else None
+                if head is not None:
+                    self.heads.append(Head(head[0], head[1], batch_sequence=verified.batch.sequence))
         return receipt
 
     def decide(self, item_id: str, state: str, reasons=()):
@@ -120,8 +133,15 @@ class FakeDinsos:
             decided_at=datetime.now(UTC).replace(microsecond=0),
         ))
 
+    def get_audit_heads(self, office_id: str, token: str) -> bytes:
+        from app.sync.audit_heads import issue_audit_heads
+
+        assert token == self.feed_token
+        return issue_audit_heads(self.server, office_id=office_id, heads=self.heads,
+                                 issued_at=datetime.now(UTC))
+
     def get_statuses(self, office_id: str, after: int, token: str) -> dict:
-        assert token == "feed-token"
+        assert token == self.feed_token
         updates = [u for u in self.statuses if u.feed_cursor > after]
         page = issue_status_page(self.server, office_id=office_id, cursor_from=after,
                                  cursor_to=updates[-1].feed_cursor if updates else after, updates=updates)

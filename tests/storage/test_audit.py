@@ -11,6 +11,10 @@ from sqlalchemy.orm import Session
 
 from app.storage import audit, migrate
 from app.storage.engine import make_engine
+from app.sync import chain, keys
+
+PERSON = keys.Ed25519Signer(keys.generate_ed25519())
+KEYS = {keys.key_id(PERSON.public_key_bytes): ("op-1", PERSON.public_key_bytes)}
 
 
 @pytest.fixture
@@ -28,6 +32,7 @@ def engine(tmp_path):
                 entity_type="proposal",
                 entity_id=f"p-{index}",
                 detail={"n": index},
+                signer=PERSON,
             )
     yield engine
     engine.dispose()
@@ -35,7 +40,7 @@ def engine(tmp_path):
 
 def verify(engine):
     with Session(engine) as session:
-        return audit.verify(session, batch=3)  # small pages exercise the paging
+        return audit.verify(session, keys=KEYS, batch=3)  # small pages exercise the paging
 
 
 def tamper(engine, sql):
@@ -57,12 +62,10 @@ def test_an_edit_that_recomputes_its_own_hash_breaks_the_next_link(engine):
     with Session(engine) as session, session.begin():
         entry = session.get(audit.AuditEntry, 4)
         entry.operator_id = "someone-else"
-        entry.hash = audit.entry_hash(
-            seq=4, at=entry.at, operator_id=entry.operator_id, action=entry.action,
-            entity_type=entry.entity_type, entity_id=entry.entity_id, detail=entry.detail,
-            prev_hash=entry.prev_hash,
-        )
-    assert verify(engine).problems == (audit.AuditProblem(seq=5, kind="broken_link"),)
+        entry.hash = chain.link_hash(audit.link_fields(entry))
+    # Its signature was over the old content; the next entry still names the old hash.
+    assert verify(engine).problems == (audit.AuditProblem(seq=4, kind="bad_signature"),
+                                       audit.AuditProblem(seq=5, kind="broken_link"))
 
 
 def test_a_deleted_entry_is_found(engine):

@@ -212,3 +212,51 @@ def test_receipt_files_from_a_stick_are_read_one_by_one(qtbot, linked, app_state
     receipts[1].write_bytes(Receipt.from_dict(dinsos.post_batch(batch_files[1].read_bytes())).to_bytes())
     page.import_receipts([receipts[1]])
     assert page.delivered_label.text() == "2" and page.waiting_label.text() == "0"
+
+
+class FileLinkPrompts:
+    """What the Lurah picks in the dialogs: the document, the fingerprint, where to save, the answer."""
+
+    def __init__(self, document, fingerprint, request_target):
+        self.opened = [document]
+        self.fingerprint, self.request_target = fingerprint, request_target
+
+    def open_file(self, title, filters):
+        return self.opened.pop(0)
+
+    def text(self, title, label):
+        return self.fingerprint
+
+    def save_file(self, title, suggested, filters):
+        assert suggested.endswith(".usulkan-bind-request")
+        return self.request_target
+
+
+def test_an_office_without_a_network_links_by_file_by_clicking(qtbot, lurah_state, office, dinsos, tmp_path):
+    from PySide6.QtCore import Qt
+
+    page = _page(lurah_state, dinsos)
+    qtbot.addWidget(page)
+    doc = dinsos.document(server_url=None)
+    path = tmp_path / "provisioning.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    request = tmp_path / "usb" / "request.usulkan-bind-request"
+    request.parent.mkdir()
+    page.prompts = FileLinkPrompts(path, doc["dinsos_root_fingerprint"], request)
+
+    qtbot.mouseClick(page.link_button, Qt.MouseButton.LeftButton)
+    assert request.exists() and "ABCDE" not in request.read_text()
+    assert str(request) in page.message.text()
+    assert "berkas" in page.link_label.text() and not sync_run.sync_state(lurah_state.ctx).bound
+
+    # At Dinsos: the answer for exactly this request file.
+    answer = tmp_path / "usb" / "answer.usulkan-bind-answer"
+    answer.write_bytes(dinsos.bind(doc["office_id"], request.read_bytes()))
+    page.prompts.opened = [answer]
+    qtbot.mouseClick(page.link_button, Qt.MouseButton.LeftButton)
+    assert sync_run.sync_state(lurah_state.ctx).bound
+    assert "terhubung" in page.message.text()
+    queue_ready(office, 7)  # the operator was certified with the link: batches can be signed
+    from app.services import outbox
+
+    assert len(outbox.build_batches(office)) == 1

@@ -231,7 +231,7 @@ class SettingsPage(QWidget):
     def save_server(self) -> None:
         text = self.server_url.text().strip()
         if not valid_server_url(text):
-            _say(self.server_message, _("Type an address that starts with https:// or http://."), ok=False)
+            _say(self.server_message, _("Type an address that starts with https:// (http:// only for a server on this computer)."), ok=False)
             return
 
         def saved(url: str | None) -> None:

@@ -88,6 +88,11 @@ def link_text(state: SyncState | None) -> str:
     if not state.linked:
         return _("This office is not linked to a Dinsos server yet. The Lurah links it with the provisioning "
                  "file from Dinsos; until then everything stays safely in the queue.")
+    if not state.bound and not state.server_url:
+        return _("This office links and sends by file. The link request is made; when Dinsos gives back the "
+                 "answer file, the Lurah chooses it with \u201cLink to Dinsos\u201d.")
+    if state.bound and not state.server_url:
+        return _("Linked to Dinsos; this office sends by USB file.")
     if not state.bound:
         return _("The provisioning file is imported but the Dinsos server has not confirmed the link yet. "
                  "The Lurah can try again with \u201cLink to Dinsos\u201d.")
@@ -390,6 +395,13 @@ class SyncPage(QWidget):
 
     def choose_provisioning(self) -> None:
         if self.current is not None and self.current.linked:
+            if not self.current.server_url:
+                # An office that links by file: the answer Dinsos wrote for our request file.
+                answer = self.prompts.open_file(_("Choose the link answer file from Dinsos"),
+                                                _("Link answer (*.usulkan-bind-answer)"))
+                if answer is not None:
+                    self.import_answer(answer)
+                return
             # Imported before, the server just did not confirm: try the link again.
             self.link_again()
             return
@@ -399,7 +411,42 @@ class SyncPage(QWidget):
         fingerprint = self.prompts.text(
             _("Dinsos key check"),
             _("Type the Dinsos key fingerprint that Dinsos read out to you by phone (leave empty to skip the check):"))
-        self.link_with(path, fingerprint)
+        try:
+            doc = provisioning.read_provisioning_file(path)
+        except provisioning.ProvisioningFileUnreadable as err:
+            self.state.failed.emit(err)
+            return
+        if doc.get("server_url"):
+            self.link_with(path, fingerprint)
+            return
+        from app.sync.bind import request_file_name
+
+        target = self.prompts.save_file(_("Save the link request for Dinsos (on the USB stick)"),
+                                        request_file_name(str(doc.get("office_id", "kantor"))),
+                                        _("Link request (*.usulkan-bind-request)"))
+        if target is not None:
+            self.link_by_file(path, fingerprint, target)
+
+    def link_by_file(self, path: Path, fingerprint: str | None, target: Path) -> None:
+        """An office without a network: import the document, write the sealed link request file."""
+        def work(ctx) -> Path:
+            doc = provisioning.read_provisioning_file(path)
+            provisioning.import_provisioning(ctx, doc, root_fingerprint=fingerprint or None)
+            return provisioning.write_bind_request_file(ctx, target)
+
+        def done(written: Path) -> None:
+            self.reload()
+            self._say(_("Link request saved as {path}. Take it to Dinsos; when the answer file comes back, "
+                        "press \"Link to Dinsos\" again and choose it.").format(path=str(written)))
+
+        self.state.run(work, done, on_error=self._link_failed, changes=OFFICE)
+
+    def import_answer(self, path: Path) -> None:
+        def work(ctx):
+            provisioning.import_bind_answer_file(ctx, path)
+            provisioning.certify_uncertified(ctx)
+
+        self.state.run(work, self._linked, on_error=self._link_failed, changes=OFFICE)
 
     def link_with(self, path: Path, fingerprint: str | None, *, transport=None) -> None:
         """The Lurah approves linking (passphrase typed now, and the code when enrolled); then it runs."""

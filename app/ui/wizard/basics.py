@@ -53,7 +53,7 @@ class ServerPage(QWizardPage):
 
     def _changed(self, *_args) -> None:
         ok = valid_server_url(self.url.text())
-        self.feedback.setText("" if ok else _("Type an address that starts with https:// or http://."))
+        self.feedback.setText("" if ok else _("Type an address that starts with https:// (http:// only for a server on this computer)."))
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802 (Qt API)
