@@ -1,0 +1,339 @@
+"""An operator's day through the real main window, against a real `usulkan-server` process on loopback.
+
+Every step under test is taken by the widgets a person uses (qtbot clicks and typing, the modal
+questions answered by pressing their buttons); the only stand-in is the operating system's file
+chooser, which answers with a file this test wrote. The assertions are on the far side: what the
+server stored and decided, and what the office's screens show.
+"""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+pytest.importorskip("uvicorn")
+
+from app.cli.demo_dinsos import free_port, spawn_server  # noqa: E402
+from app.server.auth import add_staff  # noqa: E402
+from app.server.config import Settings  # noqa: E402
+from app.server.context import open_server  # noqa: E402
+from app.server.provisioning import register_office  # noqa: E402
+from app.services import provisioning  # noqa: E402
+from app.services.office import open_office  # noqa: E402
+from app.sync.transport_http import HttpTransport  # noqa: E402
+from app.ui import settings_store  # noqa: E402
+from app.ui.qt import QApplication, QFileDialog, QImage, QMessageBox, QColor, Qt, QTimer  # noqa: E402
+from tests.conftest import LURAH_PASS, OPERATOR_PASS  # noqa: E402
+
+VERIFIER, PASSWORD = "vera", "kata sandi verifikator dinsos"
+KK = "3575031203150004"
+# (NIK, name, sex, birth place, birth date as on the KK, relationship, mother's name)
+MEMBERS = [
+    ("3575034708850003", "SITI AMINAH", "P", "PASURUAN", "07-08-1985", "kepala_keluarga", "FATIMAH"),
+    ("3575035501100002", "DEWI LESTARI", "P", "PASURUAN", "15-01-2010", "anak", "SITI AMINAH"),
+]
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def _own_settings(tmp_path, monkeypatch):
+    monkeypatch.setattr(settings_store, "_file", tmp_path / "settings.ini")
+
+
+@pytest.fixture
+def dinsos(tmp_path, created_office):
+    """The Dinsos server in its own process, the office linked to it by its Lurah beforehand."""
+    folder = tmp_path / "dinsos"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    ctx = open_server(Settings(data_dir=folder, public_url=url))
+    add_staff(ctx, username=VERIFIER, password=PASSWORD, role="verifier")
+    document = register_office(ctx, name="Kelurahan Bugul Kidul", village_code="35.75.03.1009").document
+    ctx.close()
+    handle = spawn_server(folder, port)
+    office_folder, created = created_office
+    lurah = open_office(office_folder, created.lurah_id, LURAH_PASS)
+    try:
+        provisioning.link_office(lurah, document, HttpTransport(url, timeout=(2, 20)),
+                                 root_fingerprint=document["dinsos_root_fingerprint"])
+    finally:
+        lurah.close()
+    yield Dinsos(url, folder)
+    handle.stop()
+
+
+class Dinsos:
+    """Dinsos staff working through the review API, as their console does."""
+
+    def __init__(self, url: str, folder):
+        self.url, self.folder = url, folder
+        self.http = requests.Session()
+        token = self.http.post(f"{url}/v1/review/login", json={"username": VERIFIER, "password": PASSWORD},
+                               timeout=20).json()["token"]
+        self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def item(self, item_id: str) -> dict | None:
+        answer = self.http.get(f"{self.url}/v1/review/items/{item_id}", timeout=20)
+        return answer.json() if answer.status_code == 200 else None
+
+    def decide(self, item_id: str, action: str, reasons=()) -> None:
+        answer = self.http.post(f"{self.url}/v1/review/items/{item_id}/decisions",
+                                json={"action": action, "reasons": [{"code": c, "text": t} for c, t in reasons]},
+                                timeout=20)
+        assert answer.status_code == 200, answer.text
+
+
+class Modals:
+    """Answers the modal questions as a person does: reads them, presses the named button.
+
+    ``expect(button_text)`` queues an answer; each message box that opens takes the next one
+    (its title and text are kept in ``seen``). A box nobody expected is refused with Cancel/Escape and
+    recorded in ``unexpected``, so a journey never hangs on a question it did not foresee.
+    """
+
+    def __init__(self):
+        self.answers: list[str] = []
+        self.seen: list[tuple[str, str]] = []
+        self.unexpected: list[tuple[str, str]] = []
+        self.timer = QTimer()
+        self.timer.setInterval(30)
+        self.timer.timeout.connect(self._look)
+        self.timer.start()
+
+    def expect(self, *buttons: str) -> None:
+        self.answers.extend(buttons)
+
+    def _look(self) -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox) or not box.isVisible():
+            return
+        self.seen.append((box.windowTitle(), box.text()))
+        if not self.answers:
+            self.unexpected.append((box.windowTitle(), box.text()))
+            box.reject()
+            return
+        wanted = self.answers.pop(0)
+        for button in box.buttons():
+            if button.text().replace("&", "") == wanted:
+                button.click()
+                return
+        self.unexpected.append((box.windowTitle(), f"{box.text()} [no button {wanted!r}]"))
+        box.reject()
+
+
+@pytest.fixture
+def modals(qapp):
+    watcher = Modals()
+    yield watcher
+    watcher.timer.stop()
+
+
+@pytest.fixture
+def files(monkeypatch, tmp_path):
+    """The system's file chooser: it answers with the file the test put in ``files.next``."""
+
+    class Chooser:
+        next: list = []
+
+    chooser = Chooser()
+    chooser.next = []
+
+    def pick(*_args, **_kwargs):
+        path = chooser.next.pop(0)
+        return str(path), ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(pick))
+    return chooser
+
+
+def house_photo(path):
+    image = QImage(64, 48, QImage.Format.Format_RGB32)
+    image.fill(QColor("#a0522d"))
+    assert image.save(str(path), "JPEG")
+    return path
+
+
+def sign_in(qtbot, folder, name: str, passphrase: str):
+    """The sign-in dialog: choose the name, type the passphrase, press Masuk; then the main window."""
+    from app.ui.main_window import MainWindow
+    from app.ui.signin import SignInDialog
+    from app.ui.state import AppState
+    from app.ui.tasks import TaskRunner
+
+    state = AppState(folder, TaskRunner())
+    dialog = SignInDialog(state)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.operator.count() > 0, timeout=10_000)
+    dialog.operator.setCurrentIndex(dialog.operator.findText(name, Qt.MatchFlag.MatchContains))
+    qtbot.keyClicks(dialog.passphrase, passphrase)
+    qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.ctx is not None, timeout=20_000)
+    state.sign_in(dialog.ctx)
+    window = MainWindow(state)
+    window.show()
+    window.start_background()
+    return state, window
+
+
+@pytest.fixture
+def windows():
+    """Main windows opened by a journey, closed (signing out, stopping the sender) at its end."""
+    opened = []
+    yield opened
+    for window in opened:
+        if window.state.ctx is not None:
+            window.close()
+
+
+def click(qtbot, widget):
+    assert widget.isEnabled(), f"{widget.text() if hasattr(widget, 'text') else widget} is disabled"
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def type_cell(qtbot, table, row: int, column: int, text: str) -> None:
+    """Double-click the cell, type, press Enter: the cell editor commits the text."""
+    table.setCurrentCell(row, column)
+    table.editItem(table.item(row, column))
+    from app.ui.qt import QLineEdit
+
+    editors = [w for w in table.viewport().findChildren(QLineEdit) if w.isVisible()]
+    assert len(editors) == 1, editors
+    editor = editors[0]
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: table.item(row, column).text() == text, timeout=2000)
+
+
+def type_new_household(qtbot, editor) -> None:
+    from app.ui.editor.members_table import FIELD_COLUMN
+
+    for name, text in (("kk_number", KK), ("address", "JL. PAHLAWAN NO. 12"), ("rt", "3"), ("rw", "2")):
+        qtbot.keyClicks(editor.household.inputs[name], text)
+    table = editor.members.table
+    for row, (nik, name, sex, place, born, relation, mother) in enumerate(MEMBERS):
+        if row >= table.rowCount():
+            click(qtbot, editor.members.add_button)
+        for field, text in (("nik", nik), ("name", name), ("birth_place", place), ("birth_date", born),
+                            ("mother_name", mother)):
+            type_cell(qtbot, table, row, FIELD_COLUMN[field], text)
+        for field, value in (("sex", sex), ("relationship", relation)):
+            combo = table.cellWidget(row, FIELD_COLUMN[field])
+            combo.setCurrentIndex(combo.findData(value))
+    editor.tabs.setCurrentIndex(1)
+    click(qtbot, editor.kind.programmes["pkh"])
+    editor.kind.desil.setCurrentIndex(editor.kind.desil.findData(2))
+    editor.tabs.setCurrentIndex(0)
+
+
+def proposals_page_text(qtbot, window, tracking: str) -> str:
+    """The row of the Usulan list holding ``tracking``, as the operator reads it."""
+    window.show_page("proposals")
+    model = window.pages["proposals"].model
+
+    def row_text():
+        for row in range(model.rowCount()):
+            cells = [model.data(model.index(row, c)) or "" for c in range(model.columnCount())]
+            if any(tracking in str(c) for c in cells):
+                return " | ".join(str(c) for c in cells)
+        return ""
+
+    qtbot.waitUntil(lambda: bool(row_text()), timeout=5000)
+    return row_text()
+
+
+def button_named(panel, text: str):
+    from app.ui.qt import QPushButton
+
+    found = [b for b in panel.findChildren(QPushButton) if b.text() == text and b.isVisible()]
+    assert found, f"no button {text!r} among {[b.text() for b in panel.findChildren(QPushButton)]}"
+    return found[0]
+
+
+def test_journey_1_a_new_household_typed_in_the_window_reaches_the_dinsos(
+    qtbot, created_office, dinsos, modals, files, windows, tmp_path
+):
+    from app.ui.editor.attachments_panel import KIND_LABELS
+    from app.i18n import _
+
+    folder, _created = created_office
+    state, window = sign_in(qtbot, folder, "Ani Operator", OPERATOR_PASS)
+    windows.append(window)
+    assert window.current_key() == "dashboard"
+
+    # Usulan: Ctrl+N opens an empty form; the operator types the household and saves with Ctrl+S.
+    window.show_page("proposals")
+    page = window.pages["proposals"]
+    click(qtbot, page.new_button)
+    editor = page.current_editor
+    qtbot.waitUntil(lambda: editor.isVisible() and editor.members.table.rowCount() == 1, timeout=5000)
+    type_new_household(qtbot, editor)
+    qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: editor.detail is not None, timeout=10_000)
+    proposal_id = editor.proposal_id
+    tracking = editor.detail.proposal.tracking_code
+    assert editor.detail.proposal.household.kk_number == KK
+    assert [m.name for m in editor.detail.proposal.household.members] == [m[1] for m in MEMBERS]
+
+    # The house photo, on the Dokumen tab.
+    editor.tabs.setCurrentWidget(editor.attachments)
+    panel = editor.attachments
+    panel.kind.setCurrentIndex(panel.kind.findData("house_photo"))
+    files.next.append(house_photo(tmp_path / "rumah.jpg"))
+    click(qtbot, panel.add_button)
+    qtbot.waitUntil(lambda: panel.list.count() == 1, timeout=5000)
+    assert panel.list.item(0).text().startswith(_(KIND_LABELS["house_photo"]) + ": rumah.jpg")
+
+    # To the muskel from the editor's workflow row.
+    from app.domain.workflow import Action
+    qtbot.waitUntil(lambda: Action.SEND_TO_MUSKEL in editor.workflow.buttons
+                    and editor.workflow.buttons[Action.SEND_TO_MUSKEL].isEnabled(), timeout=5000)
+    click(qtbot, editor.workflow.buttons[Action.SEND_TO_MUSKEL])
+    qtbot.waitUntil(lambda: editor.detail.proposal.state == "muskel", timeout=5000)
+    editor.close()
+
+    # The Musyawarah page: the household is on the list; its decision chosen, recorded with the minutes.
+    window.show_page("muskel")
+    muskel = window.pages["muskel"]
+    qtbot.waitUntil(lambda: len(muskel.summaries) == 1, timeout=5000)
+    assert any("SITI AMINAH" in (muskel.table.item(0, c).text() if muskel.table.item(0, c) else "")
+               for c in range(muskel.table.columnCount()))
+    muskel.set_decision(0, "eligible")
+    minutes = tmp_path / "berita-acara.pdf"
+    minutes.write_bytes(PDF)
+    files.next.append(minutes)
+    modals.expect(_("Record"), _("Put in the send queue"), "OK")
+    click(qtbot, muskel.record_button)
+    qtbot.waitUntil(lambda: len(modals.seen) >= 3 or bool(modals.unexpected), timeout=15_000)
+    assert not modals.unexpected, modals.unexpected
+    assert _("Queued") == modals.seen[2][0]
+
+    # The scheduler sends it on its own (no "Kirim sekarang"): the server holds it, with its photo.
+    qtbot.waitUntil(lambda: dinsos.item(proposal_id) is not None, timeout=30_000)
+    item = dinsos.item(proposal_id)
+    assert item["state"] == "received"
+    payload = item["payload"]
+    text = repr(payload)
+    assert KK in text and "SITI AMINAH" in text and "DEWI LESTARI" in text and tracking in text
+    assert item["route"] == "muskel" if "route" in item else True
+    # The documents stay in the office (the batch carries the household, docs/batch-format.md): the photo
+    # and the minutes are kept with the proposal that was sent.
+    from app.services.attachments import list_attachments
+    kinds = sorted(a.kind for a in list_attachments(state.ctx, proposal_id))
+    assert kinds == ["house_photo", "muskel_minutes"]
+
+    # And the office says so: nothing waiting, the proposal Terkirim.
+    from app.services import sync_run
+    from app.services.proposals import get_proposal
+    qtbot.waitUntil(lambda: window.scheduler.last is not None and window.scheduler.last.items_waiting == 0
+                    and not window.scheduler.running, timeout=10_000)
+    assert sync_run.sync_state(state.ctx).items_waiting == 0
+    assert get_proposal(state.ctx, proposal_id).proposal.state == "received"  # the server's receipt is in
+    # The list shows it as received, and the status bar does not claim anything is still waiting.
+    from app.domain.workflow import state_label
+    proposals_page_text(qtbot, window, tracking)
+    try:
+        qtbot.waitUntil(lambda: state_label("received") in proposals_page_text(qtbot, window, tracking), timeout=3000)
+    finally:
+        print("LIST:", proposals_page_text(qtbot, window, tracking))
+    assert window.dinsos_label.text() and "Mengirim" not in window.dinsos_label.text()
