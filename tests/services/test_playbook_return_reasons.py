@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.domain import workflow
-from app.services import muskel, playbook, proposal_io, proposals
+from app.services import muskel, outbox, playbook, proposal_io, proposals
 from tests import factories
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -15,7 +15,7 @@ def returned_proposal(ctx, reasons: list[tuple[str, str]]) -> str:
     summary = proposals.add_proposal(ctx, proposal_io.proposal_from_dict(factories.proposal_dict()))
     proposals.apply_action(ctx, summary.id, _A.SEND_TO_MUSKEL)
     muskel.record_decisions(ctx, {summary.id: "eligible"}, "ba.pdf", PDF)
-    proposals.apply_action(ctx, summary.id, _A.QUEUE)
+    outbox.queue_proposal(ctx, summary.id)
     proposals.apply_action(ctx, summary.id, _A.SEND, actor=workflow.Actor.SYSTEM)
     proposals.apply_action(ctx, summary.id, _A.RECEIVE, actor=_DINSOS)
     proposals.apply_action(ctx, summary.id, _A.RETURN, actor=_DINSOS, reason="; ".join(t for _c, t in reasons),

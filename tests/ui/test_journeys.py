@@ -250,13 +250,33 @@ def button_named(panel, text: str):
     return found[0]
 
 
-def test_journey_1_a_new_household_typed_in_the_window_reaches_the_dinsos(
-    qtbot, created_office, dinsos, modals, files, windows, tmp_path
-):
-    from app.ui.editor.attachments_panel import KIND_LABELS
+def record_muskel_and_queue(qtbot, window, modals, files, tmp_path) -> None:
+    """The Musyawarah page: the household is listed, its decision chosen, recorded with the minutes, queued."""
     from app.i18n import _
 
-    folder, _created = created_office
+    window.show_page("muskel")
+    muskel = window.pages["muskel"]
+    qtbot.waitUntil(lambda: len(muskel.summaries) == 1, timeout=5000)
+    assert any("SITI AMINAH" in (muskel.table.item(0, c).text() if muskel.table.item(0, c) else "")
+               for c in range(muskel.table.columnCount()))
+    muskel.set_decision(0, "eligible")
+    minutes = tmp_path / "berita-acara.pdf"
+    minutes.write_bytes(PDF)
+    files.next.append(minutes)
+    first = len(modals.seen)
+    modals.expect(_("Record"), _("Put in the send queue"), "OK")
+    click(qtbot, muskel.record_button)
+    qtbot.waitUntil(lambda: len(modals.seen) >= first + 3 or bool(modals.unexpected), timeout=15_000)
+    assert not modals.unexpected, modals.unexpected
+    assert _("Queued") == modals.seen[first + 2][0]
+
+
+
+def deliver_new_household(qtbot, folder, dinsos, modals, files, windows, tmp_path):
+    """Journey 1, step by step; returns (state, window, proposal id, tracking code)."""
+    from app.i18n import _
+    from app.ui.editor.attachments_panel import KIND_LABELS
+
     state, window = sign_in(qtbot, folder, "Ani Operator", OPERATOR_PASS)
     windows.append(window)
     assert window.current_key() == "dashboard"
@@ -292,21 +312,7 @@ def test_journey_1_a_new_household_typed_in_the_window_reaches_the_dinsos(
     qtbot.waitUntil(lambda: editor.detail.proposal.state == "muskel", timeout=5000)
     editor.close()
 
-    # The Musyawarah page: the household is on the list; its decision chosen, recorded with the minutes.
-    window.show_page("muskel")
-    muskel = window.pages["muskel"]
-    qtbot.waitUntil(lambda: len(muskel.summaries) == 1, timeout=5000)
-    assert any("SITI AMINAH" in (muskel.table.item(0, c).text() if muskel.table.item(0, c) else "")
-               for c in range(muskel.table.columnCount()))
-    muskel.set_decision(0, "eligible")
-    minutes = tmp_path / "berita-acara.pdf"
-    minutes.write_bytes(PDF)
-    files.next.append(minutes)
-    modals.expect(_("Record"), _("Put in the send queue"), "OK")
-    click(qtbot, muskel.record_button)
-    qtbot.waitUntil(lambda: len(modals.seen) >= 3 or bool(modals.unexpected), timeout=15_000)
-    assert not modals.unexpected, modals.unexpected
-    assert _("Queued") == modals.seen[2][0]
+    record_muskel_and_queue(qtbot, window, modals, files, tmp_path)
 
     # The scheduler sends it on its own (no "Kirim sekarang"): the server holds it, with its photo.
     qtbot.waitUntil(lambda: dinsos.item(proposal_id) is not None, timeout=30_000)
@@ -337,3 +343,119 @@ def test_journey_1_a_new_household_typed_in_the_window_reaches_the_dinsos(
     finally:
         print("LIST:", proposals_page_text(qtbot, window, tracking))
     assert window.dinsos_label.text() and "Mengirim" not in window.dinsos_label.text()
+    return state, window, proposal_id, tracking
+
+
+def test_journey_1_a_new_household_typed_in_the_window_reaches_the_dinsos(
+    qtbot, created_office, dinsos, modals, files, windows, tmp_path
+):
+    folder, _created = created_office
+    deliver_new_household(qtbot, folder, dinsos, modals, files, windows, tmp_path)
+
+
+REASON_CODE, REASON_TEXT = "foto_rumah_buram", "Foto rumah buram, mohon foto ulang dari depan rumah."
+
+
+def send_now(qtbot, window) -> None:
+    """Pengiriman: press "Kirim sekarang" and wait for the round to end."""
+    window.show_page("sync")
+    page = window.pages["sync"]
+    qtbot.waitUntil(lambda: page.send_button.isEnabled(), timeout=10_000)
+    click(qtbot, page.send_button)
+    qtbot.waitUntil(lambda: not window.scheduler.running and page.send_button.isEnabled(), timeout=30_000)
+
+
+def counter_cards(qtbot, window, nik: str) -> list[str]:
+    """Loket: type the citizen's NIK, press Enter; the text of each result card."""
+    from app.ui.qt import QLabel
+
+    window.show_page("counter")
+    counter = window.pages["counter"]
+    counter.search.clear()
+    qtbot.keyClicks(counter.search, nik)
+    qtbot.keyClick(counter.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(counter.cards), timeout=5000)
+    return [" ".join(label.text() for label in card.findChildren(QLabel)) for card in counter.cards]
+
+
+def test_journey_2_returned_with_a_reason_fixed_in_a_new_version_and_finalised(
+    qtbot, created_office, dinsos, modals, files, windows, tmp_path
+):
+    from app.domain.workflow import Action, state_label
+    from app.i18n import _
+    from app.ui.editor.attachments_panel import KIND_LABELS
+
+    folder, _created = created_office
+    state, window, first_id, tracking = deliver_new_household(qtbot, folder, dinsos, modals, files, windows, tmp_path)
+    head_nik = MEMBERS[0][0]
+
+    # Dinsos returns it with a reason (its review API); the office hears it at the next round.
+    dinsos.decide(first_id, "return", [(REASON_CODE, REASON_TEXT)])
+    send_now(qtbot, window)
+
+    # Beranda: the returned proposal is listed with Dinsos's words, never the code.
+    window.show_page("dashboard")
+    dashboard = window.pages["dashboard"]
+    qtbot.waitUntil(lambda: any(REASON_TEXT in i.text() for i in dashboard.attention_items()), timeout=5000)
+    row = next(i for i in dashboard.attention_items() if REASON_TEXT in i.text())
+    # (That the raw code "(foto_rumah_buram)" is not shown beside it is pr9's part of issue #9.)
+
+    # Loket: the citizen's NIK shows the return and why.
+    (card,) = counter_cards(qtbot, window, head_nik)
+    assert state_label("returned") in card and REASON_TEXT in card
+
+    # The operator opens it from Beranda (Enter on the row): the editor says why Dinsos returned it.
+    window.show_page("dashboard")
+    dashboard.attention.setCurrentItem(row)
+    dashboard.attention.itemActivated.emit(row)
+    page = window.pages["proposals"]
+    qtbot.waitUntil(lambda: page.current_editor is not None and page.current_editor.detail is not None, timeout=5000)
+    editor = page.current_editor
+    assert editor.detail.proposal.state == "returned"
+    qtbot.waitUntil(lambda: editor.workflow.reasons.isVisible(), timeout=5000)
+    assert REASON_TEXT in " ".join(r.text for r in editor.workflow.reasons.reasons)
+
+    # A new version: it still says why version 1 came back, shows version 1's history and its documents.
+    click(qtbot, editor.workflow.buttons[Action.REVISE])
+    qtbot.waitUntil(lambda: editor.detail is not None and editor.detail.proposal.version == 2, timeout=5000)
+    second_id = editor.proposal_id
+    assert second_id != first_id and editor.detail.proposal.state == "draft"
+    qtbot.waitUntil(lambda: editor.workflow.reasons.isVisible(), timeout=5000)
+    assert REASON_TEXT in " ".join(r.text for r in editor.workflow.reasons.reasons)
+    history = [" | ".join(editor.history.topLevelItem(i).text(c) for c in range(5))
+               for i in range(editor.history.topLevelItemCount())]
+    assert any(REASON_TEXT in line for line in history), history
+    assert any(state_label("received") in line for line in history), history  # version 1's own steps
+    panel = editor.attachments
+    qtbot.waitUntil(lambda: panel.list.count() >= 1, timeout=5000)
+    listed = [panel.list.item(i).text() for i in range(panel.list.count())]
+    # The house photo still counts (a new one is added beside it); the old muskel minutes do not:
+    # this version goes to the muskel again.
+    assert any(t.startswith(_(KIND_LABELS["house_photo"]) + ": rumah.jpg") for t in listed), listed
+    assert not any(t.startswith(_(KIND_LABELS["muskel_minutes"])) for t in listed), listed
+
+    # The fix: a new photo of the house, then the muskel again, queued, and sent by the scheduler.
+    editor.tabs.setCurrentWidget(panel)
+    panel.kind.setCurrentIndex(panel.kind.findData("house_photo"))
+    files.next.append(house_photo(tmp_path / "rumah-depan.jpg"))
+    click(qtbot, panel.add_button)
+    qtbot.waitUntil(lambda: any("rumah-depan.jpg" in panel.list.item(i).text() for i in range(panel.list.count())),
+                    timeout=5000)
+    qtbot.waitUntil(lambda: Action.SEND_TO_MUSKEL in editor.workflow.buttons
+                    and editor.workflow.buttons[Action.SEND_TO_MUSKEL].isEnabled(), timeout=5000)
+    click(qtbot, editor.workflow.buttons[Action.SEND_TO_MUSKEL])
+    qtbot.waitUntil(lambda: editor.detail.proposal.state == "muskel", timeout=5000)
+    editor.close()
+    record_muskel_and_queue(qtbot, window, modals, files, tmp_path)
+    qtbot.waitUntil(lambda: dinsos.item(second_id) is not None, timeout=30_000)
+    assert dinsos.item(second_id)["state"] == "received"
+    assert dinsos.item(first_id)["state"] == "superseded"
+
+    # Dinsos verifies and finalises; the office pulls the decisions; the counter tells the citizen.
+    dinsos.decide(second_id, "verify")
+    dinsos.decide(second_id, "finalise")
+    send_now(qtbot, window)
+    cards = counter_cards(qtbot, window, head_nik)
+    assert len(cards) == 1, cards  # the citizen hears about the proposal once, in its latest version
+    assert state_label("finalised") in cards[0] and tracking in cards[0]
+    assert REASON_TEXT not in cards[0]  # the old return no longer applies
