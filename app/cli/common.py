@@ -82,7 +82,7 @@ def unlock(args: argparse.Namespace):
     from app.services import office
 
     if getattr(args, "recovery_code_file", None):
-        return office.open_office_with_recovery(args.data_dir, read_secret_file(args.recovery_code_file))
+        return _said_repairs(office.open_office_with_recovery(args.data_dir, read_secret_file(args.recovery_code_file)))
     operators = office.list_operators(args.data_dir)
     if args.operator:
         operator_id = office.find_operator(args.data_dir, args.operator)
@@ -91,4 +91,13 @@ def unlock(args: argparse.Namespace):
     else:
         raise OperatorRequired(names=", ".join(name for _id, name in operators))
     passphrase = secret(args.passphrase_file, _("Passphrase: "))
-    return office.open_office(args.data_dir, operator_id, passphrase)
+    return _said_repairs(office.open_office(args.data_dir, operator_id, passphrase))
+
+
+def _said_repairs(ctx):
+    """Say what the unlock repaired (the audit log holds the ids)."""
+    from app.services.outbox import repair_text
+
+    if ctx.repaired_outbox_items:
+        print(repair_text(ctx.repaired_outbox_items), file=sys.stderr)
+    return ctx

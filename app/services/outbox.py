@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain import workflow
+from app.i18n import _
 from app.services import keys as office_keys
 from app.services.context import OfficeContext
 from app.services.proposal_io import proposal_to_dict
@@ -124,6 +125,12 @@ def repair_missing_items(ctx: OfficeContext, session: Session) -> dict:
         repaired.append(row.id)
     later = len(_without_item(session, AFTER_QUEUE))
     return {"repaired": len(repaired), "proposals": repaired, "later_without_item": later}
+
+
+def repair_text(count: int) -> str:
+    """What the unlock repaired, in words for the person at the screen."""
+    return _("{n} queued proposal(s) had no entry in the outbox (an error of an earlier version) and would "
+             "never have been sent. They were repaired and go with the next batch.").format(n=count)
 
 
 def run_pending_repairs(ctx: OfficeContext) -> int | None:

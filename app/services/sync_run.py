@@ -16,7 +16,7 @@ from app.errors import UsulkanError
 from app.services import keys as office_keys
 from app.services import outbox
 from app.services.context import OfficeContext
-from app.services.outbox import AWAITING, BATCH_DELIVERED, PENDING, READY, REJECTED, SENT
+from app.services.outbox import AWAITING, BATCH_DELIVERED, READY, REJECTED, SENT
 from app.services.status_feed import pull_statuses
 from app.services.sync import SendReport, send_pending
 from app.storage.handover_models import PendingRevocation

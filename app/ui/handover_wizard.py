@@ -49,6 +49,7 @@ from app.ui.qt import (
     QWizardPage,
 )
 from app.ui.receipt_pdf import write_private
+from app.ui.people.common import PEOPLE
 from app.ui.state import COMPLAINTS, OFFICE, PROPOSALS, AppState
 
 POOL = ""  # the model's name for the office pool (None in the services)
@@ -629,7 +630,8 @@ class LurahPage(QWizardPage):
                 raise
             return session, view, handover_pdf(view)
 
-        wizard.state.run(work, self._countersigned, on_error=self._countersign_failed)
+        # The other screens (Petugas, Beranda) show what waits for the Lurah: they refresh after it.
+        wizard.state.run(work, self._countersigned, on_error=self._countersign_failed, changes=PEOPLE)
 
     def _countersigned(self, result) -> None:
         wizard = self._wizard

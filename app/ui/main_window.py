@@ -156,6 +156,14 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.busy_bar)
         bar.addPermanentWidget(self.dinsos_label)
         self._show_dinsos_state()
+        if ctx is not None and ctx.repaired_outbox_items:
+            # Said once, at the sign-in that repaired them; the audit log keeps which ones.
+            from app.services.outbox import repair_text
+
+            self.repair_label = QLabel(repair_text(ctx.repaired_outbox_items))
+            self.repair_label.setObjectName("warning")
+            self.repair_label.setWordWrap(True)
+            bar.addWidget(self.repair_label, 1)
 
     def _build_shortcuts(self) -> None:
         for number, key in enumerate(self.keys[:9], start=1):

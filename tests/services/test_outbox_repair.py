@@ -117,3 +117,46 @@ def test_the_repair_is_one_transaction_and_retried_after_a_failure(created_offic
 def test_a_new_office_files_no_repair_entry(office):
     assert office.repaired_outbox_items in (None, 0)
     assert _repair_entries(office) == []
+
+
+def test_the_cli_and_the_window_say_how_many_were_repaired(tmp_path, qapp, monkeypatch):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "office"
+    shutil.copytree(FIXTURE, folder)
+    secret = tmp_path / "pass.txt"
+    secret.write_text(demo.DEMO_OPERATOR_PASS + "\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "--data-dir", str(folder), "proposal", "list", "--state", "queued",
+         "--operator", demo.DEMO_OPERATOR, "--passphrase-file", str(secret), "--json"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "2 usulan di antrean tidak punya entri kotak keluar" in result.stderr
+    again = subprocess.run(
+        [sys.executable, "-m", "app", "--data-dir", str(folder), "proposal", "list",
+         "--operator", demo.DEMO_OPERATOR, "--passphrase-file", str(secret), "--json"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert "kotak keluar" not in again.stderr  # said once, at the unlock that repaired them
+
+    other = tmp_path / "other"
+    shutil.copytree(FIXTURE, other)
+    from app.ui import settings_store
+    from app.ui.main_window import MainWindow
+    from app.ui.state import AppState
+    from app.ui.tasks import InlineRunner
+
+    monkeypatch.setattr(settings_store, "_file", tmp_path / "settings.ini")
+    ctx = office.open_office(other, office.find_operator(other, demo.DEMO_OPERATOR), demo.DEMO_OPERATOR_PASS)
+    state = AppState(other, runner=InlineRunner())
+    state.sign_in(ctx)
+    window = MainWindow(state)
+    try:
+        assert "2 usulan di antrean" in window.repair_label.text()
+    finally:
+        window.scheduler.stop()
+        window.deleteLater()
+        state.ctx = None
+        ctx.close()

@@ -15,7 +15,7 @@ def returned_proposal(ctx, reasons: list[tuple[str, str]]) -> str:
     summary = proposals.add_proposal(ctx, proposal_io.proposal_from_dict(factories.proposal_dict()))
     proposals.apply_action(ctx, summary.id, _A.SEND_TO_MUSKEL)
     muskel.record_decisions(ctx, {summary.id: "eligible"}, "ba.pdf", PDF)
-    outbox.queue_proposal(ctx, summary.id)
+    outbox.queue_proposal(ctx, summary.id)  # QUEUE only through the outbox (issue 9)
     proposals.apply_action(ctx, summary.id, _A.SEND, actor=workflow.Actor.SYSTEM)
     proposals.apply_action(ctx, summary.id, _A.RECEIVE, actor=_DINSOS)
     proposals.apply_action(ctx, summary.id, _A.RETURN, actor=_DINSOS, reason="; ".join(t for _c, t in reasons),

@@ -145,3 +145,18 @@ def test_every_step_of_the_table_keeps_queued_and_outbox_together(office, kind):
     expected = {(r.from_state, r.action) for r in workflow.TABLE if kind in r.kinds}
     assert taken == expected, f"steps of the table never taken: {expected - taken}; extra: {taken - expected}"
     assert S.QUEUED in paths and S.SUPERSEDED in paths
+
+
+def test_the_demo_office_holds_the_invariant_and_its_queued_ones_will_really_go(tmp_path, fast_kdf):
+    from app.services import demo, office
+
+    created = demo.create_demo_office(tmp_path / "demo", per_state=1, kdf=fast_kdf)
+    ctx = office.open_office(tmp_path / "demo", created.operator_id, demo.DEMO_OPERATOR_PASS)
+    try:
+        assert_invariant(ctx)
+        with ctx.reading() as session:
+            queued = set(session.scalars(select(Proposal.id).where(Proposal.state == "queued")))
+            pending = {i.proposal_id for i in outbox._still_queued(session)}
+        assert queued and pending == queued  # the demo's own history (sent, ...) is not sent again
+    finally:
+        ctx.close()
