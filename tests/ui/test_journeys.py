@@ -338,10 +338,7 @@ def deliver_new_household(qtbot, folder, dinsos, modals, files, windows, tmp_pat
     # The list shows it as received, and the status bar does not claim anything is still waiting.
     from app.domain.workflow import state_label
     proposals_page_text(qtbot, window, tracking)
-    try:
-        qtbot.waitUntil(lambda: state_label("received") in proposals_page_text(qtbot, window, tracking), timeout=3000)
-    finally:
-        print("LIST:", proposals_page_text(qtbot, window, tracking))
+    qtbot.waitUntil(lambda: state_label("received") in proposals_page_text(qtbot, window, tracking), timeout=3000)
     assert window.dinsos_label.text() and "Mengirim" not in window.dinsos_label.text()
     return state, window, proposal_id, tracking
 
@@ -357,12 +354,18 @@ REASON_CODE, REASON_TEXT = "foto_rumah_buram", "Foto rumah buram, mohon foto ula
 
 
 def send_now(qtbot, window) -> None:
-    """Pengiriman: press "Kirim sekarang" and wait for the round to end."""
+    """Pengiriman: press "Kirim sekarang" once no round is in flight, and wait for that round to end."""
     window.show_page("sync")
     page = window.pages["sync"]
-    qtbot.waitUntil(lambda: page.send_button.isEnabled(), timeout=10_000)
-    click(qtbot, page.send_button)
     qtbot.waitUntil(lambda: not window.scheduler.running and page.send_button.isEnabled(), timeout=30_000)
+    ended = []
+    window.scheduler.round_finished.connect(ended.append)
+    try:
+        click(qtbot, page.send_button)
+        assert window.scheduler.running
+        qtbot.waitUntil(lambda: bool(ended) and not window.scheduler.running, timeout=30_000)
+    finally:
+        window.scheduler.round_finished.disconnect(ended.append)
 
 
 def counter_cards(qtbot, window, nik: str) -> list[str]:
