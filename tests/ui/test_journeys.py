@@ -40,9 +40,8 @@ def _own_settings(tmp_path, monkeypatch):
     monkeypatch.setattr(settings_store, "_file", tmp_path / "settings.ini")
 
 
-@pytest.fixture
-def dinsos(tmp_path, created_office):
-    """The Dinsos server in its own process, the office linked to it by its Lurah beforehand."""
+def _start_and_link(tmp_path, created_office):
+    """The Dinsos server in its own process, and the office linked to it by its Lurah beforehand."""
     folder = tmp_path / "dinsos"
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -56,10 +55,27 @@ def dinsos(tmp_path, created_office):
     try:
         provisioning.link_office(lurah, document, HttpTransport(url, timeout=(2, 20)),
                                  root_fingerprint=document["dinsos_root_fingerprint"])
+    except BaseException:
+        handle.stop()
+        raise
     finally:
         lurah.close()
+    return handle, url, folder
+
+
+@pytest.fixture
+def dinsos(tmp_path, created_office):
+    handle, url, folder = _start_and_link(tmp_path, created_office)
     yield Dinsos(url, folder)
     handle.stop()
+
+
+@pytest.fixture
+def dinsos_by_usb(tmp_path, created_office):
+    """Linked once over the network; from then on the office cannot reach the server (the data dir is Dinsos's)."""
+    handle, _url, folder = _start_and_link(tmp_path, created_office)
+    handle.stop()
+    return folder
 
 
 class Dinsos:
@@ -565,3 +581,63 @@ def test_journey_3_the_sptjm_route_the_lurah_records_and_countersigns(
     if "SITI AMINAH" not in countersign_question:
         pytest.xfail("the countersign question does not name the households yet (l10/pr9's part of issue 9): "
                      + countersign_question)
+
+
+def test_journey_4_the_same_journey_by_usb_file(qtbot, created_office, dinsos_by_usb, modals, files, windows,
+                                                tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    from app.domain.workflow import Action, state_label
+    from app.server import review
+    from app.services.proposals import get_proposal
+
+    folder, _created = created_office
+    state, window = sign_in(qtbot, folder, "Ani Operator", OPERATOR_PASS)
+    windows.append(window)
+    editor = type_and_save_household(qtbot, window)
+    proposal_id, tracking = editor.proposal_id, editor.detail.proposal.tracking_code
+    qtbot.waitUntil(lambda: Action.SEND_TO_MUSKEL in editor.workflow.buttons
+                    and editor.workflow.buttons[Action.SEND_TO_MUSKEL].isEnabled(), timeout=5000)
+    click(qtbot, editor.workflow.buttons[Action.SEND_TO_MUSKEL])
+    qtbot.waitUntil(lambda: editor.detail.proposal.state == "muskel", timeout=5000)
+    editor.close()
+    record_muskel_and_queue(qtbot, window, modals, files, tmp_path)
+
+    # No network: the sender signs the batch and keeps it; Pengiriman offers the USB stick.
+    window.show_page("sync")
+    page = window.pages["sync"]
+    qtbot.waitUntil(lambda: page.export_button.isEnabled(), timeout=20_000)
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *_a, **_k: str(stick)))
+    click(qtbot, page.export_button)
+    qtbot.waitUntil(lambda: str(stick) in page.message.text(), timeout=5000)
+    batch_files = sorted(stick.iterdir())
+    assert batch_files
+    assert get_proposal(state.ctx, proposal_id).proposal.state == "queued"
+
+    # At Dinsos: `usulkan-server import-file` reads the stick and writes the receipt files beside the batches.
+    done = subprocess.run([sys.executable, "-m", "app.server", "import-file", "--data-dir", str(dinsos_by_usb),
+                           *map(str, batch_files)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    receipts = sorted(set(stick.iterdir()) - set(batch_files))
+    assert receipts, done.stdout
+
+    # Back at the office: "Baca file tanda terima" takes them; the proposal is received by Dinsos.
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
+                        staticmethod(lambda *_a, **_k: ([str(p) for p in receipts], "")))
+    click(qtbot, page.receipt_button)
+    qtbot.waitUntil(lambda: get_proposal(state.ctx, proposal_id).proposal.state == "received", timeout=5000)
+    qtbot.waitUntil(lambda: "1" in page.message.text(), timeout=5000)
+    qtbot.waitUntil(lambda: state_label("received") in proposals_page_text(qtbot, window, tracking), timeout=3000)
+    qtbot.waitUntil(lambda: window.scheduler.last is not None and window.scheduler.last.items_waiting == 0,
+                    timeout=5000)
+
+    # And Dinsos holds it: the item in its database, as its console would show it.
+    ctx = open_server(Settings(data_dir=dinsos_by_usb))
+    try:
+        item = review.item_detail(ctx, proposal_id)
+    finally:
+        ctx.close()
+    assert item["state"] == "received" and KK in repr(item["payload"]) and "SITI AMINAH" in repr(item["payload"])
