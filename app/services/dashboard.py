@@ -36,6 +36,8 @@ class Overview:
     # Signing certificates expired or ending within CERT_WARN_DAYS: everyone's for the Lurah, who
     # renews them; an operator's own otherwise.
     certificates: tuple[ExpiringCertificate, ...] = ()
+    # The last round could not reach Dinsos (sync_link.last_error): "connected" is not true now.
+    dinsos_unreachable: bool = False
 
 
 def _ids_in_state(session, state: workflow.State, *, operator_id: str | None = None) -> list[str]:
@@ -76,6 +78,7 @@ def overview(ctx: OfficeContext) -> Overview:
         server_url=office.server_url if office else None,
         # Only a round in which Dinsos answered counts as contact (app.services.sync_run).
         last_dinsos_contact=link.last_contact_at if link else None,
+        dinsos_unreachable=bool(link and link.last_error == "unreachable"),
         certificates=tuple(
             cert for cert in certificates_expiring(ctx, CERT_WARN_DAYS)
             if ctx.operator_role == workflow.Actor.LURAH.value or cert.operator_id == ctx.operator_id

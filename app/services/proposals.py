@@ -47,6 +47,11 @@ class QueueOnlyThroughOutbox(UsulkanError):
     hint = N_("Use “Put in the send queue” (or `usulkan proposal queue`), which does both at once.")
 
 
+class KindLocked(UsulkanError):
+    template = N_("The kind of this proposal can no longer be changed ({state}).")
+    hint = N_("Only a first draft changes its kind. Withdraw this one and start a new proposal of the right kind.")
+
+
 class ProposalLocked(UsulkanError):
     template = N_("This proposal can no longer be changed ({state}).")
     hint = N_("Make a new version of it instead.")
@@ -175,6 +180,9 @@ def update_proposal(
         state = workflow.State(row.state)
         if not workflow.is_editable(state):
             raise ProposalLocked(state=workflow.state_label(state))
+        if draft.kind.value != row.kind and (state is not workflow.State.DRAFT or row.version != 1):
+            # A route was taken for this kind, or Dinsos knows an earlier version under it.
+            raise KindLocked(state=workflow.state_label(state))
         proposal = replace(
             draft,
             id=uuid.UUID(row.id),

@@ -74,3 +74,33 @@ def proposals_draft(n: int):
     from tests import factories
 
     return proposal_io.proposal_from_dict(factories.household_with([nik(n)]))
+
+
+def test_only_a_first_draft_changes_its_kind(office):
+    from app.services import proposal_io
+    from tests import factories
+
+    def as_pembaruan(n: int):
+        data = factories.household_with([nik_of(n)], kk=f"35750312031{n:05d}")
+        data.update(kind="pembaruan", programmes=[],
+                    changes=[{"variable": "floor_material", "old": "ceramic_marble", "new": "earth"}])
+        return proposal_io.proposal_from_dict(data)
+
+    draft = proposals.add_proposal(office, proposals_draft(71))
+    proposals.update_proposal(office, draft.id, as_pembaruan(71))  # the editor's "Jadikan usulan pembaruan"
+    with office.reading() as session:
+        assert session.get(Proposal, draft.id).kind == "pembaruan"
+
+    in_muskel = proposals.add_proposal(office, proposals_draft(72))
+    proposals.apply_action(office, in_muskel.id, workflow.Action.SEND_TO_MUSKEL)
+    with pytest.raises(proposals.KindLocked) as info:
+        proposals.update_proposal(office, in_muskel.id, as_pembaruan(72))
+    assert "Jenis usulan ini tidak bisa diubah" in info.value.message()
+    with office.reading() as session:
+        assert session.get(Proposal, in_muskel.id).kind == "baru"
+
+
+def nik_of(n: int) -> str:
+    from test_sync_world import nik
+
+    return nik(n)

@@ -32,11 +32,13 @@ def test_the_editors_queue_button_creates_the_outbox_item_that_will_be_sent(app_
 
 
 class QueueLater(Answers):
-    """Yes to everything except the offer to queue straight away."""
+    """Yes to everything except the offer to queue straight away (until ``yes_to_queue``)."""
+
+    yes_to_queue = False
 
     def confirm(self, title, text, *, yes=None):
         self.asked.append(text)
-        return "antrean kirim" not in text
+        return self.yes_to_queue or "antrean kirim sekarang" not in text
 
 
 def test_the_musyawarah_page_queues_the_eligible_ones_with_their_items(app_state, qtbot, tmp_path):
@@ -95,13 +97,45 @@ def test_the_sptjm_route_queues_after_the_lurah_records_it(app_state, qtbot, tmp
     try:
         scan = tmp_path / "sptjm.pdf"
         scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
-        editor = editor_for(lurah, qtbot, summary.id, Answers(yes=True, path=scan))
+        answers = QueueLater(path=scan)
+        editor = editor_for(lurah, qtbot, summary.id, answers)
         editor.workflow.buttons[Action.RECORD_SPTJM].click()
         assert get_proposal(lurah_ctx, summary.id).proposal.state is State.READY
+        # Offered at once; declined here, so the button does it.
+        assert "SPTJM sudah dicatat" in answers.asked[-1]
+        assert _items(lurah_ctx) == []
         qtbot.waitUntil(lambda: Action.QUEUE in editor.workflow.buttons, timeout=2000)
+        answers.yes_to_queue = True
         editor.workflow.buttons[Action.QUEUE].click()
         assert get_proposal(lurah_ctx, summary.id).proposal.state is State.QUEUED
         assert [(i.proposal_id, i.route) for i in _items(lurah_ctx)] == [(summary.id, "sptjm")]
+    finally:
+        lurah.ctx = None
+        lurah_ctx.close()
+
+
+def test_accepting_the_offer_after_the_sptjm_queues_it_at_once(app_state, qtbot, tmp_path, office):
+    from app.services.office import find_operator, open_office
+    from app.services.proposal_io import proposal_from_dict
+    from app.services.proposals import add_proposal, apply_action
+    from app.ui.state import AppState
+    from app.ui.tasks import InlineRunner
+    from tests.conftest import LURAH_PASS
+    from tests.factories import proposal_dict
+
+    summary = add_proposal(app_state.ctx, proposal_from_dict(proposal_dict()))
+    apply_action(app_state.ctx, summary.id, Action.SEND_TO_SPTJM)
+    lurah_ctx = open_office(office.folder, find_operator(office.folder, "Bapak Lurah"), LURAH_PASS)
+    lurah = AppState(office.folder, runner=InlineRunner())
+    lurah.sign_in(lurah_ctx)
+    try:
+        scan = tmp_path / "sptjm.pdf"
+        scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+        editor = editor_for(lurah, qtbot, summary.id, Answers(yes=True, path=scan))
+        editor.workflow.buttons[Action.RECORD_SPTJM].click()
+        assert get_proposal(lurah_ctx, summary.id).proposal.state is State.QUEUED
+        assert [(i.proposal_id, i.route, i.state) for i in _items(lurah_ctx)] == [(summary.id, "sptjm", "pending")]
+        assert Action.REVISE in editor.workflow.buttons  # the editor shows it queued
     finally:
         lurah.ctx = None
         lurah_ctx.close()

@@ -197,13 +197,27 @@ class WorkflowPanel(QWidget):
             info = attach_to_proposal(ctx, proposal_id, kind=kind, filename=path.name, data=read_limited(path))
             return apply_action(ctx, proposal_id, action, actor=actor, data={key: info.id})
 
-        self._run(step, attachments=True)
+        self._run(step, attachments=True, then=self._offer_queue if sptjm else None)
 
-    def _run(self, fn, *, attachments: bool = False) -> None:
+    def _offer_queue(self, summary) -> None:
+        """The SPTJM is recorded and the proposal ready: the usual next step, offered at once."""
+        if getattr(summary, "state", None) != State.READY.value:
+            return
+        if self.prompts.confirm(
+            _("Put in the send queue"),
+            _("The SPTJM is recorded and the proposal is ready to send. Put it in the send queue now? Once "
+              "queued, it can no longer be changed: a correction will need a new version."),
+            yes=_("Put in the send queue"),
+        ):
+            self._run(lambda ctx: outbox.queue_proposal(ctx, summary.id))
+
+    def _run(self, fn, *, attachments: bool = False, then=None) -> None:
         def done(summary):
             if attachments:
                 self.state.changed.emit(ATTACHMENTS)
             self.moved.emit(summary)
+            if then is not None:
+                then(summary)
 
         self.state.run(fn, done, on_error=self._failed, changes=PROPOSALS)
 

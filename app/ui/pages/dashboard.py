@@ -47,10 +47,15 @@ def group_counts(counts: dict[tuple[str, str], int]) -> dict[str, int]:
     return {key: sum(by_state.get(s, 0) for s in states) for key, _title, states in STATE_GROUPS}
 
 
-def dinsos_state_text(server_url: str | None, last_contact: datetime | None) -> str:
+def dinsos_state_text(server_url: str | None, last_contact: datetime | None, unreachable: bool = False) -> str:
     """Honest words for the Dinsos connection: never claim a contact that did not happen."""
     if not server_url:
         return _("Dinsos server not set up yet")
+    if unreachable:
+        # The last round could not reach Dinsos: not connected now, whatever happened before.
+        return (_("Not connected: the Dinsos server cannot be reached now (last contact: {when})").format(
+            when=format_wib(last_contact)) if last_contact else
+            _("Not connected: the Dinsos server cannot be reached now"))
     if last_contact is None:
         return _("Never connected to the Dinsos yet")
     return _("Last contact with the Dinsos: {when}").format(when=format_wib(last_contact))
@@ -179,7 +184,8 @@ class DashboardPage(QWidget):
         for key, n in group_counts(data.counts).items():
             self.cards[key].set_value(str(n))
         self.queue_card.set_value(str(data.queue_size))
-        self.dinsos_card.set_value(dinsos_state_text(data.server_url, data.last_dinsos_contact))
+        self.dinsos_card.set_value(dinsos_state_text(data.server_url, data.last_dinsos_contact,
+                                                     data.dinsos_unreachable))
         self._fill_attention(data)
         self._finished()
 
