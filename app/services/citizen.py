@@ -69,6 +69,12 @@ def _latest_per_tracking(session, ids: list[str]) -> list[Proposal]:
     return sorted(latest.values(), key=lambda r: r.updated_at, reverse=True)
 
 
+CITIZEN_HEARS_RETURN = {
+    workflow.State.RETURNED, workflow.State.DRAFT, workflow.State.GROUND_CHECK, workflow.State.MUSKEL,
+    workflow.State.SPTJM, workflow.State.READY,
+}
+
+
 def find_for_citizen(ctx: OfficeContext, text: str) -> list[CitizenStatus]:
     """By tracking code (from the receipt), NIK or No. KK; the look-up is audited."""
     text = text.strip()
@@ -87,7 +93,9 @@ def find_for_citizen(ctx: OfficeContext, text: str) -> list[CitizenStatus]:
         results = []
         for row in _latest_per_tracking(session, list(all_ids)):
             state = workflow.State(row.state)
-            reasons = returned_texts(session, row.tracking_code)
+            # Why Dinsos returned it, while that is still the news: the proposal is returned, or its
+            # new version is being prepared. Once Dinsos has it again (or decided), an old return is history.
+            reasons = () if state not in CITIZEN_HEARS_RETURN else returned_texts(session, row.tracking_code)
             head = head_member(row.household)
             results.append(
                 CitizenStatus(

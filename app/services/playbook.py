@@ -14,7 +14,7 @@ from app.i18n import N_
 from app.services.context import OfficeContext
 from app.services.playbook_starter import STARTER_PAGES
 from app.storage.handover_models import PlaybookPage, PlaybookRevision
-from app.storage.models import Operator, ProposalTransition
+from app.storage.models import Operator, Proposal, ProposalTransition
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 MAX_BODY = 50_000
@@ -137,6 +137,36 @@ def return_reasons(ctx: OfficeContext, proposal_id: str) -> list[ReturnReason]:
             .order_by(ProposalTransition.at.desc(), ProposalTransition.id.desc())
         ).first()
         return reasons_of(last) if last is not None else []
+
+
+def reasons_to_fix(ctx: OfficeContext, proposal_id: str) -> tuple[int | None, list[ReturnReason]]:
+    """What the operator is fixing, and in which version Dinsos said it.
+
+    A returned proposal: its own latest return. A new version still being prepared (a draft, or
+    on its way through the muskel/SPTJM again): the return of the version it replaces, so the
+    reason stays in sight while it is fixed. Anything else: nothing (the version number is None).
+    """
+    preparing = {"draft", "ground_check", "muskel", "sptjm", "ready"}
+
+    def last_return(session: Session, pid: str) -> ProposalTransition | None:
+        return session.scalars(
+            select(ProposalTransition)
+            .where(ProposalTransition.proposal_id == pid, ProposalTransition.action == "return")
+            .order_by(ProposalTransition.at.desc(), ProposalTransition.id.desc())
+        ).first()
+
+    with ctx.reading() as session:
+        row = session.get(Proposal, proposal_id)
+        if row is None or row.state not in preparing | {"returned"}:
+            return None, []
+        own = last_return(session, row.id)
+        if own is not None:
+            return row.version, reasons_of(own)
+        base = session.get(Proposal, row.base_id) if row.state in preparing and row.base_id else None
+        carried = last_return(session, base.id) if base is not None else None
+        if carried is not None:
+            return base.version, reasons_of(carried)
+    return None, []
 
 
 def known_return_reason_codes(ctx: OfficeContext) -> list[str]:

@@ -424,6 +424,27 @@ def _step(ctx, session, row, action, actor, reason, data) -> None:
     )
 
 
+# Evidence of a step version 1 took (its muskel decision, SPTJM, ground check): the new version
+# takes that step again, so these stay with version 1. The household's own documents still count.
+STEP_EVIDENCE = ("muskel_minutes", "sptjm", "ground_check")
+
+
+def _carry_documents(session, base_id: str, new_id: str) -> int:
+    """Copy the base's documents that still count to the new version; how many were copied."""
+    from app.storage.models import Attachment
+
+    rows = session.scalars(
+        select(Attachment).where(Attachment.proposal_id == base_id, Attachment.kind.not_in(STEP_EVIDENCE))
+        .order_by(Attachment.created_at, Attachment.id)
+    ).all()
+    for old in rows:
+        session.add(Attachment(
+            id=str(uuid.uuid4()), proposal_id=new_id, kind=old.kind, filename=old.filename, mime=old.mime,
+            size=old.size, sha256=old.sha256, data=old.data, created_by=old.created_by, created_at=old.created_at,
+        ))
+    return len(rows)
+
+
 def new_version(ctx: OfficeContext, reference: str) -> ProposalSummary:
     """A queued or returned proposal is immutable: copy it to a new draft that names its base."""
     with ctx.transaction() as session:
@@ -452,5 +473,6 @@ def new_version(ctx: OfficeContext, reference: str) -> ProposalSummary:
         repo.add_transition(
             session, row, None, "draft", "create", "office", ctx.operator_id, now, None, {"base": base.id}
         )
-        ctx.audit(session, "proposal.new_version", "proposal", row.id, base=base.id)
+        carried = _carry_documents(session, base.id, row.id)
+        ctx.audit(session, "proposal.new_version", "proposal", row.id, base=base.id, documents=carried)
         return repo.summary(row)

@@ -229,8 +229,9 @@ def summaries(session: Session, ids: Sequence[str]) -> list[ProposalSummary]:
 
 def detail(session: Session, row: models.Proposal) -> ProposalDetail:
     names = dict(session.execute(select(models.Operator.id, models.Operator.name)).all())
-    transitions = tuple(
-        TransitionView(
+
+    def view(t: models.ProposalTransition) -> TransitionView:
+        return TransitionView(
             from_state=t.from_state,
             to_state=t.to_state,
             action=t.action,
@@ -239,11 +240,20 @@ def detail(session: Session, row: models.Proposal) -> ProposalDetail:
             at=t.at,
             reason=reason_line(t.data, t.reason),
         )
-        for t in row.transitions
-    )
+
+    earlier: list[tuple[int, TransitionView]] = []
+    seen, base_id = {row.id}, row.base_id
+    while base_id and base_id not in seen:  # a cycle cannot be made by new_version; never loop on one
+        seen.add(base_id)
+        base = session.get(models.Proposal, base_id)
+        if base is None:
+            break
+        earlier[:0] = [(base.version, view(t)) for t in base.transitions]
+        base_id = base.base_id
     return ProposalDetail(
         proposal=to_domain(row),
-        transitions=transitions,
+        transitions=tuple(view(t) for t in row.transitions),
         created_by=names.get(row.created_by, ""),
         assigned_to=names.get(row.assigned_to) if row.assigned_to else None,
+        earlier=tuple(earlier),
     )

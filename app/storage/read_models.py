@@ -46,3 +46,6 @@ class ProposalDetail:
     transitions: tuple[TransitionView, ...]
     created_by: str
     assigned_to: str | None
+    # The steps of the versions this one replaces, oldest first, each with its version number: a
+    # new version keeps the story of why it exists (Dinsos returned version 1, and why).
+    earlier: tuple[tuple[int, TransitionView], ...] = ()

@@ -20,19 +20,28 @@ class HistoryView(QTreeWidget):
         self.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.header().setStretchLastSection(True)
 
-    def show_transitions(self, transitions: tuple[TransitionView, ...]) -> None:
+    def show_transitions(
+        self, transitions: tuple[TransitionView, ...], earlier: tuple[tuple[int, TransitionView], ...] = ()
+    ) -> None:
+        """This version's steps, after those of the versions it replaces (marked with their number)."""
         self.clear()
+        for version, t in earlier:
+            self._add(t, _("Version {version}: {step}"), version)
         for t in transitions:
-            try:
-                step = action_label(Action(t.action))
-            except ValueError:
-                step = _("created") if t.action == "create" else t.action
-            if t.operator_name:
-                who = t.operator_name
-            elif t.actor in ACTORS:
-                who = _(ACTOR_LABELS[Actor(t.actor)])
-            else:
-                who = t.actor
-            self.addTopLevelItem(
-                QTreeWidgetItem([format_wib(t.at), step, state_label(t.to_state), who, t.reason or ""])
-            )
+            self._add(t)
+
+    def _add(self, t: TransitionView, template: str = "{step}", version: int | None = None) -> None:
+        try:
+            step = action_label(Action(t.action))
+        except ValueError:
+            step = _("created") if t.action == "create" else t.action
+        if t.operator_name:
+            who = t.operator_name
+        elif t.actor in ACTORS:
+            who = _(ACTOR_LABELS[Actor(t.actor)])
+        else:
+            who = t.actor
+        step = template.format(step=step, version=version)
+        self.addTopLevelItem(
+            QTreeWidgetItem([format_wib(t.at), step, state_label(t.to_state), who, t.reason or ""])
+        )

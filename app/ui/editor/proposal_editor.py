@@ -361,7 +361,7 @@ class ProposalEditor(QDialog):
                 + (" " + _("Make a new version to correct it.") if revisable else "")
             )
             self.banner.show()
-        self.history.show_transitions(detail.transitions)
+        self.history.show_transitions(detail.transitions, detail.earlier)
         self.attachments.set_proposal(self.proposal_id)
         self.journal.set_proposal(self.proposal_id, p.household.kk_number)
         self._update_workflow()

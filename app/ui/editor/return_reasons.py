@@ -5,15 +5,20 @@ from __future__ import annotations
 from app.domain.workflow import State
 from app.i18n import _
 from app.domain.reasons import humanise
-from app.services.playbook import PageView, ReturnReason, page_for_return_reason, return_reasons
+from app.services.playbook import PageView, ReturnReason, page_for_return_reason, reasons_to_fix
 from app.ui.editor.prompts import Prompts
 from app.ui.playbook.dialog import PlaybookDialog
 from app.ui.qt import QGridLayout, QLabel, QPushButton, QWidget
 from app.ui.state import AppState
 
 
+# Returned, or a new version on its way to Dinsos again: the reasons stay in sight while it is fixed.
+PREPARING = {State.RETURNED.value, State.DRAFT.value, State.GROUND_CHECK.value, State.MUSKEL.value,
+             State.SPTJM.value, State.READY.value}
+
+
 class ReturnReasonsBox(QWidget):
-    """Hidden unless the proposal is returned with coded reasons."""
+    """Hidden unless the proposal, or the version it replaces, was returned with coded reasons."""
 
     def __init__(self, state: AppState, prompts: Prompts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -21,6 +26,7 @@ class ReturnReasonsBox(QWidget):
         self.prompts = prompts
         self.shown_for: tuple[str, str] | None = None
         self.reasons: list[ReturnReason] = []
+        self.version: int | None = None  # the version Dinsos returned (this one, or the one it replaces)
         self.buttons: dict[str, QPushButton] = {}
         self.dialog: PlaybookDialog | None = None
         self.grid = QGridLayout(self)
@@ -32,21 +38,25 @@ class ReturnReasonsBox(QWidget):
         if key == self.shown_for:
             return  # the editor refreshes the workflow row on every edit: ask once per proposal and state
         self.shown_for = key
-        if key is None or key[1] != State.RETURNED.value:
-            self._show([])
+        if key is None or key[1] not in PREPARING:
+            self._show((None, []))
             return
-        self.state.run(lambda ctx: return_reasons(ctx, proposal_id), self._show)
+        self.state.run(lambda ctx: reasons_to_fix(ctx, proposal_id), self._show)
 
-    def _show(self, reasons: list[ReturnReason]) -> None:
+    def _show(self, found: tuple[int | None, list[ReturnReason]]) -> None:
+        version, reasons = found
         while self.grid.count():
             old = self.grid.takeAt(0).widget()
             old.hide()
             old.deleteLater()
-        self.reasons, self.buttons = list(reasons), {}
+        self.reasons, self.buttons, self.version = list(reasons), {}, version
         self.setVisible(bool(reasons))
         if not reasons:
             return
-        self.grid.addWidget(QLabel("<b>" + _("Dinsos returned it because:") + "</b>"), 0, 0, 1, 2)
+        own = self.shown_for is not None and self.shown_for[1] == State.RETURNED.value
+        heading = (_("Dinsos returned it because:") if own
+                   else _("Dinsos returned version {version} because:").format(version=version))
+        self.grid.addWidget(QLabel("<b>" + heading + "</b>"), 0, 0, 1, 2)
         for row, reason in enumerate(self.reasons, start=1):
             label = QLabel(f"\u2022 {reason.text or humanise(reason.code)}")
             label.setWordWrap(True)

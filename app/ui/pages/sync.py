@@ -210,6 +210,9 @@ class SyncPage(QWidget):
         layout.addWidget(QLabel(_("Latest batches")))
         layout.addWidget(self.table, 1)
 
+        # Until the office's sync state is read (on the worker): no step is offered that may not apply.
+        for button in (self.send_button, self.export_button, self.countersign_button, self.release_button):
+            button.setEnabled(False)
         if self.scheduler is not None:
             self.scheduler.state_changed.connect(self.show_state)
             self.scheduler.running_changed.connect(self._running)
