@@ -29,7 +29,6 @@ class Option:
 LANGUAGE = Option("ui/language", i18n.DEFAULT_LANGUAGE, N_("Language"))
 BACKUP_FOLDER = Option("backup/folder", "", N_("Backup folder"))
 WINDOW_GEOMETRY = Option("window/geometry", QByteArray(), N_("Window size and position"))
-LAST_PAGE = Option("window/last_page", "dashboard", N_("Last page shown"))
 # The citizen's receipt: A5 (half a sheet, the usual) or A4 for printers that take nothing else.
 RECEIPT_PAPER = Option("print/receipt_paper", "A5", N_("Receipt paper size"))
 RECEIPT_PAPERS = ("A5", "A4")
@@ -41,7 +40,7 @@ RECEIPT_FOLDER = Option("receipt/folder", "", N_("Folder for receipts"))
 # A shared office PC locks itself after this many minutes without a key press or a click.
 IDLE_LOCK_MINUTES = Option("session/idle_lock_minutes", 10, N_("Lock after minutes without use"))
 
-OPTIONS = (LANGUAGE, BACKUP_FOLDER, WINDOW_GEOMETRY, LAST_PAGE, RECEIPT_PAPER, LAST_OPERATOR, IDLE_LOCK_MINUTES,
+OPTIONS = (LANGUAGE, BACKUP_FOLDER, WINDOW_GEOMETRY, RECEIPT_PAPER, LAST_OPERATOR, IDLE_LOCK_MINUTES,
            RECEIPT_FOLDER)
 
 # What AppState.changed carries after a setting changed, so pages showing one refresh.
