@@ -263,3 +263,15 @@ def test_the_lurah_unlocks_with_her_passphrase_or_the_recovery_code_an_operator_
         lurah_window.hide()
         state.ctx.close()
         state.ctx = None
+
+
+def test_guessing_at_the_lock_screen_is_throttled_like_the_sign_in(qtbot, window):
+    window.lock()
+    screen = window.lock_screen
+    for attempt in range(6):
+        if not screen.unlock_button.isEnabled():
+            break
+        unlock_with(qtbot, window, f"tebakan {attempt}")
+    assert window.is_locked()
+    assert not screen.unlock_button.isEnabled()
+    assert screen.message.text().startswith("Terlalu banyak")
