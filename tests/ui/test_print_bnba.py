@@ -102,4 +102,6 @@ def test_markup_typed_into_the_page_or_stored_prints_as_text(qapp, tmp_path):
     sheet = BnbaSheet("Kelurahan <script>", "T", meeting_date=date(2026, 12, 3), meeting_place="</table><h1>X",
                       lpmk_name="<u>LPMK</u>")
     data = bnba_pdf(rows, tmp_path / "b.pdf", sheet=sheet)
-    assert says(data, hostile, "SITI <i>AMINAH</i>", "Kelurahan <script>", "</table><h1>X", "( <u>LPMK</u> )")
+    # (the viewer's text joins "fi" into one ligature glyph, so the check skips that word)
+    assert says(data, "<img src='", "passwd'><b>JL. X</b>", "SITI <i>AMINAH</i>", "Kelurahan <script>",
+                "</table><h1>X", "( <u>LPMK</u> )")
