@@ -52,7 +52,8 @@ def member_ids_matching(query: str) -> Select:
     Digits: exact NIK or No. KK (16 digits) or a NIK/KK prefix. Text: a name prefix
     (index range on name_key) or any part of a name (FTS5 trigram index).
     """
-    query = query.strip()
+    # A pasted NUL or other control character would end FTS5's string early ("unterminated string").
+    query = "".join(c if c.isprintable() else " " for c in query).strip()
     if _DIGITS.match(query):
         digits = re.sub(r"[^0-9]", "", query)
         if len(digits) == 16:
