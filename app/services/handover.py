@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.domain.reasons import humanise
 from app.errors import UsulkanError
 from app.i18n import N_
 from app.services import keys as office_keys
@@ -18,7 +19,6 @@ from app.services.handover_work import (
 )
 from app.services.journal import JournalView, add_entry_in, journal_view
 from app.storage.handover_models import JournalEntry, PlaybookPage
-from app.domain.reasons import humanise
 from app.storage.models import FormDraft, Operator, Proposal, ProposalTransition
 from app.storage.proposal_repo import head_member
 

@@ -50,7 +50,8 @@ def member_ids_matching(query: str) -> Select:
     Digits: exact NIK or No. KK (16 digits) or a NIK/KK prefix. Text: a name prefix
     (index range on name_key) or any part of a name (FTS5 trigram index).
     """
-    query = query.strip()
+    # A pasted NUL or other control character would end FTS5's string early ("unterminated string").
+    query = "".join(c if c.isprintable() else " " for c in query).strip()
     digits = normalise_nik(query)
     if digits and is_ascii_digits(digits):
         if len(digits) == 16:

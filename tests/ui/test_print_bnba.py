@@ -88,3 +88,20 @@ def test_the_xlsx_has_the_address_and_widths_from_content(app_state, qtbot, tmp_
     assert widths["C"] >= 18 and widths["D"] >= 18 and widths["I"] >= len(first.tracking_code) + 1
     assert widths["E"] >= len("JL. PAHLAWAN NO. 12")
     assert sheet.page_setup.orientation == "landscape"
+
+
+def test_markup_typed_into_the_page_or_stored_prints_as_text(qapp, tmp_path):
+    """The BNBA is HTML laid out by Qt: whatever a field holds is escaped, never markup or a file fetch."""
+    from datetime import date
+
+    from app.ui.bnba import BnbaRow, BnbaSheet, bnba_pdf
+
+    hostile = "<img src='file:///etc/passwd'><b>JL. X</b>"
+    rows = [BnbaRow(1, "SITI <i>AMINAH</i>", "3575034708850003", KK, "003", "001", "usulan baru",
+                    "USK-7K3M-Q9TD", hostile)]
+    sheet = BnbaSheet("Kelurahan <script>", "T", meeting_date=date(2026, 12, 3), meeting_place="</table><h1>X",
+                      lpmk_name="<u>LPMK</u>")
+    data = bnba_pdf(rows, tmp_path / "b.pdf", sheet=sheet)
+    # (the viewer's text joins "fi" into one ligature glyph, so the check skips that word)
+    assert says(data, "<img src='", "passwd'><b>JL. X</b>", "SITI <i>AMINAH</i>", "Kelurahan <script>",
+                "</table><h1>X", "( <u>LPMK</u> )")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from app.domain.reasons import humanise
 from app.domain.workflow import State
 from app.i18n import _
-from app.domain.reasons import humanise
 from app.services.playbook import PageView, ReturnReason, page_for_return_reason, reasons_to_fix
 from app.ui.editor.prompts import Prompts
 from app.ui.playbook.dialog import PlaybookDialog
