@@ -50,6 +50,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 "ok": report.ok,
                 "entries": report.entries,
                 "heads_checked": report.heads_checked,
+                "legacy_entries": report.legacy_entries,
                 "problems": [{"seq": p.seq, "kind": p.kind, "batch_sequence": p.batch_sequence}
                              for p in report.problems],
             }
@@ -58,6 +59,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(n_("Audit log intact: {count} entry checked.", "Audit log intact: {count} entries checked.", report.entries).format(count=report.entries))
         print(_("Signatures checked; {heads} audit heads receipted by Dinsos are still in the log.").format(
             heads=report.heads_checked))
+        if report.legacy_entries:
+            print(_("{count} entries from before this version are chained but carry no signature.").format(
+                count=report.legacy_entries))
     else:
         print(_("The audit log has been tampered with:"))
         for problem in report.problems:

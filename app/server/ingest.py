@@ -164,8 +164,7 @@ def _apply(ctx, session, office, verified: VerifiedBatch, sealed: bytes, now, so
         if item.item_type == AUDIT_HEAD_ITEM:
             head = chain.read_head_payload(item.payload)
             if head is not None:
-                session.add(OfficeAuditHead(batch_id=batch.batch_id, office_id=office.id, batch_sequence=batch.sequence,
-                                            seq=head[0], hash=head[1], received_at=now))
+                _store_audit_head(session, office, batch, head, now)
             continue
         payload = item.payload
         kind = payload.get("kind")
@@ -206,6 +205,21 @@ def _apply(ctx, session, office, verified: VerifiedBatch, sealed: bytes, now, so
                  detail={"sequence": batch.sequence, "items": len(batch.items), "duplicates": flags, "source": source})
     return IngestResult(ACCEPTED, batch.batch_id, office.id, batch.sequence, receipt=receipt_bytes,
                         duplicates=flags, items=len(batch.items))
+
+
+def _store_audit_head(session, office, batch, head: tuple[int, str], now) -> None:
+    """Keep the office's audit head; a head *behind* an earlier one means the office's log was cut
+    back (or put back from a copy): not a reason to refuse its proposals, but Dinsos's log says so."""
+    before = session.execute(
+        select(OfficeAuditHead.seq).where(OfficeAuditHead.office_id == office.id)
+        .order_by(OfficeAuditHead.batch_sequence.desc()).limit(1)
+    ).scalar_one_or_none()
+    if before is not None and head[0] < before:
+        audit.append(session, at=now, actor=f"office:{office.id}", action="office_audit_regressed",
+                     subject=batch.batch_id, detail={"sequence": batch.sequence, "head_seq": head[0], "before": before})
+        log.warning("office %s sent audit head %d after %d: its audit log went backwards", office.id, head[0], before)
+    session.add(OfficeAuditHead(batch_id=batch.batch_id, office_id=office.id, batch_sequence=batch.sequence,
+                                seq=head[0], hash=head[1], received_at=now))
 
 
 def _in_order(batch: PartlySignedBatch, accepted: Sequence[str]) -> list[str]:

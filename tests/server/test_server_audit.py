@@ -99,3 +99,21 @@ def test_server_audit_verify_names_the_rewritten_entry(settings, tmp_path, capsy
     assert main(["audit", "verify", *common, "--json"]) == 3
     report = json.loads(capsys.readouterr().out)
     assert {"seq": seq, "kind": kind} in report["problems"]
+
+
+def test_an_audit_head_that_goes_backwards_is_recorded_at_dinsos(ctx, kelurahan):
+    from app.server.ingest import ingest
+    from app.sync.batch import BatchItem
+    from app.sync.chain import head_payload
+
+    def head(seq):
+        import uuid
+
+        return BatchItem.create(item_id=str(uuid.uuid4()), item_type="audit_head", payload=head_payload(seq, "cd" * 32))
+
+    for n, seq in ((3, 40), (4, 41), (5, 12)):  # the third office batch says its log is shorter
+        sealed, _, _ = kelurahan.batch(kelurahan.items([nik(n)]) + [head(seq)])
+        assert ingest(ctx, sealed, source="test").outcome == "accepted"
+    with ctx.reading() as session:
+        flagged = session.scalars(select(AuditEntry).where(AuditEntry.action == "office_audit_regressed")).all()
+    assert [json.loads(e.detail) for e in flagged] == [{"sequence": 3, "head_seq": 12, "before": 41}]

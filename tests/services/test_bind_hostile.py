@@ -177,9 +177,15 @@ def _swap_authority(body: bytes) -> bytes:
     return canonical_bytes(doc)
 
 
+def _one_signature_character(body: bytes) -> bytes:
+    """One character inside the signature changed (never the last: it carries only padding bits)."""
+    at = len(body) - 12
+    return body[:at] + (b"B" if body[at:at + 1] != b"B" else b"C") + body[at + 1:]
+
+
 @pytest.mark.parametrize("mangle", [
     _swap_authority,
-    lambda body: body[:-3] + b"A" + body[-2:],  # one character of the signature changed
+    _one_signature_character,
     lambda body: b'{"office_id":"x","feed_token":"t","authority_fingerprint":"ab"}',  # the old answer shape
 ])
 def test_an_altered_answer_is_refused_and_resending_the_same_request_heals(server, lurah, mangle):
