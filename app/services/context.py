@@ -15,6 +15,7 @@ from app.clock import today_wib, utcnow
 from app.domain.regions import RegionIndex, default_regions
 from app.storage import audit
 from app.storage.engine import immediate
+from app.storage.sealed import SlotKey
 from app.storage.vault import Vault
 
 
@@ -31,6 +32,9 @@ class OfficeContext:
     operator_name: str
     operator_role: str
     data_key: bytes = field(repr=False)
+    # The private key of the keyslot this session was unlocked with: it opens the sealed keys of
+    # that person only (app/storage/sealed.py). In memory for this session, never stored.
+    slot_key: SlotKey | None = field(default=None, repr=False)
     regions: RegionIndex = field(default_factory=default_regions)
     clock: Callable[[], datetime] = utcnow
     today: Callable[[], date] = today_wib
@@ -68,4 +72,5 @@ class OfficeContext:
         )
 
     def close(self) -> None:
+        self.slot_key = None
         self.engine.dispose()

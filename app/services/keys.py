@@ -1,4 +1,10 @@
-"""Signing keys in the office database: the Lurah's authority key and certified operator keys."""
+"""Signing keys: the Lurah's authority key and certified operator keys, each sealed to its owner's keyslot.
+
+The database holds public keys, certificates and sealed blobs only (app/storage/sealed.py). A
+private key opens in memory only with the keyslot key of the session of its owner
+(``OfficeContext.slot_key``): an operator who can open the office cannot sign as another person
+or as the Lurah, whatever rows they read or write. See docs/trust-model.md.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,9 @@ from sqlalchemy.orm import Session
 from app.errors import UsulkanError
 from app.i18n import N_
 from app.services.context import OfficeContext
+from app.storage import sealed
 from app.storage.models import Operator
-from app.storage.sync_models import AUTHORITY_OWNER, Certificate, SigningKey, SyncLink
+from app.storage.sync_models import AUTHORITY_OWNER, Certificate, SealedKey, SigningKey, SyncLink
 from app.sync import keys
 from app.sync.certificates import OperatorCertificate, issue_certificate
 
@@ -42,42 +49,98 @@ def now_seconds(ctx: OfficeContext):
     return ctx.clock().replace(microsecond=0)
 
 
+class KeyNotAvailable(UsulkanError):
+    template = N_("The signing key of the person signed in cannot be opened in this session.")
+    hint = N_("Sign out and sign in again with your own passphrase. If it keeps happening, "
+              "ask the Lurah to enrol you again (your key may have been damaged).")
+
+
+class AuthorityKeyMissing(UsulkanError):
+    template = N_("This office has no authority key of the Lurah yet.")
+    hint = N_("The Lurah signs in once with their own passphrase; Usulkan then makes the key.")
+
+
 def _active_key(session: Session, owner: str) -> SigningKey | None:
     return session.scalars(
         select(SigningKey).where(SigningKey.owner == owner, SigningKey.active.is_(True)).order_by(SigningKey.id.desc())
     ).first()
 
 
-def _new_key(session: Session, owner: str, role: str, now) -> SigningKey:
+def seal_in(session: Session, office_id: str, *, owner: str, purpose: str, secret: bytes, public: bytes,
+            slot_id: str, slot_public: bytes, now) -> None:
+    """Store ``secret`` sealed to one keyslot (nothing in clear reaches the database)."""
+    blob = sealed.seal(secret, slot_public, office_id=office_id, owner=owner, purpose=purpose,
+                       slot_id=slot_id, public=public)
+    session.add(SealedKey(owner=owner, purpose=purpose, public_key=public, slot_id=slot_id, blob=blob, created_at=now))
+
+
+def open_in(ctx: OfficeContext, session: Session, *, owner: str, purpose: str, public: bytes) -> bytes:
+    """The secret sealed to the keyslot of the person signed in, or KeyNotAvailable."""
+    slot = ctx.slot_key
+    if slot is None:
+        raise KeyNotAvailable()
+    rows = session.scalars(select(SealedKey).where(
+        SealedKey.owner == owner, SealedKey.purpose == purpose, SealedKey.public_key == public,
+        SealedKey.slot_id == slot.slot_id,
+    ).order_by(SealedKey.id.desc())).all()
+    for row in rows:
+        try:
+            return slot.open(row.blob, office_id=ctx.office_id, owner=owner, purpose=purpose, public=public)
+        except sealed.SealBroken:
+            continue  # planted or damaged: another row may still be the real one
+    raise KeyNotAvailable()
+
+
+def _signer_from(ctx: OfficeContext, session: Session, row: SigningKey, purpose: str) -> keys.Ed25519Signer:
+    raw = open_in(ctx, session, owner=row.owner, purpose=purpose, public=row.public_key)
+    try:
+        signer = keys.Ed25519Signer.from_bytes(raw)
+    except ValueError as exc:
+        raise KeyNotAvailable() from exc
+    # HPKE base mode does not say who sealed: anyone may seal a key of their own to my slot.
+    if signer.public_key_bytes != row.public_key:
+        raise KeyNotAvailable()
+    return signer
+
+
+def new_key_in(session: Session, office_id: str, *, owner: str, role: str,
+               slots: list[tuple[str, bytes]], now) -> SigningKey:
+    """A fresh Ed25519 key: its public half in ``signing_key``, its private half sealed to each of ``slots``.
+
+    ``slots`` must be (slot id, public key) of slots the caller made or opened itself, never
+    ones read back from a file someone else could have written.
+    """
     private = keys.generate_ed25519()
-    row = SigningKey(
-        owner=owner, role=role, public_key=keys.public_bytes(private.public_key()),
-        private_key=keys.private_bytes(private), active=True, created_at=now,
-    )
+    raw = keys.private_bytes(private)
+    row = SigningKey(owner=owner, role=role, public_key=keys.public_bytes(private.public_key()),
+                     active=True, created_at=now)
     session.add(row)
+    for slot_id, slot_public in slots:
+        seal_in(session, office_id, owner=owner, purpose=sealed.AUTHORITY if owner == AUTHORITY_OWNER else sealed.SIGNING,
+                secret=raw, public=row.public_key, slot_id=slot_id, slot_public=slot_public, now=now)
     session.flush()
     return row
 
 
 def authority_key_in(ctx: OfficeContext, session: Session) -> SigningKey:
-    """The Lurah's authority key inside the caller's transaction, made on first use."""
+    """The Lurah's authority key (public half) inside the caller's transaction."""
     row = _active_key(session, AUTHORITY_OWNER)
     if row is None:
-        row = _new_key(session, AUTHORITY_OWNER, "lurah", now_seconds(ctx))
-        ctx.audit(session, "key.authority_create", "signing_key", None, key_id=keys.key_id(row.public_key))
+        raise AuthorityKeyMissing()
     return row
 
 
 def ensure_authority_key(ctx: OfficeContext) -> bytes:
-    """Create the Lurah's authority Ed25519 key once; return its public key."""
+    """The Lurah's authority Ed25519 public key (made when the office was created)."""
     require_lurah(ctx)
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         return authority_key_in(ctx, session).public_key
 
 
 def authority_signer(ctx: OfficeContext, session: Session) -> keys.Signer:
+    """The authority key, opened with the Lurah's own slot (or the recovery slot) of this session."""
     require_lurah(ctx)
-    return keys.Ed25519Signer.from_bytes(authority_key_in(ctx, session).private_key)
+    return _signer_from(ctx, session, authority_key_in(ctx, session), sealed.AUTHORITY)
 
 
 def server_office_id(session: Session) -> str:
@@ -96,8 +159,12 @@ def certify_operator(ctx: OfficeContext, operator_id: str, role: str = "operator
         if operator is None or not operator.active:
             raise NotCertified()
         now = now_seconds(ctx)
-        authority = keys.Ed25519Signer.from_bytes(authority_key_in(ctx, session).private_key)
-        key = _active_key(session, operator_id) or _new_key(session, operator_id, role, now)
+        authority = authority_signer(ctx, session)
+        key = _active_key(session, operator_id)
+        if key is None:
+            # Keys are made where the person's slot is made (enrolment); none can be made here
+            # for someone else, since their slot's public key would come from a file anyone can write.
+            raise NotCertified()
         cert = issue_certificate(
             authority, cert_id=str(uuid.uuid4()), office_id=server_office_id(session),
             operator_id=operator_id, name=operator.name, role=role, public_key=key.public_key,
@@ -122,10 +189,11 @@ def certificate_in(ctx: OfficeContext, session: Session) -> OperatorCertificate:
 
 
 def signer_in(ctx: OfficeContext, session: Session) -> keys.Signer:
+    """The signed-in person's own signing key, opened with their slot: nobody else's opens."""
     row = _active_key(session, ctx.operator_id)
     if row is None:
         raise NotCertified()
-    return keys.Ed25519Signer.from_bytes(row.private_key)
+    return _signer_from(ctx, session, row, sealed.SIGNING)
 
 
 def current_certificate(ctx: OfficeContext) -> OperatorCertificate:

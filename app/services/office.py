@@ -17,9 +17,12 @@ from app.domain.regions import default_regions
 from app.errors import UsulkanError
 from app.i18n import N_
 from app.services.context import OfficeContext
+from app.services.keys import new_key_in
 from app.storage import audit, migrate
 from app.storage.engine import export_copy, make_engine
 from app.storage.models import Office, Operator
+from app.storage.sealed import SlotKey
+from app.storage.sync_models import AUTHORITY_OWNER
 from app.storage.vault import KdfParams, UnknownOperator, Vault, calibrate_kdf
 
 MIN_PASSPHRASE = 8
@@ -78,7 +81,7 @@ class CreatedOffice:
     recovery_code: str
 
 
-def check_passphrase(passphrase: str) -> None:
+def check_passphrase(passphrase: str, *, name: str | None = None) -> None:
     if len(passphrase) < MIN_PASSPHRASE:
         raise WeakPassphrase(minimum=MIN_PASSPHRASE)
 
@@ -152,9 +155,10 @@ def _fill_staging(
     """Keyslots, database and first records of a new office, in its staging folder."""
     office_id, lurah_id, operator_id = (str(uuid.uuid4()) for _ in range(3))
     vault, data_key = Vault.create(staging, office_id)
-    vault.add_operator_slot(data_key, lurah_id, lurah_name, lurah_passphrase, params)
-    vault.add_operator_slot(data_key, operator_id, operator_name, operator_passphrase, params)
+    lurah_slot = vault.add_operator_slot(data_key, lurah_id, lurah_name, lurah_passphrase, params)
+    operator_slot = vault.add_operator_slot(data_key, operator_id, operator_name, operator_passphrase, params)
     recovery_code = vault.set_recovery_slot(data_key, params)
+    recovery_slot = vault.recovery_slot()  # made a line above, in this process
 
     engine = make_engine(vault.database_path, data_key)
     try:
@@ -175,6 +179,16 @@ def _fill_staging(
             session.add(
                 Operator(id=operator_id, name=operator_name, role="operator", active=True, created_at=now)
             )
+            session.flush()
+            # Every key is made here, where the slots it is sealed to were made: the Lurah's
+            # authority key for the Lurah's slot and the recovery slot, each person's own key
+            # for their slot. Nothing private reaches the database in clear.
+            for owner, role, slots in (
+                (AUTHORITY_OWNER, "lurah", [lurah_slot, recovery_slot]),
+                (lurah_id, "lurah", [lurah_slot]),
+                (operator_id, "operator", [operator_slot]),
+            ):
+                new_key_in(session, office_id, owner=owner, role=role, slots=slots, now=now.replace(microsecond=0))
             audit.append(
                 session,
                 at=now,
@@ -211,10 +225,12 @@ def _backup_then_migrate(folder: Path, vault: Vault, engine: Engine, key: bytes)
         backups.mkdir(mode=0o700, exist_ok=True)
         stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
         export_copy(vault.database_path, key, backups / f"before-{current}-{stamp}.db", key)
-    migrate.upgrade(engine)
+    migrate.upgrade(engine, vault=vault)
+    # Dropped columns (clear private keys before 0008) leave freed pages: overwrite them.
+    migrate.vacuum(engine)
 
 
-def _context(folder: Path, vault: Vault, key: bytes, operator_id: str | None) -> OfficeContext:
+def _context(folder: Path, vault: Vault, key: bytes, operator_id: str | None, slot_key: SlotKey | None = None) -> OfficeContext:
     engine = make_engine(vault.database_path, key)
     try:
         _backup_then_migrate(folder, vault, engine, key)
@@ -244,12 +260,17 @@ def _context(folder: Path, vault: Vault, key: bytes, operator_id: str | None) ->
                 operator_name=operator.name,
                 operator_role=operator.role,
                 data_key=key,
+                slot_key=slot_key,
             )
     except BaseException:
         engine.dispose()
         raise
     with ctx.transaction() as session:
         ctx.audit(session, "office.unlock", "operator", ctx.operator_id)
+    if vault.pending_slots():
+        from app.services.operators import finish_enrolments  # operators imports this module
+
+        finish_enrolments(ctx)
     return ctx
 
 
@@ -257,16 +278,16 @@ def open_office(folder: Path, operator_id: str, passphrase: str) -> OfficeContex
     """Unlock with an operator's passphrase (slow on purpose: Argon2id)."""
     folder = Path(folder)
     vault = _load_vault(folder)
-    key = vault.unlock_operator(operator_id, passphrase)
-    return _context(folder, vault, key, operator_id)
+    key, slot_key = vault.unlock_operator_slot(operator_id, passphrase)
+    return _context(folder, vault, key, operator_id, slot_key)
 
 
 def open_office_with_recovery(folder: Path, recovery_code: str) -> OfficeContext:
     """The Lurah's way in when nobody else can open the office; acts as the Lurah."""
     folder = Path(folder)
     vault = _load_vault(folder)
-    key = vault.unlock_recovery(recovery_code)
-    return _context(folder, vault, key, None)
+    key, slot_key = vault.unlock_recovery_slot(recovery_code)
+    return _context(folder, vault, key, None, slot_key)
 
 
 def find_operator(folder: Path, name_or_id: str) -> str:
@@ -286,10 +307,13 @@ def add_operator(
         raise ValueError(role)
     check_passphrase(passphrase)
     operator_id = str(uuid.uuid4())
+    slot = ctx.vault.add_operator_slot(ctx.data_key, operator_id, name, passphrase, _kdf(kdf))
     with ctx.transaction() as session:
         session.add(Operator(id=operator_id, name=name, role=role, active=True, created_at=ctx.clock()))
+        session.flush()
+        new_key_in(session, ctx.office_id, owner=operator_id, role=role, slots=[slot],
+                   now=ctx.clock().replace(microsecond=0))
         ctx.audit(session, "operator.add", "operator", operator_id, role=role)
-    ctx.vault.add_operator_slot(ctx.data_key, operator_id, name, passphrase, _kdf(kdf))
     return operator_id
 
 

@@ -89,6 +89,11 @@ class Keyslot:
     failures: int = 0
     last_failure: float | None = None
 
+    @property
+    def pending(self) -> bool:
+        """Written by an enrolment that has not reached its commit point: no data key sealed to it yet."""
+        return not self.sealed_data_key
+
     # --- what the secret protects -------------------------------------------------------
 
     def _aad(self, office_id: str) -> bytes:
@@ -187,7 +192,8 @@ class Keyslot:
             check=_unb64(data["kdf"]["check"], CHECK_BYTES),
             nonce=_unb64(wrapped["nonce"], NONCE_BYTES),
             wrapped_private_key=_unb64(wrapped["ciphertext"], 32 + 16),
-            sealed_data_key=_unb64(data["sealed_data_key"], SEALED_BYTES),
+            # Empty while an enrolment is under way (a pending slot opens nothing; see Vault).
+            sealed_data_key=b"" if data["sealed_data_key"] == "" else _unb64(data["sealed_data_key"], SEALED_BYTES),
             failures=failures,
             last_failure=None if last is None else float(last),
         )
