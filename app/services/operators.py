@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.errors import UsulkanError
 from app.i18n import N_
 from app.services import keys as office_keys
-from app.services import office, totp
+from app.services import office, outbox, totp
 from app.services.context import OfficeContext
 from app.services.handover import HandoverReport, move_all_in
 from app.storage.handover_models import PendingRevocation
@@ -315,7 +315,8 @@ def pending_revocations(ctx: OfficeContext) -> list[Revocation]:
             select(PendingRevocation).where(PendingRevocation.delivered_at.is_(None))
             .order_by(PendingRevocation.created_at)
         ).all()
-        return [Revocation.from_bytes(row.body.encode("utf-8")) for row in rows]
+        # The authority hand-over of key migration 0008 waits in the same table; it is no revocation.
+        return [Revocation.from_bytes(row.body.encode("utf-8")) for row in rows if not outbox.is_rotation(row)]
 
 
 def certificates_expiring(ctx: OfficeContext, within_days: int = 30) -> list[ExpiringCertificate]:

@@ -112,4 +112,4 @@ def seal_clear_keys(conn, vault) -> None:
 
     from app.storage.migrations import reissue
 
-    reissue.reissue(conn, office_id, old, slots, now)
+    reissue.reissue(conn, office_id, old, slots, lurahs, now)
