@@ -16,6 +16,7 @@ from app.clock import utcnow
 from app.domain.regions import default_regions
 from app.errors import UsulkanError
 from app.i18n import N_
+from app.services import passphrase as strength
 from app.services.context import OfficeContext
 from app.services.keys import new_key_in
 from app.storage import audit, migrate
@@ -25,7 +26,7 @@ from app.storage.sealed import SlotKey
 from app.storage.sync_models import AUTHORITY_OWNER
 from app.storage.vault import KdfParams, UnknownOperator, Vault, calibrate_kdf
 
-MIN_PASSPHRASE = 8
+MIN_PASSPHRASE = strength.MIN_LENGTH
 ROLES = ("lurah", "operator", "field_staff")
 
 
@@ -81,9 +82,33 @@ class CreatedOffice:
     recovery_code: str
 
 
-def check_passphrase(passphrase: str, *, name: str | None = None) -> None:
-    if len(passphrase) < MIN_PASSPHRASE:
+class PassphraseBlank(WeakPassphrase):
+    template = N_("A passphrase of spaces only cannot protect the office.")
+    hint = N_("Use three or four words that do not belong together, for example: {example}")
+
+
+class PassphraseTooCommon(WeakPassphrase):
+    template = N_("This passphrase is in the lists of the most common passwords; those are the first ones anyone tries.")
+    hint = N_("Use three or four words that do not belong together, for example: {example}")
+
+
+class PassphraseGuessable(WeakPassphrase):
+    template = N_("This passphrase is too easy to guess (a name, a date, a word with a few digits, "
+                  "or a keyboard pattern).")
+    hint = N_("Use three or four words that do not belong together, for example: {example}")
+
+
+def check_passphrase(passphrase: str, *, name: str | None = None, office_name: str | None = None) -> None:
+    """Refuse short, blank, common and easily guessed passphrases (app/services/passphrase.py, zxcvbn)."""
+    verdict = strength.assess(passphrase, user_inputs=[text for text in (name, office_name) if text])
+    if verdict.ok:
+        return
+    if verdict.reason == "short":
         raise WeakPassphrase(minimum=MIN_PASSPHRASE)
+    if verdict.reason == "blank":
+        raise PassphraseBlank(minimum=MIN_PASSPHRASE, example=strength.suggestion())
+    error = PassphraseTooCommon if verdict.reason == "common" else PassphraseGuessable
+    raise error(minimum=MIN_PASSPHRASE, example=strength.suggestion())
 
 
 @functools.cache
@@ -122,8 +147,8 @@ def create_office(
     village = regions.village(village_code)
     if village is None:
         raise UnknownVillage(code=village_code)
-    check_passphrase(lurah_passphrase)
-    check_passphrase(operator_passphrase)
+    check_passphrase(lurah_passphrase, name=lurah_name, office_name=name)
+    check_passphrase(operator_passphrase, name=operator_name, office_name=name)
     server_url = check_server_url(server_url)
     params = _kdf(kdf)
 
@@ -305,7 +330,7 @@ def add_operator(
     """Give a new person a keyslot and an operator record (the Lurah's approval is issue #4)."""
     if role not in ROLES:
         raise ValueError(role)
-    check_passphrase(passphrase)
+    check_passphrase(passphrase, name=name, office_name=ctx.office_name)
     operator_id = str(uuid.uuid4())
     slot = ctx.vault.add_operator_slot(ctx.data_key, operator_id, name, passphrase, _kdf(kdf))
     with ctx.transaction() as session:
@@ -318,7 +343,7 @@ def add_operator(
 
 
 def change_passphrase(ctx: OfficeContext, old: str, new: str, kdf: KdfParams | None = None) -> None:
-    check_passphrase(new)
+    check_passphrase(new, name=ctx.operator_name, office_name=ctx.office_name)
     ctx.vault.change_passphrase(ctx.operator_id, old, new, _kdf(kdf))
     with ctx.transaction() as session:
         ctx.audit(session, "operator.passphrase_change", "operator", ctx.operator_id)

@@ -154,7 +154,7 @@ def enrol_operator(
     """
     office_keys.require_lurah(lurah_ctx)
     name = " ".join(name.split())
-    office.check_passphrase(passphrase, name=name)
+    office.check_passphrase(passphrase, name=name, office_name=lurah_ctx.office_name)
     with lurah_ctx.reading() as session:
         _check_new_person(session, name, role, valid_days)
     confirm_lurah(lurah_ctx, lurah_passphrase)
