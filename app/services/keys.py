@@ -66,12 +66,34 @@ def _active_key(session: Session, owner: str) -> SigningKey | None:
     ).first()
 
 
+SlotRef = sealed.SlotKey | tuple[str, bytes]
+
+
 def seal_in(session: Session, office_id: str, *, owner: str, purpose: str, secret: bytes, public: bytes,
-            slot_id: str, slot_public: bytes, now) -> None:
-    """Store ``secret`` sealed to one keyslot (nothing in clear reaches the database)."""
+            slot_id: str, slot_public: bytes, now, tagger: sealed.SlotKey | None = None) -> None:
+    """Store ``secret`` sealed to one keyslot (nothing in clear reaches the database).
+
+    ``tagger``, the slot's own key when the caller holds it, tags the blob as the owner's; an
+    untagged blob is used only after its owner adopted it (``adopt_seals``).
+    """
     blob = sealed.seal(secret, slot_public, office_id=office_id, owner=owner, purpose=purpose,
                        slot_id=slot_id, public=public)
-    session.add(SealedKey(owner=owner, purpose=purpose, public_key=public, slot_id=slot_id, blob=blob, created_at=now))
+    tag = None
+    if tagger is not None and tagger.slot_id == slot_id:
+        tag = tagger.tag(blob, office_id=office_id, owner=owner, purpose=purpose, public=public)
+    session.add(SealedKey(owner=owner, purpose=purpose, public_key=public, slot_id=slot_id, blob=blob, tag=tag,
+                          created_at=now))
+
+
+def _open_row(ctx: OfficeContext, row: SealedKey) -> bytes | None:
+    slot = ctx.slot_key
+    context = dict(office_id=ctx.office_id, owner=row.owner, purpose=row.purpose, public=row.public_key)
+    if slot is None or row.slot_id != slot.slot_id or not slot.tag_ok(row.tag, row.blob, **context):
+        return None  # planted, copied or not (yet) adopted by the slot's owner
+    try:
+        return slot.open(row.blob, **context)
+    except sealed.SealBroken:
+        return None
 
 
 def open_in(ctx: OfficeContext, session: Session, *, owner: str, purpose: str, public: bytes) -> bytes:
@@ -84,10 +106,9 @@ def open_in(ctx: OfficeContext, session: Session, *, owner: str, purpose: str, p
         SealedKey.slot_id == slot.slot_id,
     ).order_by(SealedKey.id.desc())).all()
     for row in rows:
-        try:
-            return slot.open(row.blob, office_id=ctx.office_id, owner=owner, purpose=purpose, public=public)
-        except sealed.SealBroken:
-            continue  # planted or damaged: another row may still be the real one
+        secret = _open_row(ctx, row)
+        if secret is not None:
+            return secret
     raise KeyNotAvailable()
 
 
@@ -103,28 +124,85 @@ def _signer_from(ctx: OfficeContext, session: Session, row: SigningKey, purpose:
     return signer
 
 
-def new_key_in(session: Session, office_id: str, *, owner: str, role: str,
-               slots: list[tuple[str, bytes]], now) -> SigningKey:
+def _usable_key(ctx: OfficeContext, session: Session, owner: str, purpose: str) -> SigningKey | None:
+    """The newest active key of ``owner`` that this session's slot holds a tagged seal of.
+
+    Anyone with the data key can add a ``signing_key`` row and seal a key of their own to a
+    slot's (public) key; without the owner's tag it is passed over, so a planted "authority
+    key" never becomes the one the Lurah signs or binds with.
+    """
+    for row in session.scalars(select(SigningKey).where(SigningKey.owner == owner, SigningKey.active.is_(True))
+                               .order_by(SigningKey.id.desc())):
+        try:
+            _signer_from(ctx, session, row, purpose)
+        except KeyNotAvailable:
+            continue
+        return row
+    return None
+
+
+def new_key_in(session: Session, office_id: str, *, owner: str, role: str, slots: list[SlotRef], now) -> SigningKey:
     """A fresh Ed25519 key: its public half in ``signing_key``, its private half sealed to each of ``slots``.
 
-    ``slots`` must be (slot id, public key) of slots the caller made or opened itself, never
-    ones read back from a file someone else could have written.
+    ``slots`` are slot keys the caller made or opened itself (tagged), or, in migration 0008
+    only, (slot id, public key) pairs from vault.json (untagged until the owner adopts them).
     """
     private = keys.generate_ed25519()
     raw = keys.private_bytes(private)
     row = SigningKey(owner=owner, role=role, public_key=keys.public_bytes(private.public_key()),
                      active=True, created_at=now)
     session.add(row)
-    for slot_id, slot_public in slots:
-        seal_in(session, office_id, owner=owner, purpose=sealed.AUTHORITY if owner == AUTHORITY_OWNER else sealed.SIGNING,
-                secret=raw, public=row.public_key, slot_id=slot_id, slot_public=slot_public, now=now)
+    purpose = sealed.AUTHORITY if owner == AUTHORITY_OWNER else sealed.SIGNING
+    for slot in slots:
+        slot_id, slot_public = (slot.slot_id, slot.public_key) if isinstance(slot, sealed.SlotKey) else slot
+        seal_in(session, office_id, owner=owner, purpose=purpose, secret=raw, public=row.public_key,
+                slot_id=slot_id, slot_public=slot_public, now=now,
+                tagger=slot if isinstance(slot, sealed.SlotKey) else None)
     session.flush()
     return row
 
 
+def adopt_seals(ctx: OfficeContext) -> int:
+    """At sign-in: tag the blobs migration 0008 sealed to this slot, if the owner has none tagged yet.
+
+    Migration 0008 runs in whoever's session opens the office first and cannot tag for anyone
+    else. The owner's first session after it takes over those blobs; from then on an untagged
+    blob (planted later) is never used. Returns how many were adopted.
+    """
+    slot = ctx.slot_key
+    if slot is None:
+        return 0
+    adopted = 0
+    with ctx.transaction() as session:
+        rows = session.scalars(select(SealedKey).where(SealedKey.slot_id == slot.slot_id)).all()
+        tagged = {(r.owner, r.purpose) for r in rows if r.tag is not None}
+        for row in rows:
+            if row.tag is not None or (row.owner, row.purpose) in tagged:
+                continue
+            context = dict(office_id=ctx.office_id, owner=row.owner, purpose=row.purpose, public=row.public_key)
+            try:
+                secret = slot.open(row.blob, **context)
+            except sealed.SealBroken:
+                continue
+            if row.purpose != sealed.TOTP and keys.public_bytes(
+                    keys.ed25519_private_from_bytes(secret).public_key()) != row.public_key:
+                continue
+            row.tag = slot.tag(row.blob, **context)
+            adopted += 1
+        if adopted:
+            ctx.audit(session, "key.adopt_sealed", "operator", ctx.operator_id, count=adopted)
+    return adopted
+
+
 def authority_key_in(ctx: OfficeContext, session: Session) -> SigningKey:
-    """The Lurah's authority key (public half) inside the caller's transaction."""
-    row = _active_key(session, AUTHORITY_OWNER)
+    """The Lurah's authority key (public half) inside the caller's transaction.
+
+    In a session that can open it (the Lurah's, the recovery code's): the newest active one its
+    slot holds a tagged seal of. Elsewhere: the newest active row, for showing only.
+    """
+    row = _usable_key(ctx, session, AUTHORITY_OWNER, sealed.AUTHORITY) if ctx.slot_key is not None else None
+    if row is None:
+        row = _active_key(session, AUTHORITY_OWNER)  # authority_signer then says KeyNotAvailable
     if row is None:
         raise AuthorityKeyMissing()
     return row
@@ -160,7 +238,7 @@ def certify_operator(ctx: OfficeContext, operator_id: str, role: str = "operator
             raise NotCertified()
         now = now_seconds(ctx)
         authority = authority_signer(ctx, session)
-        key = _active_key(session, operator_id)
+        key = _renewed_key(session, operator_id) or _active_key(session, operator_id)
         if key is None:
             # Keys are made where the person's slot is made (enrolment); none can be made here
             # for someone else, since their slot's public key would come from a file anyone can write.
@@ -174,6 +252,17 @@ def certify_operator(ctx: OfficeContext, operator_id: str, role: str = "operator
                                 valid_until=now + timedelta(days=valid_days), issued_at=now))
         ctx.audit(session, "key.certify", "operator", operator_id, cert_id=cert.cert_id, role=role)
         return cert
+
+
+def _renewed_key(session: Session, operator_id: str) -> SigningKey | None:
+    """A renewal certifies the key of the person's newest certificate, not whatever row is newest."""
+    newest = session.scalars(select(Certificate).where(Certificate.operator_id == operator_id)
+                             .order_by(Certificate.issued_at.desc())).first()
+    if newest is None:
+        return None
+    public = OperatorCertificate.from_bytes(newest.body.encode("utf-8")).public_key
+    return session.scalars(select(SigningKey).where(SigningKey.owner == operator_id, SigningKey.active.is_(True),
+                                                    SigningKey.public_key == public)).first()
 
 
 def certificate_in(ctx: OfficeContext, session: Session) -> OperatorCertificate:
@@ -190,9 +279,11 @@ def certificate_in(ctx: OfficeContext, session: Session) -> OperatorCertificate:
 
 def signer_in(ctx: OfficeContext, session: Session) -> keys.Signer:
     """The signed-in person's own signing key, opened with their slot: nobody else's opens."""
-    row = _active_key(session, ctx.operator_id)
-    if row is None:
+    if _active_key(session, ctx.operator_id) is None:
         raise NotCertified()
+    row = _usable_key(ctx, session, ctx.operator_id, sealed.SIGNING)
+    if row is None:
+        raise KeyNotAvailable()
     return _signer_from(ctx, session, row, sealed.SIGNING)
 
 

@@ -182,8 +182,7 @@ def _fill_staging(
     vault, data_key = Vault.create(staging, office_id)
     lurah_slot = vault.add_operator_slot(data_key, lurah_id, lurah_name, lurah_passphrase, params)
     operator_slot = vault.add_operator_slot(data_key, operator_id, operator_name, operator_passphrase, params)
-    recovery_code = vault.set_recovery_slot(data_key, params)
-    recovery_slot = vault.recovery_slot()  # made a line above, in this process
+    recovery_code, recovery_slot = vault.set_recovery_slot_keyed(data_key, params)
 
     engine = make_engine(vault.database_path, data_key)
     try:
@@ -292,6 +291,9 @@ def _context(folder: Path, vault: Vault, key: bytes, operator_id: str | None, sl
         raise
     with ctx.transaction() as session:
         ctx.audit(session, "office.unlock", "operator", ctx.operator_id)
+    from app.services.keys import adopt_seals
+
+    adopt_seals(ctx)  # what migration 0008 sealed to this slot becomes this person's own
     if vault.pending_slots():
         from app.services.operators import finish_enrolments  # operators imports this module
 

@@ -161,7 +161,8 @@ def enrol_operator(
     params = office._kdf(kdf)  # calibrated once per process, before the write lock is taken
     operator_id = str(uuid.uuid4())
     vault, data_key = lurah_ctx.vault, lurah_ctx.data_key
-    slot_id, slot_public = vault.add_pending_operator_slot(data_key, operator_id, name, passphrase, params)
+    slot = vault.add_pending_operator_slot(data_key, operator_id, name, passphrase, params)
+    slot_id = slot.slot_id
     _step("slot_written")
     try:
         with lurah_ctx.transaction() as session:
@@ -171,7 +172,7 @@ def enrol_operator(
             session.add(operator)
             session.flush()
             key = office_keys.new_key_in(session, lurah_ctx.office_id, owner=operator_id, role=role,
-                                         slots=[(slot_id, slot_public)], now=office_keys.now_seconds(lurah_ctx))
+                                         slots=[slot], now=office_keys.now_seconds(lurah_ctx))
             linked = session.get(SyncLink, 1) is not None
             certificate = _certify_new_in(lurah_ctx, session, operator, key, valid_days) if linked else None
             lurah_ctx.audit(session, "operator.enrol", "operator", operator_id, role=role,

@@ -166,7 +166,7 @@ def confirm_enrolment(lurah_ctx: OfficeContext, pending: PendingTotp, code: str)
         # operator who reads the database cannot compute the Lurah's codes.
         office_keys.seal_in(session, lurah_ctx.office_id, owner=lurah_ctx.operator_id, purpose=sealed.TOTP,
                             secret=pending.secret, public=b"", slot_id=slot.slot_id, slot_public=slot.public_key,
-                            now=now)
+                            now=now, tagger=slot)
         session.add(LurahTotp(operator_id=lurah_ctx.operator_id, enrolled_at=now, last_step=step))
         lurah_ctx.audit(session, "totp.enrol", "operator", lurah_ctx.operator_id)
 

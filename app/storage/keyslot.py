@@ -203,6 +203,13 @@ def new_slot(
     kind: str, operator_id: str | None, label: str, secret: bytes, params: KdfParams, office_id: str
 ) -> Keyslot:
     """A slot with a fresh key pair sealed under ``secret``; seal the data key to it next."""
+    return new_slot_and_key(kind, operator_id, label, secret, params, office_id)[0]
+
+
+def new_slot_and_key(
+    kind: str, operator_id: str | None, label: str, secret: bytes, params: KdfParams, office_id: str
+) -> tuple[Keyslot, X25519PrivateKey]:
+    """``new_slot`` and its private key, for the process that makes it to seal keys to it at once."""
     private_key = X25519PrivateKey.generate()
     blank = Keyslot(
         id=secrets.token_hex(16),
@@ -216,4 +223,4 @@ def new_slot(
         nonce=b"",
         wrapped_private_key=b"",
     )
-    return blank.rewrapped(private_key, secret, params, office_id)
+    return blank.rewrapped(private_key, secret, params, office_id), private_key

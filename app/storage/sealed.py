@@ -14,13 +14,17 @@ a signing key must derive the public key the row (and the certificate) names.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.hpke import AEAD, KDF, KEM, Suite
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 HPKE = Suite(KEM.X25519, KDF.HKDF_SHA256, AEAD.AES_256_GCM)
 _INFO = b"usulkan sealed key v1\x00"
@@ -62,6 +66,21 @@ class SlotKey:
     @property
     def public_key(self) -> bytes:
         return self._private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+    def tag(self, blob: bytes, *, office_id: str, owner: str, purpose: str, public: bytes = b"") -> bytes:
+        """A MAC over the blob that only this slot's owner can make: "I sealed this to myself".
+
+        HPKE base mode lets anyone seal to a public key; the tag is what tells a key the owner's
+        own session (or the Lurah enrolling them, who made the slot) sealed from one an operator
+        planted. Keyed from the slot's private key, so it needs the owner's passphrase.
+        """
+        raw = self._private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        key = HKDFExpand(hashes.SHA256(), 32, b"usulkan seal tag v1").derive(raw)
+        message = _info(office_id, owner, purpose, self.slot_id, public) + hashlib.sha256(blob).digest()
+        return hmac.new(key, message, hashlib.sha256).digest()
+
+    def tag_ok(self, tag: bytes | None, blob: bytes, **context) -> bool:
+        return tag is not None and hmac.compare_digest(tag, self.tag(blob, **context))
 
     def open(self, blob: bytes, *, office_id: str, owner: str, purpose: str, public: bytes = b"") -> bytes:
         try:

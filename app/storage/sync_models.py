@@ -42,6 +42,9 @@ class SealedKey(Base):
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     slot_id: Mapped[str] = mapped_column(String(64), index=True)
     blob: Mapped[bytes] = mapped_column(LargeBinary)
+    # SlotKey.tag: made with the slot's private key; a blob without a valid tag is not used
+    # (one sealed by migration 0008 gets its tag at its owner's next sign-in, keys.adopt_seals).
+    tag: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 

@@ -38,7 +38,7 @@ from app.i18n import N_
 from app.storage import engine, fsutil, throttle
 from app.storage.engine import StorageError
 from app.storage.kdf import KdfParams, calibrate_kdf
-from app.storage.keyslot import OPERATOR, RECOVERY, Keyslot, SlotDamaged, WrongSecret, new_slot
+from app.storage.keyslot import OPERATOR, RECOVERY, Keyslot, SlotDamaged, WrongSecret, new_slot_and_key
 from app.storage.recovery_code import generate_recovery_code, normalise_recovery_code
 from app.storage.sealed import SlotKey
 
@@ -374,36 +374,38 @@ class Vault:
 
     def add_operator_slot(
         self, data_key: bytes, operator_id: str, label: str, passphrase: str, kdf: KdfParams
-    ) -> tuple[str, bytes]:
+    ) -> SlotKey:
         """Give ``operator_id`` a slot opened by ``passphrase`` (``data_key`` proves the caller is in).
 
-        Returns (slot id, public key) of the slot just made here, so the caller can seal the
-        person's signing key to a key it knows is theirs (not one read back from the file).
+        Returns the key of the slot just made here, so the caller can seal (and tag) the person's
+        signing key to a key it knows is theirs, not one read back from the file.
         """
         with self._locked() as state:
             self._check_key(state, data_key)
             if state.find(lambda s: s.kind == OPERATOR and s.operator_id == operator_id):
                 raise OperatorExists(operator=label)
-            slot = new_slot(OPERATOR, operator_id, label, _passphrase_secret(passphrase), kdf, state.office_id)
+            slot, private = new_slot_and_key(OPERATOR, operator_id, label, _passphrase_secret(passphrase), kdf,
+                                             state.office_id)
             slot = slot.sealed(data_key, state.office_id, state.generation)
             self._save(replace(state, slots=state.slots + (slot,)).signed(data_key))
-            return slot.id, slot.public_key
+            return SlotKey(slot.id, slot.kind, operator_id, private)
 
     def add_pending_operator_slot(
         self, data_key: bytes, operator_id: str, label: str, passphrase: str, kdf: KdfParams
-    ) -> tuple[str, bytes]:
+    ) -> SlotKey:
         """Step 1 of an atomic enrolment: a slot with no data key sealed to it (it opens nothing).
 
-        Returns (slot id, public key). ``complete_slot`` (after the database commit) is the
+        Returns its key (in memory only). ``complete_slot`` (after the database commit) is the
         commit point; ``discard_slot`` undoes it; ``Vault.pending_slots`` lists what a crash left.
         """
         with self._locked() as state:
             self._check_key(state, data_key)
             if state.find(lambda s: s.kind == OPERATOR and s.operator_id == operator_id):
                 raise OperatorExists(operator=label)
-            slot = new_slot(OPERATOR, operator_id, label, _passphrase_secret(passphrase), kdf, state.office_id)
+            slot, private = new_slot_and_key(OPERATOR, operator_id, label, _passphrase_secret(passphrase), kdf,
+                                             state.office_id)
             self._save(replace(state, slots=state.slots + (slot,)).signed(data_key))
-            return slot.id, slot.public_key
+            return SlotKey(slot.id, slot.kind, operator_id, private)
 
     def complete_slot(self, data_key: bytes, slot_id: str) -> None:
         """Seal the data key to a pending slot: from this rename on, its passphrase opens the office."""
@@ -427,14 +429,18 @@ class Vault:
 
     def set_recovery_slot(self, data_key: bytes, kdf: KdfParams) -> str:
         """A new recovery code replacing any earlier one; show it once, it is stored nowhere."""
+        return self.set_recovery_slot_keyed(data_key, kdf)[0]
+
+    def set_recovery_slot_keyed(self, data_key: bytes, kdf: KdfParams) -> tuple[str, SlotKey]:
+        """``set_recovery_slot`` and the new slot's key, to seal the Lurah's authority key to it."""
         code = generate_recovery_code()
         with self._locked() as state:
             self._check_key(state, data_key)
-            slot = new_slot(RECOVERY, None, "recovery", _recovery_secret(code), kdf, state.office_id)
+            slot, private = new_slot_and_key(RECOVERY, None, "recovery", _recovery_secret(code), kdf, state.office_id)
             slot = slot.sealed(data_key, state.office_id, state.generation)
             slots = tuple(s for s in state.slots if s.kind != RECOVERY) + (slot,)
             self._save(replace(state, slots=slots).signed(data_key))
-        return code
+        return code, SlotKey(slot.id, slot.kind, None, private)
 
     def change_passphrase(
         self, operator_id: str, old: str, new: str, kdf: KdfParams, *, now: float | None = None

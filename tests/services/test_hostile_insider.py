@@ -212,3 +212,47 @@ def test_what_an_insider_can_forge_the_server_refuses(world, office, lurah):
 def _items(server_ctx) -> int:
     with server_ctx.reading() as session:
         return session.scalar(select(func.count()).select_from(Item))
+
+
+def test_a_key_planted_for_the_lurahs_slot_is_never_the_one_the_lurah_binds_or_signs_with(
+        server, office, lurah, created_office):
+    """Before the bind, an operator plants "the authority key" sealed to the Lurah's (public) slot key.
+
+    HPKE lets anyone seal to a public key; without the tag only the slot's owner can make, the
+    Lurah's session passes the planted row over, so Dinsos binds the real key, not hers.
+    """
+    server_ctx, url = server
+    document = register_office(server_ctx, name="Kelurahan Bugul Kidul", village_code="35.75.03.1009").document
+    provisioning.import_provisioning(lurah, document)
+    with lurah.reading() as session:
+        real = office_keys.authority_key_in(lurah, session).public_key
+
+    planted = keys.generate_ed25519()
+    planted_public = keys.public_bytes(planted.public_key())
+    lurah_slot_id, lurah_slot_public = office.vault.operator_slot(lurah.operator_id)
+    now = office_keys.now_seconds(office)
+    with office.transaction() as session:
+        session.add(SigningKey(owner=AUTHORITY_OWNER, role="lurah", public_key=planted_public, active=True,
+                               created_at=now))
+        for tag in (None, b"\0" * 32, office.slot_key.tag(b"x", office_id=office.office_id, owner=AUTHORITY_OWNER,
+                                                          purpose=sealed.AUTHORITY, public=planted_public)):
+            blob = sealed.seal(keys.private_bytes(planted), lurah_slot_public, office_id=office.office_id,
+                               owner=AUTHORITY_OWNER, purpose=sealed.AUTHORITY, slot_id=lurah_slot_id,
+                               public=planted_public)
+            session.add(SealedKey(owner=AUTHORITY_OWNER, purpose=sealed.AUTHORITY, public_key=planted_public,
+                                  slot_id=lurah_slot_id, blob=blob, tag=tag, created_at=now))
+    # Even a fresh session of the Lurah (which adopts untagged blobs only when it has none) ignores it.
+    lurah.close()
+    folder, created = created_office
+    again = open_office(folder, created.lurah_id, LURAH_PASS)
+    try:
+        with again.reading() as session:
+            assert office_keys.authority_key_in(again, session).public_key == real
+            assert office_keys.authority_signer(again, session).public_key_bytes == real
+        provisioning.bind(again, HttpTransport(url, timeout=(2, 10)))
+    finally:
+        again.close()
+    with server_ctx.reading() as session:
+        from app.server.models import Office as ServerOffice
+
+        assert session.get(ServerOffice, document["office_id"]).authority_public_key == real

@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column('public_key', sa.LargeBinary(), nullable=False),
         sa.Column('slot_id', sa.String(length=64), nullable=False),
         sa.Column('blob', sa.LargeBinary(), nullable=False),
+        sa.Column('tag', sa.LargeBinary(), nullable=True),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_sealed_key')),
     )
