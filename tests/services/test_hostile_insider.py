@@ -256,3 +256,21 @@ def test_a_key_planted_for_the_lurahs_slot_is_never_the_one_the_lurah_binds_or_s
         from app.server.models import Office as ServerOffice
 
         assert session.get(ServerOffice, document["office_id"]).authority_public_key == real
+
+
+def test_the_recovery_code_opens_the_authority_key_but_not_the_totp_secret(office, lurah, created_office):
+    from app.services.office import open_office_with_recovery
+
+    folder, created = created_office
+    pending = totp.start_enrolment(lurah)
+    totp.confirm_enrolment(lurah, pending, totp.code_at(pending.secret, lurah.clock()))
+    with lurah.reading() as session:
+        real = office_keys.authority_key_in(lurah, session).public_key
+    recovered = open_office_with_recovery(folder, created.recovery_code)
+    try:
+        with recovered.reading() as session:
+            assert office_keys.authority_signer(recovered, session).public_key_bytes == real
+        with recovered.transaction() as session, pytest.raises(office_keys.KeyNotAvailable):
+            totp.check_in(recovered, session, totp.code_at(pending.secret, lurah.clock() + timedelta(seconds=30)))
+    finally:
+        recovered.close()
