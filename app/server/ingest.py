@@ -124,19 +124,19 @@ def _rotation_in(office: Office, plain: bytes) -> AuthorityRotation | None:
     if not found:
         return None
     if len(found) > 1:
-        raise BatchRejected("bad_revocation")
+        raise BatchRejected("bad_authority_rotation")
     try:
         rotation = AuthorityRotation.from_dict(found[0].payload)
         verify_authority_rotation(rotation, office.authority_public_key)
     except (RevocationInvalid, FormatInvalid) as err:
-        raise BatchRejected("bad_revocation") from err
+        raise BatchRejected("bad_authority_rotation") from err
     if rotation.office_id != office.id:
-        raise BatchRejected("bad_revocation")
+        raise BatchRejected("bad_authority_rotation")
     if rotation.effective_after_sequence > office.last_sequence:
         # Batches up to the boundary are still to come: hold this one until they are in.
         raise BatchRejected("gap", sequence=batch.sequence, expected=office.last_sequence + 1)
     if rotation.effective_after_sequence != batch.sequence - 1:
-        raise BatchRejected("bad_revocation")
+        raise BatchRejected("bad_authority_rotation")
     return rotation
 
 
