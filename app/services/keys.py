@@ -113,6 +113,11 @@ def open_in(ctx: OfficeContext, session: Session, *, owner: str, purpose: str, p
 
 
 def _signer_from(ctx: OfficeContext, session: Session, row: SigningKey, purpose: str) -> keys.Ed25519Signer:
+    slot = ctx.slot_key
+    cache_key = (slot.slot_id if slot else None, row.owner, purpose, row.public_key)
+    cached = ctx.opened_keys.get(cache_key)
+    if cached is not None and slot is not None:
+        return cached
     raw = open_in(ctx, session, owner=row.owner, purpose=purpose, public=row.public_key)
     try:
         signer = keys.Ed25519Signer.from_bytes(raw)
@@ -121,6 +126,7 @@ def _signer_from(ctx: OfficeContext, session: Session, row: SigningKey, purpose:
     # HPKE base mode does not say who sealed: anyone may seal a key of their own to my slot.
     if signer.public_key_bytes != row.public_key:
         raise KeyNotAvailable()
+    ctx.opened_keys[cache_key] = signer
     return signer
 
 
