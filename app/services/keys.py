@@ -168,6 +168,37 @@ def new_key_in(session: Session, office_id: str, *, owner: str, role: str, slots
     return row
 
 
+def vouch_in(session: Session, office_id: str, lurah_slot: sealed.SlotKey | tuple[str, bytes], *, owner: str,
+             public: bytes, now) -> None:
+    """The Lurah's own record that ``public`` is the key she enrolled for ``owner`` (a tag, no secret).
+
+    ``certify_operator`` certifies only a key so vouched for: a key row an operator adds for
+    someone else is never certified. From migration 0008 (no Lurah present) the row is untagged
+    and the Lurah's next sign-in adopts it.
+    """
+    slot_id = lurah_slot.slot_id if isinstance(lurah_slot, sealed.SlotKey) else lurah_slot[0]
+    tag = None
+    if isinstance(lurah_slot, sealed.SlotKey):
+        tag = lurah_slot.tag(b"", office_id=office_id, owner=owner, purpose=sealed.VOUCHED, public=public)
+    session.add(SealedKey(owner=owner, purpose=sealed.VOUCHED, public_key=public, slot_id=slot_id, blob=b"",
+                          tag=tag, created_at=now))
+
+
+def _vouched_key(ctx: OfficeContext, session: Session, owner: str) -> SigningKey | None:
+    slot = ctx.slot_key
+    if slot is None:
+        return None
+    for row in session.scalars(select(SigningKey).where(SigningKey.owner == owner, SigningKey.active.is_(True))
+                               .order_by(SigningKey.id.desc())):
+        for mark in session.scalars(select(SealedKey).where(
+                SealedKey.owner == owner, SealedKey.purpose == sealed.VOUCHED, SealedKey.public_key == row.public_key,
+                SealedKey.slot_id == slot.slot_id)):
+            if slot.tag_ok(mark.tag, b"", office_id=ctx.office_id, owner=owner, purpose=sealed.VOUCHED,
+                           public=row.public_key):
+                return row
+    return None
+
+
 def adopt_seals(ctx: OfficeContext) -> int:
     """At sign-in: tag the blobs migration 0008 sealed to this slot, if the owner has none tagged yet.
 
@@ -186,6 +217,14 @@ def adopt_seals(ctx: OfficeContext) -> int:
             if row.tag is not None or (row.owner, row.purpose) in tagged:
                 continue
             context = dict(office_id=ctx.office_id, owner=row.owner, purpose=row.purpose, public=row.public_key)
+            if row.purpose == sealed.VOUCHED:
+                active = session.scalars(select(SigningKey.id).where(
+                    SigningKey.owner == row.owner, SigningKey.active.is_(True),
+                    SigningKey.public_key == row.public_key)).first()
+                if active is not None:
+                    row.tag = slot.tag(row.blob, **context)
+                    adopted += 1
+                continue
             try:
                 secret = slot.open(row.blob, **context)
             except sealed.SealBroken:
@@ -244,7 +283,10 @@ def certify_operator(ctx: OfficeContext, operator_id: str, role: str = "operator
             raise NotCertified()
         now = now_seconds(ctx)
         authority = authority_signer(ctx, session)
-        key = _renewed_key(session, operator_id) or _active_key(session, operator_id)
+        key = _renewed_key(session, operator_id) or _vouched_key(ctx, session, operator_id)
+        if key is None and ctx.slot_key is not None and ctx.slot_key.kind == "recovery":
+            # The recovery slot cannot hold the Lurah's vouching (made in her own sessions).
+            key = _active_key(session, operator_id)
         if key is None:
             # Keys are made where the person's slot is made (enrolment); none can be made here
             # for someone else, since their slot's public key would come from a file anyone can write.

@@ -18,7 +18,7 @@ from app.errors import UsulkanError
 from app.i18n import N_
 from app.services import passphrase as strength
 from app.services.context import OfficeContext
-from app.services.keys import new_key_in
+from app.services.keys import new_key_in, vouch_in
 from app.storage import audit, migrate
 from app.storage.engine import export_copy, make_engine
 from app.storage.models import Office, Operator
@@ -220,7 +220,10 @@ def _fill_staging(
                 (lurah_id, "lurah", [lurah_slot]),
                 (operator_id, "operator", [operator_slot]),
             ):
-                new_key_in(session, office_id, owner=owner, role=role, slots=slots, now=now.replace(microsecond=0))
+                key = new_key_in(session, office_id, owner=owner, role=role, slots=slots, now=now.replace(microsecond=0))
+                if owner != AUTHORITY_OWNER:
+                    vouch_in(session, office_id, lurah_slot, owner=owner, public=key.public_key,
+                             now=now.replace(microsecond=0))
             audit.append(
                 session,
                 at=now,
@@ -346,8 +349,11 @@ def add_operator(
     with ctx.transaction() as session:
         session.add(Operator(id=operator_id, name=name, role=role, active=True, created_at=ctx.clock()))
         session.flush()
-        new_key_in(session, ctx.office_id, owner=operator_id, role=role, slots=[slot],
-                   now=ctx.clock().replace(microsecond=0))
+        key = new_key_in(session, ctx.office_id, owner=operator_id, role=role, slots=[slot],
+                         now=ctx.clock().replace(microsecond=0))
+        if ctx.operator_role == "lurah" and ctx.slot_key is not None:
+            vouch_in(session, ctx.office_id, ctx.slot_key, owner=operator_id, public=key.public_key,
+                     now=ctx.clock().replace(microsecond=0))
         ctx.audit(session, "operator.add", "operator", operator_id, role=role)
     return operator_id
 

@@ -173,6 +173,9 @@ def enrol_operator(
             session.flush()
             key = office_keys.new_key_in(session, lurah_ctx.office_id, owner=operator_id, role=role,
                                          slots=[slot], now=office_keys.now_seconds(lurah_ctx))
+            if lurah_ctx.slot_key is not None:
+                office_keys.vouch_in(session, lurah_ctx.office_id, lurah_ctx.slot_key, owner=operator_id,
+                                     public=key.public_key, now=office_keys.now_seconds(lurah_ctx))
             linked = session.get(SyncLink, 1) is not None
             certificate = _certify_new_in(lurah_ctx, session, operator, key, valid_days) if linked else None
             lurah_ctx.audit(session, "operator.enrol", "operator", operator_id, role=role,

@@ -33,7 +33,8 @@ _INFO = b"usulkan sealed key v1\x00"
 SIGNING = "signing"        # an operator's (or the Lurah's own) Ed25519 signing key
 AUTHORITY = "authority"    # the Lurah's authority Ed25519 key
 TOTP = "totp"              # the Lurah's TOTP secret
-PURPOSES = (SIGNING, AUTHORITY, TOTP)
+VOUCHED = "vouched"        # no secret: the Lurah's tag that a person's public key is the one she enrolled
+PURPOSES = (SIGNING, AUTHORITY, TOTP, VOUCHED)
 
 
 class SealBroken(Exception):

@@ -274,3 +274,26 @@ def test_the_recovery_code_opens_the_authority_key_but_not_the_totp_secret(offic
             totp.check_in(recovered, session, totp.code_at(pending.secret, lurah.clock() + timedelta(seconds=30)))
     finally:
         recovered.close()
+
+
+def test_a_key_planted_for_another_person_is_never_certified(server, office, lurah, fast_kdf):
+    """Budi is enrolled before the office is linked; Ani adds a "newer" key row for him before the Lurah certifies."""
+    server_ctx, url = server
+    budi = operators.enrol_operator(lurah, name="Budi", role="operator", passphrase=B_PASS,
+                                    lurah_passphrase=LURAH_PASS, kdf=fast_kdf)
+    with lurah.reading() as session:
+        real = session.scalars(select(SigningKey.public_key).where(SigningKey.owner == budi.operator_id)).one()
+    planted = keys.public_bytes(keys.generate_ed25519().public_key())
+    with office.transaction() as session:
+        session.add(SigningKey(owner=budi.operator_id, role="operator", public_key=planted, active=True,
+                               created_at=office_keys.now_seconds(office)))
+        # Her own tag proves only that she made it, in her slot.
+        session.add(SealedKey(owner=budi.operator_id, purpose=sealed.VOUCHED, public_key=planted,
+                              slot_id=office.slot_key.slot_id, blob=b"", created_at=office_keys.now_seconds(office),
+                              tag=office.slot_key.tag(b"", office_id=office.office_id, owner=budi.operator_id,
+                                                      purpose=sealed.VOUCHED, public=planted)))
+    document = register_office(server_ctx, name="Kelurahan Bugul Kidul", village_code="35.75.03.1009").document
+    provisioning.import_provisioning(lurah, document)
+    provisioning.bind(lurah, HttpTransport(url, timeout=(2, 10)))
+    cert = operators.certify_pending(lurah, budi.operator_id)
+    assert cert.public_key == real != planted

@@ -80,7 +80,8 @@ def reissue(conn, office_id, old, slots, lurahs, now) -> None:
             new_authority = keys.Ed25519Signer.from_bytes(raw)
         elif slots.of(owner):
             role = conn.execute(sa.text("SELECT role FROM operator WHERE id = :i"), {"i": owner}).scalar() or "operator"
-            _raw, public = new_key(conn, office_id, owner=owner, role=role, slots=slots.of(owner), now=now)
+            _raw, public = new_key(conn, office_id, owner=owner, role=role, slots=slots.of(owner), now=now,
+                                   lurah_slots=lurah_slots)
         else:
             continue
         new_public[owner] = public

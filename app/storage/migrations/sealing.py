@@ -58,7 +58,14 @@ def _seal(conn, office_id, *, owner, purpose, secret, public, slots, now) -> Non
                                                   slot_id=slot_id, blob=blob, created_at=now))
 
 
-def new_key(conn, office_id, *, owner, role, slots, now) -> tuple[bytes, bytes]:
+def vouch(conn, *, owner, public, lurah_slots, now) -> None:
+    """Untagged "the Lurah enrolled this key" rows; the Lurah's next sign-in adopts them (keys.adopt_seals)."""
+    for slot_id, _public in lurah_slots:
+        conn.execute(sa.insert(sealed_key).values(owner=owner, purpose=sealed.VOUCHED, public_key=public,
+                                                  slot_id=slot_id, blob=b"", created_at=now))
+
+
+def new_key(conn, office_id, *, owner, role, slots, now, lurah_slots=()) -> tuple[bytes, bytes]:
     """A new active key row sealed to ``slots``; returns (private raw, public)."""
     private = keys.generate_ed25519()
     raw, public = keys.private_bytes(private), keys.public_bytes(private.public_key())
@@ -66,6 +73,8 @@ def new_key(conn, office_id, *, owner, role, slots, now) -> tuple[bytes, bytes]:
                                                active=True, created_at=now))
     purpose = sealed.AUTHORITY if owner == AUTHORITY_OWNER else sealed.SIGNING
     _seal(conn, office_id, owner=owner, purpose=purpose, secret=raw, public=public, slots=slots, now=now)
+    if owner != AUTHORITY_OWNER:
+        vouch(conn, owner=owner, public=public, lurah_slots=lurah_slots, now=now)
     return raw, public
 
 
@@ -95,6 +104,8 @@ def seal_clear_keys(conn, vault) -> None:
             targets, purpose = slots.of(row.owner), sealed.SIGNING
         _seal(conn, office_id, owner=row.owner, purpose=purpose, secret=row.private_key, public=row.public_key,
               slots=targets, now=now)
+        if row.owner != AUTHORITY_OWNER:
+            vouch(conn, owner=row.owner, public=row.public_key, lurah_slots=lurah_slots, now=now)
         old[row.owner] = (row.private_key, row.public_key)
 
     # 2. Everyone who can sign in has a key from now on (offices older than the sync tables had none).
@@ -103,7 +114,8 @@ def seal_clear_keys(conn, vault) -> None:
     active = conn.execute(sa.select(operator.c.id, operator.c.role).where(operator.c.active.is_(True))).all()
     for person in active:
         if person.id not in old and slots.of(person.id):
-            new_key(conn, office_id, owner=person.id, role=person.role, slots=slots.of(person.id), now=now)
+            new_key(conn, office_id, owner=person.id, role=person.role, slots=slots.of(person.id), now=now,
+                    lurah_slots=lurah_slots)
 
     # 3. The TOTP secret, to the Lurah's own slot only.
     for row in conn.execute(sa.select(lurah_totp)).all():
