@@ -22,14 +22,16 @@ from app.server.models import Batch, HeldBatch, Item, Office, OfficeAuditHead, S
 AUDIT_HEAD_ITEM = "audit_head"
 from app.sync.batch import PartlySignedBatch, VerifiedBatch, verify_batch
 from app.sync.canonical import sha256_hex
-from app.sync.certificates import Revocation, verify_revocation
+from app.sync.certificates import AuthorityRotation, Revocation, verify_authority_rotation, verify_revocation
 from app.sync.envelope import open_envelope, read_header
-from app.sync.errors import BatchRejected, RevocationInvalid
+from app.sync.errors import BatchRejected, FormatInvalid, RevocationInvalid
+from app.sync.keys import fingerprint
 from app.sync.receipt import receipt_for
 
 log = logging.getLogger(__name__)
 
 ACCEPTED, DUPLICATE, HELD = "accepted", "duplicate", "held"
+ROTATION = "authority_rotation"  # the old authority key hands over to a new one (docs/batch-format.md)
 # Item types whose payload is a proposal the staff review (a revocation is applied, not reviewed).
 REVIEWED_TYPES = frozenset({"proposal", "complaint"})
 INITIAL_STATE = "received"
@@ -112,7 +114,39 @@ def _revocations(session: Session, office_id: str) -> list[Revocation]:
     return [Revocation.from_bytes(record) for record in records]
 
 
+def _rotation_in(office: Office, plain: bytes) -> AuthorityRotation | None:
+    """The authority hand-over a batch carries, checked against the key the office has now.
+
+    From that batch on, certificates and countersignatures chain to the new key; the old one
+    (which may have stood in clear in old copies of the office) signs nothing accepted after it.
+    """
+    try:
+        batch = PartlySignedBatch.from_bytes(plain)
+    except Exception:  # noqa: BLE001 - verify_batch reports the format error with its reason
+        return None
+    found = [item for item in batch.items if item.item_type == ROTATION]
+    if not found:
+        return None
+    if len(found) > 1:
+        raise BatchRejected("bad_authority_rotation")
+    try:
+        rotation = AuthorityRotation.from_dict(found[0].payload)
+        verify_authority_rotation(rotation, office.authority_public_key)
+    except (RevocationInvalid, FormatInvalid) as err:
+        raise BatchRejected("bad_authority_rotation") from err
+    if rotation.office_id != office.id:
+        raise BatchRejected("bad_authority_rotation")
+    if rotation.effective_after_sequence > office.last_sequence:
+        # Batches up to the boundary are still to come: hold this one until they are in.
+        raise BatchRejected("gap", sequence=batch.sequence, expected=office.last_sequence + 1)
+    if rotation.effective_after_sequence != batch.sequence - 1:
+        raise BatchRejected("bad_authority_rotation")
+    return rotation
+
+
 def _verify(session: Session, office: Office, plain: bytes, now: datetime) -> VerifiedBatch:
+    rotation = _rotation_in(office, plain)
+
     def accepted_hash_at(sequence: int) -> str | None:
         return session.execute(
             select(Batch.batch_hash).where(Batch.office_id == office.id, Batch.sequence == sequence)
@@ -120,7 +154,7 @@ def _verify(session: Session, office: Office, plain: bytes, now: datetime) -> Ve
 
     return verify_batch(
         plain,
-        authority_public_key=office.authority_public_key,
+        authority_public_key=rotation.new_public_key if rotation is not None else office.authority_public_key,
         now=now,
         revocations=_revocations(session, office.id),
         expected_sequence=office.last_sequence + 1,
@@ -157,9 +191,19 @@ def _hold(session, office, header, sealed, plain, digest, now, source) -> Ingest
 def _apply(ctx, session, office, verified: VerifiedBatch, sealed: bytes, now, source) -> IngestResult:
     batch = verified.batch
     rows, nik_pairs, base_ids = [], [], []
+    authority_before = office.authority_public_key
     for item in batch.items:
+        if item.item_type == ROTATION:
+            rotation = AuthorityRotation.from_dict(item.payload)  # checked by _verify
+            office.authority_public_key = rotation.new_public_key
+            audit.append(session, at=now, actor=f"office:{office.id}", action="authority_rotated",
+                         subject=rotation.rotation_id,
+                         detail={"old": fingerprint(rotation.old_public_key), "new": fingerprint(rotation.new_public_key),
+                                 "effective_after_sequence": rotation.effective_after_sequence})
+            continue
         if item.item_type == "revocation":
-            _store_revocation(session, office, item.payload, now)
+            # Signed by the key in force before this batch or by its successor named in it.
+            _store_revocation(session, office, item.payload, now, also=authority_before)
             continue
         if item.item_type == AUDIT_HEAD_ITEM:
             head = chain.read_head_payload(item.payload)
@@ -182,7 +226,8 @@ def _apply(ctx, session, office, verified: VerifiedBatch, sealed: bytes, now, so
             nik_pairs.extend((item.item_id, nik) for nik in niks_of(payload))
         if item.base_id:
             base_ids.append(item.base_id)
-    accepted = [row["item_id"] for row in rows] + [i.item_id for i in batch.items if i.item_type == "revocation"]
+    accepted = [row["item_id"] for row in rows] + [i.item_id for i in batch.items
+                                                   if i.item_type in ("revocation", ROTATION)]
     receipt = receipt_for(ctx.keys.server, verified, received_at=now, accepted_items=_in_order(batch, accepted))
     receipt_bytes = receipt.to_bytes()
     session.add(Batch(batch_id=batch.batch_id, office_id=office.id, sequence=batch.sequence,
@@ -227,9 +272,14 @@ def _in_order(batch: PartlySignedBatch, accepted: Sequence[str]) -> list[str]:
     return [item.item_id for item in batch.items if item.item_id in wanted]
 
 
-def _store_revocation(session: Session, office: Office, payload: dict, now: datetime) -> None:
+def _store_revocation(session: Session, office: Office, payload: dict, now: datetime, also: bytes | None = None) -> None:
     revocation = Revocation.from_dict(payload)
-    verify_revocation(revocation, office.authority_public_key)
+    try:
+        verify_revocation(revocation, office.authority_public_key)
+    except RevocationInvalid:
+        if also is None or also == office.authority_public_key:
+            raise
+        verify_revocation(revocation, also)
     if revocation.office_id != office.id:
         raise RevocationInvalid()
     session.add(StoredRevocation(office_id=office.id, cert_id=revocation.cert_id,

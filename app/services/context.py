@@ -15,6 +15,7 @@ from app.clock import today_wib, utcnow
 from app.domain.regions import RegionIndex, default_regions
 from app.storage import audit
 from app.storage.engine import immediate
+from app.storage.sealed import SlotKey
 from app.storage.vault import Vault
 
 
@@ -31,6 +32,12 @@ class OfficeContext:
     operator_name: str
     operator_role: str
     data_key: bytes = field(repr=False)
+    # The private key of the keyslot this session was unlocked with: it opens the sealed keys of
+    # that person only (app/storage/sealed.py). In memory for this session, never stored.
+    slot_key: SlotKey | None = field(default=None, repr=False)
+    # Signing keys opened with slot_key in this session (keys._signer_from): opened once, not per
+    # signature; gone at close().
+    opened_keys: dict = field(default_factory=dict, repr=False)
     regions: RegionIndex = field(default_factory=default_regions)
     clock: Callable[[], datetime] = utcnow
     today: Callable[[], date] = today_wib
@@ -77,4 +84,6 @@ class OfficeContext:
         )
 
     def close(self) -> None:
+        self.slot_key = None
+        self.opened_keys.clear()
         self.engine.dispose()

@@ -152,7 +152,7 @@ def create_demo_office(folder: Path, *, per_state: int = 3, kdf: KdfParams | Non
     created = office.create_office(
         folder, name=DEMO_OFFICE, village_code=DEMO_VILLAGE, lurah_name=DEMO_LURAH,
         lurah_passphrase=DEMO_LURAH_PASS, operator_name=DEMO_OPERATOR,
-        operator_passphrase=DEMO_OPERATOR_PASS, kdf=kdf,
+        operator_passphrase=DEMO_OPERATOR_PASS, kdf=kdf, published_passphrases=True,
     )
     ctx = office.open_office(folder, created.operator_id, DEMO_OPERATOR_PASS)
     lurah = office.open_office(folder, created.lurah_id, DEMO_LURAH_PASS)

@@ -31,13 +31,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.errors import UsulkanError
 from app.i18n import N_
 from app.services import totp
 from app.services.context import OfficeContext
+from app.storage import sealed
 from app.storage.handover_models import LurahTotp
+from app.storage.sync_models import SealedKey
 from app.storage.models import Operator
 
 VALID_SECONDS = 120  # long enough for the step right after the dialog, too short to leave lying about
@@ -89,6 +91,9 @@ class LurahConfirmation:
     confirmed_at: datetime
     with_totp: bool
     _token: object = field(repr=False, compare=False)
+    # The Lurah's own keyslot key, opened by the passphrase typed now: only it opens her sealed
+    # authority key and TOTP secret (app/storage/sealed.py). Memory only, spent with the confirmation.
+    _slot: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self._token is not _MINT:
@@ -137,16 +142,16 @@ def confirm(
     purpose = Purpose(purpose)
     lurah_id, lurah_name = the_lurah(ctx)
     totp.check_throttle(ctx, lurah_id)  # before anything is tried, so a locked-out guesser learns nothing
-    key = ctx.vault.unlock_operator(lurah_id, passphrase)
+    key, slot = ctx.vault.unlock_operator_slot(lurah_id, passphrase)
     if not hmac.compare_digest(key, ctx.data_key):
         raise LurahNotConfirmed()
-    lurah_ctx = _as_lurah(ctx, lurah_id, lurah_name)
+    lurah_ctx = _as_lurah(ctx, lurah_id, lurah_name, slot)
     with_totp = totp.verify_for(lurah_ctx, totp_code, purpose.value)
     with lurah_ctx.transaction() as session:
         # Who approved what, and at whose desk: the step itself is audited when it runs.
         lurah_ctx.audit(session, "lurah.approve", "operator", lurah_id, purpose=purpose.value, subject=subject,
                         desk=ctx.operator_id, totp=with_totp)
-    return _mint(ctx, lurah_id, lurah_name, purpose, subject, with_totp)
+    return _mint(ctx, lurah_id, lurah_name, purpose, subject, with_totp, slot)
 
 
 def confirm_lost_phone(ctx: OfficeContext, passphrase: str, recovery_code: str) -> LurahConfirmation:
@@ -157,34 +162,43 @@ def confirm_lost_phone(ctx: OfficeContext, passphrase: str, recovery_code: str) 
     count wrong attempts towards their own throttles.
     """
     lurah_id, lurah_name = the_lurah(ctx)
-    key = ctx.vault.unlock_operator(lurah_id, passphrase)
+    key, slot = ctx.vault.unlock_operator_slot(lurah_id, passphrase)
     if not hmac.compare_digest(key, ctx.data_key):
         raise LurahNotConfirmed()
     if not hmac.compare_digest(ctx.vault.unlock_recovery(recovery_code), ctx.data_key):
         raise LurahNotConfirmed()
-    lurah_ctx = _as_lurah(ctx, lurah_id, lurah_name)
+    lurah_ctx = _as_lurah(ctx, lurah_id, lurah_name, slot)
     with lurah_ctx.transaction() as session:
         lurah_ctx.audit(session, "lurah.approve", "operator", lurah_id, purpose=Purpose.TOTP_REMOVE.value,
                         subject=None, desk=ctx.operator_id, totp=False, recovery_code=True)
-    return _mint(ctx, lurah_id, lurah_name, Purpose.TOTP_REMOVE, None, False)
+    return _mint(ctx, lurah_id, lurah_name, Purpose.TOTP_REMOVE, None, False, slot)
 
 
 def _mint(ctx: OfficeContext, lurah_id: str, lurah_name: str, purpose: Purpose, subject: str | None,
-          with_totp: bool) -> LurahConfirmation:
+          with_totp: bool, slot) -> LurahConfirmation:
     with _lock:
         made = LurahConfirmation(
             lurah_id=lurah_id, lurah_name=lurah_name, office_id=ctx.office_id, purpose=purpose, subject=subject,
-            confirmed_at=ctx.clock(), with_totp=with_totp, _token=_MINT,
+            confirmed_at=ctx.clock(), with_totp=with_totp, _token=_MINT, _slot=slot,
         )
         _minted[made] = weakref.ref(ctx)  # spendable once, and only in the session it was made in
     return made
 
 
-def _as_lurah(ctx: OfficeContext, lurah_id: str, lurah_name: str) -> OfficeContext:
-    """The Lurah's context on ``ctx``'s unlocked database: ``ctx`` itself when the Lurah is signed in."""
+def _as_lurah(ctx: OfficeContext, lurah_id: str, lurah_name: str, slot) -> OfficeContext:
+    """The Lurah's context on ``ctx``'s unlocked database: ``ctx`` itself when the Lurah is signed in.
+
+    At someone else's desk it carries the Lurah's own slot key (from the passphrase typed now) and
+    a key cache of its own, so nothing the Lurah opens stays in the desk's session.
+    """
     if ctx.operator_id == lurah_id and ctx.operator_role == "lurah":
         return ctx
-    return dataclasses.replace(ctx, operator_id=lurah_id, operator_name=lurah_name, operator_role="lurah")
+    lurah_ctx = dataclasses.replace(ctx, operator_id=lurah_id, operator_name=lurah_name, operator_role="lurah",
+                                    slot_key=slot, opened_keys={})
+    from app.services.keys import adopt_seals  # keys builds on the context, not on this module
+
+    adopt_seals(lurah_ctx)  # what migration 0008 sealed to her slot, if she has not signed in since
+    return lurah_ctx
 
 
 def _spend(ctx: OfficeContext, confirmation: object, purpose: Purpose, subject: str | None) -> LurahConfirmation:
@@ -214,10 +228,13 @@ def acting(
     database; if the step re-keyed it (a revocation), ``ctx`` is moved to the new key afterwards.
     """
     spent = _spend(ctx, confirmation, purpose, subject)
-    lurah_ctx = _as_lurah(ctx, spent.lurah_id, spent.lurah_name)
+    lurah_ctx = _as_lurah(ctx, spent.lurah_id, spent.lurah_name, spent._slot)
     try:
         yield lurah_ctx
     finally:
+        if lurah_ctx is not ctx:  # the Lurah's keys do not outlive her step at someone else's desk
+            lurah_ctx.slot_key = None
+            lurah_ctx.opened_keys.clear()
         if lurah_ctx is not ctx and lurah_ctx.engine is not ctx.engine:
             ctx.engine, ctx.data_key = lurah_ctx.engine, lurah_ctx.data_key
             ctx.rebind()
@@ -241,6 +258,9 @@ def remove_totp(ctx: OfficeContext, confirmation: LurahConfirmation) -> None:
         if row is None:
             raise totp.TotpNotEnrolled()
         session.delete(row)
+        # The secret itself, sealed to the Lurah's slot, goes too.
+        session.execute(delete(SealedKey).where(SealedKey.owner == lurah_ctx.operator_id,
+                                                SealedKey.purpose == sealed.TOTP))
         lurah_ctx.audit(session, "totp.remove", "operator", lurah_ctx.operator_id)
 
 

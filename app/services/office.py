@@ -16,14 +16,18 @@ from app.clock import utcnow
 from app.domain.regions import default_regions
 from app.errors import UsulkanError
 from app.i18n import N_
+from app.services import passphrase as strength
 from app.services.context import OfficeContext
+from app.services.keys import new_key_in, open_with_slot, vouch_in
 from app.storage import audit, migrate
 from app.sync.keys import Ed25519Signer
 from app.storage.engine import export_copy, make_engine
 from app.storage.models import Office, Operator
+from app.storage.sealed import SlotKey
+from app.storage.sync_models import AUTHORITY_OWNER
 from app.storage.vault import KdfParams, UnknownOperator, Vault, calibrate_kdf
 
-MIN_PASSPHRASE = 8
+MIN_PASSPHRASE = strength.MIN_LENGTH
 ROLES = ("lurah", "operator", "field_staff")
 
 
@@ -81,9 +85,33 @@ class CreatedOffice:
     recovery_code: str
 
 
-def check_passphrase(passphrase: str) -> None:
-    if len(passphrase) < MIN_PASSPHRASE:
+class PassphraseBlank(WeakPassphrase):
+    template = N_("A passphrase of spaces only cannot protect the office.")
+    hint = N_("Use three or four words that do not belong together, for example: {example}")
+
+
+class PassphraseTooCommon(WeakPassphrase):
+    template = N_("This passphrase is in the lists of the most common passwords; those are the first ones anyone tries.")
+    hint = N_("Use three or four words that do not belong together, for example: {example}")
+
+
+class PassphraseGuessable(WeakPassphrase):
+    template = N_("This passphrase is too easy to guess (a name, a date, a word with a few digits, "
+                  "or a keyboard pattern).")
+    hint = N_("Use three or four words that do not belong together, for example: {example}")
+
+
+def check_passphrase(passphrase: str, *, name: str | None = None, office_name: str | None = None) -> None:
+    """Refuse short, blank, common and easily guessed passphrases (app/services/passphrase.py, zxcvbn)."""
+    verdict = strength.assess(passphrase, user_inputs=[text for text in (name, office_name) if text])
+    if verdict.ok:
+        return
+    if verdict.reason == "short":
         raise WeakPassphrase(minimum=MIN_PASSPHRASE)
+    if verdict.reason == "blank":
+        raise PassphraseBlank(minimum=MIN_PASSPHRASE, example=strength.suggestion())
+    error = PassphraseTooCommon if verdict.reason == "common" else PassphraseGuessable
+    raise error(minimum=MIN_PASSPHRASE, example=strength.suggestion())
 
 
 @functools.cache
@@ -107,6 +135,7 @@ def create_office(
     operator_passphrase: str,
     kdf: KdfParams | None = None,
     server_url: str | None = None,
+    published_passphrases: bool = False,
 ) -> CreatedOffice:
     """Make a new office folder; the recovery code in the result is shown once, never stored.
 
@@ -122,8 +151,15 @@ def create_office(
     village = regions.village(village_code)
     if village is None:
         raise UnknownVillage(code=village_code)
-    check_passphrase(lurah_passphrase)
-    check_passphrase(operator_passphrase)
+    if published_passphrases:
+        # The demo office: its passphrases are printed in the README on purpose, so their
+        # strength protects nothing; only the length rule still holds.
+        for passphrase in (lurah_passphrase, operator_passphrase):
+            if len(passphrase.strip()) < MIN_PASSPHRASE:
+                raise WeakPassphrase(minimum=MIN_PASSPHRASE)
+    else:
+        check_passphrase(lurah_passphrase, name=lurah_name, office_name=name)
+        check_passphrase(operator_passphrase, name=operator_name, office_name=name)
     server_url = check_server_url(server_url)
     params = _kdf(kdf)
 
@@ -155,9 +191,9 @@ def _fill_staging(
     """Keyslots, database and first records of a new office, in its staging folder."""
     office_id, lurah_id, operator_id = (str(uuid.uuid4()) for _ in range(3))
     vault, data_key = Vault.create(staging, office_id)
-    vault.add_operator_slot(data_key, lurah_id, lurah_name, lurah_passphrase, params)
-    vault.add_operator_slot(data_key, operator_id, operator_name, operator_passphrase, params)
-    recovery_code = vault.set_recovery_slot(data_key, params)
+    lurah_slot = vault.add_operator_slot(data_key, lurah_id, lurah_name, lurah_passphrase, params)
+    operator_slot = vault.add_operator_slot(data_key, operator_id, operator_name, operator_passphrase, params)
+    recovery_code, recovery_slot = vault.set_recovery_slot_keyed(data_key, params)
 
     engine = make_engine(vault.database_path, data_key)
     try:
@@ -178,12 +214,26 @@ def _fill_staging(
             session.add(
                 Operator(id=operator_id, name=operator_name, role="operator", active=True, created_at=now)
             )
-            from app.services.keys import _new_key  # the Lurah's own key signs the first entry
-
-            lurah_key = _new_key(session, lurah_id, "lurah", now.replace(microsecond=0))
+            session.flush()
+            # Every key is made here, where the slots it is sealed to were made: the Lurah's
+            # authority key for the Lurah's slot and the recovery slot, each person's own key
+            # for their slot. Nothing private reaches the database in clear.
+            made = {}
+            for owner, role, slots in (
+                (AUTHORITY_OWNER, "lurah", [lurah_slot, recovery_slot]),
+                (lurah_id, "lurah", [lurah_slot]),
+                (operator_id, "operator", [operator_slot]),
+            ):
+                key = made[owner] = new_key_in(session, office_id, owner=owner, role=role, slots=slots,
+                                               now=now.replace(microsecond=0))
+                if owner != AUTHORITY_OWNER:
+                    vouch_in(session, office_id, lurah_slot, owner=owner, public=key.public_key,
+                             now=now.replace(microsecond=0))
+            # The Lurah's own key, opened with her slot (made just above), signs the first entry.
+            lurah_signer = Ed25519Signer.from_bytes(open_with_slot(session, office_id, lurah_slot, made[lurah_id]))
             audit.append(
                 session,
-                signer=Ed25519Signer.from_bytes(lurah_key.private_key),
+                signer=lurah_signer,
                 at=now,
                 operator_id=lurah_id,
                 action="office.create",
@@ -218,10 +268,12 @@ def _backup_then_migrate(folder: Path, vault: Vault, engine: Engine, key: bytes)
         backups.mkdir(mode=0o700, exist_ok=True)
         stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
         export_copy(vault.database_path, key, backups / f"before-{current}-{stamp}.db", key)
-    migrate.upgrade(engine)
+    migrate.upgrade(engine, vault=vault)
+    # Dropped columns (clear private keys before 0008) leave freed pages: overwrite them.
+    migrate.vacuum(engine)
 
 
-def _context(folder: Path, vault: Vault, key: bytes, operator_id: str | None) -> OfficeContext:
+def _context(folder: Path, vault: Vault, key: bytes, operator_id: str | None, slot_key: SlotKey | None = None) -> OfficeContext:
     engine = make_engine(vault.database_path, key)
     try:
         _backup_then_migrate(folder, vault, engine, key)
@@ -251,12 +303,22 @@ def _context(folder: Path, vault: Vault, key: bytes, operator_id: str | None) ->
                 operator_name=operator.name,
                 operator_role=operator.role,
                 data_key=key,
+                slot_key=slot_key,
             )
     except BaseException:
         engine.dispose()
         raise
+    from app.services.keys import adopt_seals
+
+    # Before the first audited step: the unlock entry is signed with this person's own key, which
+    # migration 0008 may have sealed to this slot for them to adopt.
+    adopt_seals(ctx)  # what migration 0008 sealed to this slot becomes this person's own
     with ctx.transaction() as session:
         ctx.audit(session, "office.unlock", "operator", ctx.operator_id)
+    if vault.pending_slots():
+        from app.services.operators import finish_enrolments  # operators imports this module
+
+        finish_enrolments(ctx)
     from app.services import outbox  # outbox needs the models at head and an unlocked person
 
     try:
@@ -270,16 +332,16 @@ def open_office(folder: Path, operator_id: str, passphrase: str) -> OfficeContex
     """Unlock with an operator's passphrase (slow on purpose: Argon2id)."""
     folder = Path(folder)
     vault = _load_vault(folder)
-    key = vault.unlock_operator(operator_id, passphrase)
-    return _context(folder, vault, key, operator_id)
+    key, slot_key = vault.unlock_operator_slot(operator_id, passphrase)
+    return _context(folder, vault, key, operator_id, slot_key)
 
 
 def open_office_with_recovery(folder: Path, recovery_code: str) -> OfficeContext:
     """The Lurah's way in when nobody else can open the office; acts as the Lurah."""
     folder = Path(folder)
     vault = _load_vault(folder)
-    key = vault.unlock_recovery(recovery_code)
-    return _context(folder, vault, key, None)
+    key, slot_key = vault.unlock_recovery_slot(recovery_code)
+    return _context(folder, vault, key, None, slot_key)
 
 
 def find_operator(folder: Path, name_or_id: str) -> str:
@@ -297,17 +359,23 @@ def add_operator(
     """Give a new person a keyslot and an operator record (the Lurah's approval is issue #4)."""
     if role not in ROLES:
         raise ValueError(role)
-    check_passphrase(passphrase)
+    check_passphrase(passphrase, name=name, office_name=ctx.office_name)
     operator_id = str(uuid.uuid4())
+    slot = ctx.vault.add_operator_slot(ctx.data_key, operator_id, name, passphrase, _kdf(kdf))
     with ctx.transaction() as session:
         session.add(Operator(id=operator_id, name=name, role=role, active=True, created_at=ctx.clock()))
+        session.flush()
+        key = new_key_in(session, ctx.office_id, owner=operator_id, role=role, slots=[slot],
+                         now=ctx.clock().replace(microsecond=0))
+        if ctx.operator_role == "lurah" and ctx.slot_key is not None:
+            vouch_in(session, ctx.office_id, ctx.slot_key, owner=operator_id, public=key.public_key,
+                     now=ctx.clock().replace(microsecond=0))
         ctx.audit(session, "operator.add", "operator", operator_id, role=role)
-    ctx.vault.add_operator_slot(ctx.data_key, operator_id, name, passphrase, _kdf(kdf))
     return operator_id
 
 
 def change_passphrase(ctx: OfficeContext, old: str, new: str, kdf: KdfParams | None = None) -> None:
-    check_passphrase(new)
+    check_passphrase(new, name=ctx.operator_name, office_name=ctx.office_name)
     ctx.vault.change_passphrase(ctx.operator_id, old, new, _kdf(kdf))
     with ctx.transaction() as session:
         ctx.audit(session, "operator.passphrase_change", "operator", ctx.operator_id)

@@ -11,14 +11,13 @@ from sqlalchemy import func, select
 from app.errors import UsulkanError
 from app.i18n import N_
 from app.services import keys as office_keys
-from app.services import lurah, office
+from app.services import lurah, office, outbox
 from app.services.context import OfficeContext
 from app.services.handover import HandoverReport, move_all_in
 from app.storage.handover_models import PendingRevocation
 from app.storage.models import Operator
-from app.storage.sync_models import Certificate, OutboxBatch, SigningKey, SyncLink
+from app.storage.sync_models import Certificate, OutboxBatch, SealedKey, SigningKey, SyncLink
 from app.storage.vault import KdfParams, UnknownOperator
-from app.sync import keys as sign_keys
 from app.sync.certificates import OperatorCertificate, Revocation, issue_certificate, issue_revocation
 
 ENROLLED_ROLES = ("operator", "field_staff")
@@ -97,24 +96,30 @@ def _check_new_person(session, name: str, role: str, valid_days: int) -> None:
         raise OperatorNameTaken(name=name)
 
 
-def _certify_new_in(lurah_ctx: OfficeContext, session, operator: Operator, valid_days: int) -> OperatorCertificate:
+def _certify_new_in(lurah_ctx: OfficeContext, session, operator: Operator, key: SigningKey,
+                    valid_days: int) -> OperatorCertificate:
     """keys.certify_operator inside the enrolment's own transaction (it opens one of its own)."""
     now = office_keys.now_seconds(lurah_ctx)
-    authority = sign_keys.Ed25519Signer.from_bytes(office_keys.authority_key_in(lurah_ctx, session).private_key)
-    private = sign_keys.generate_ed25519()
-    public = sign_keys.public_bytes(private.public_key())
-    session.add(SigningKey(owner=operator.id, role=operator.role, public_key=public,
-                           private_key=sign_keys.private_bytes(private), active=True, created_at=now))
+    authority = office_keys.authority_signer(lurah_ctx, session)
     until = now + timedelta(days=valid_days)
     cert = issue_certificate(
         authority, cert_id=str(uuid.uuid4()), office_id=office_keys.server_office_id(session),
-        operator_id=operator.id, name=operator.name, role=operator.role, public_key=public,
+        operator_id=operator.id, name=operator.name, role=operator.role, public_key=key.public_key,
         valid_from=now, valid_until=until, issued_at=now,
     )
     session.add(Certificate(cert_id=cert.cert_id, operator_id=operator.id, body=cert.to_bytes().decode("utf-8"),
                             valid_until=until, issued_at=now))
     lurah_ctx.audit(session, "key.certify", "operator", operator.id, cert_id=cert.cert_id, role=operator.role)
     return cert
+
+
+# Where an enrolment can be stopped (tests kill it at each one): after the pending slot is
+# written, after the database commit, after the slot is completed.
+ENROLMENT_STEPS = ("slot_written", "database_committed", "slot_completed")
+
+
+def _step(name: str) -> None:
+    """A no-op in production; the crash tests replace it to stop the process at ``name``."""
 
 
 def enrol_operator(
@@ -124,29 +129,103 @@ def enrol_operator(
     """The Lurah gives a new person a keyslot and certifies their signing key, all or nothing.
 
     Needs the Lurah's approval for it (``lurah.confirm(..., purpose=Purpose.ENROL)``: the
-    passphrase typed now and, when enrolled, a fresh authenticator code). The person's record,
-    key and certificate are one transaction, committed only after the keyslot is written: a
-    failure anywhere leaves neither a record without a slot nor a slot without a record.
+    passphrase typed now and, when enrolled, a fresh authenticator code). Atomic across
+    vault.json and the database, in three steps:
+
+    1. a *pending* slot is written to vault.json: it has a key pair but no data key sealed to
+       it, so its passphrase opens nothing;
+    2. one database transaction: the person's record, their signing key sealed to that slot's
+       public key, the certificate, the audit entry;
+    3. the data key is sealed to the slot (the commit point, one atomic rename).
+
+    A failure before 3 discards the pending slot. A crash before 3 leaves a pending slot that
+    the next opening of the office finishes (``finish_enrolments``): completed if step 2 was
+    committed, removed otherwise. So there is never a slot that opens the office without a
+    certified person behind it, nor one that a re-key hands the new data key to.
     """
     name = " ".join(name.split())
-    office.check_passphrase(passphrase)
+    office.check_passphrase(passphrase, name=name, office_name=ctx.office_name)
     with ctx.reading() as session:
         _check_new_person(session, name, role, valid_days)  # before the approval is spent on it
     params = office._kdf(kdf)  # calibrated once per process, before the write lock is taken
     operator_id = str(uuid.uuid4())
     with lurah.acting(ctx, confirmation, lurah.Purpose.ENROL) as lurah_ctx:
-        with lurah_ctx.transaction() as session:
-            _check_new_person(session, name, role, valid_days)  # again, under the write lock
-            operator = Operator(id=operator_id, name=name, role=role, active=True, created_at=lurah_ctx.clock())
-            session.add(operator)
-            session.flush()
-            linked = session.get(SyncLink, 1) is not None
-            certificate = _certify_new_in(lurah_ctx, session, operator, valid_days) if linked else None
-            lurah_ctx.audit(session, "operator.enrol", "operator", operator_id, role=role,
-                            certified=certificate is not None, totp=confirmation.with_totp)
-            # Last, so that any failure above or here rolls the whole enrolment back.
-            lurah_ctx.vault.add_operator_slot(lurah_ctx.data_key, operator_id, name, passphrase, params)
+        vault, data_key = lurah_ctx.vault, lurah_ctx.data_key
+        slot = vault.add_pending_operator_slot(data_key, operator_id, name, passphrase, params)
+        slot_id = slot.slot_id
+        _step("slot_written")
+        try:
+            with lurah_ctx.transaction() as session:
+                _check_new_person(session, name, role, valid_days)  # again, under the write lock
+                operator = Operator(id=operator_id, name=name, role=role, active=True, created_at=lurah_ctx.clock())
+                session.add(operator)
+                session.flush()
+                key = office_keys.new_key_in(session, lurah_ctx.office_id, owner=operator_id, role=role,
+                                             slots=[slot], now=office_keys.now_seconds(lurah_ctx))
+                if lurah_ctx.slot_key is not None:
+                    office_keys.vouch_in(session, lurah_ctx.office_id, lurah_ctx.slot_key, owner=operator_id,
+                                         public=key.public_key, now=office_keys.now_seconds(lurah_ctx))
+                linked = session.get(SyncLink, 1) is not None
+                certificate = _certify_new_in(lurah_ctx, session, operator, key, valid_days) if linked else None
+                lurah_ctx.audit(session, "operator.enrol", "operator", operator_id, role=role,
+                                certified=certificate is not None, totp=confirmation.with_totp)
+        except BaseException:
+            vault.discard_slot(data_key, slot_id)
+            raise
+        _step("database_committed")
+        try:
+            vault.complete_slot(data_key, slot_id)
+        except Exception:
+            _undo_enrolment(lurah_ctx, operator_id, slot_id)
+            raise
+        _step("slot_completed")
     return Enrolment(operator_id, certificate)
+
+
+def _undo_enrolment(ctx: OfficeContext, operator_id: str, slot_id: str) -> None:
+    """The commit point failed (e.g. disk full): take the person's record out again, best effort.
+
+    If this fails too, the pending slot stays and ``finish_enrolments`` completes it at the next
+    opening: either way there is no slot without a certified person.
+    """
+    try:
+        with ctx.transaction() as session:
+            for model, column in ((Certificate, Certificate.operator_id), (SealedKey, SealedKey.owner),
+                                  (SigningKey, SigningKey.owner)):
+                for row in session.scalars(select(model).where(column == operator_id)):
+                    session.delete(row)
+            session.flush()
+            operator = session.get(Operator, operator_id)
+            if operator is not None:
+                session.delete(operator)
+            ctx.audit(session, "operator.enrol_undone", "operator", operator_id, slot_id=slot_id)
+        ctx.vault.discard_slot(ctx.data_key, slot_id)
+    except Exception:  # noqa: BLE001 - the original error is the one to report
+        pass
+
+
+def finish_enrolments(ctx: OfficeContext) -> list[str]:
+    """Finish what a crash left of enrolments; returns the operator ids whose slot was completed.
+
+    A pending slot whose person, with a signing key sealed to that very slot, is in the database
+    (step 2 committed) is completed; any other pending slot is removed.
+    """
+    completed = []
+    for slot_id, operator_id in ctx.vault.pending_slots():
+        with ctx.reading() as session:
+            operator = session.get(Operator, operator_id) if operator_id else None
+            sealed_here = session.scalars(select(SealedKey.id).where(
+                SealedKey.owner == operator_id, SealedKey.slot_id == slot_id)).first()
+        if operator is not None and operator.active and sealed_here is not None:
+            ctx.vault.complete_slot(ctx.data_key, slot_id)
+            completed.append(operator_id)
+            event = "operator.enrol_completed"
+        else:
+            ctx.vault.discard_slot(ctx.data_key, slot_id)
+            event = "operator.enrol_discarded"
+        with ctx.transaction() as session:
+            ctx.audit(session, event, "operator", operator_id, slot_id=slot_id)
+    return completed
 
 
 def certify_pending(lurah_ctx: OfficeContext, operator_id: str, valid_days: int = 365) -> OperatorCertificate:
@@ -241,7 +320,8 @@ def pending_revocations(ctx: OfficeContext) -> list[Revocation]:
             select(PendingRevocation).where(PendingRevocation.delivered_at.is_(None))
             .order_by(PendingRevocation.created_at)
         ).all()
-        return [Revocation.from_bytes(row.body.encode("utf-8")) for row in rows]
+        # The authority hand-over of key migration 0008 waits in the same table; it is no revocation.
+        return [Revocation.from_bytes(row.body.encode("utf-8")) for row in rows if not outbox.is_rotation(row)]
 
 
 def certificates_expiring(ctx: OfficeContext, within_days: int = 30) -> list[ExpiringCertificate]:

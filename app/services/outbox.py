@@ -25,7 +25,7 @@ from app.storage.read_models import ProposalSummary
 from app.storage.sync_models import DataRepair, DinsosKey, OutboxBatch, OutboxItem
 from app.sync.batch import MAX_ITEMS, BatchItem, PartlySignedBatch, batch_hash, build_batch
 from app.sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
-from app.sync.certificates import Revocation
+from app.sync.certificates import AUTHORITY_ROTATION_FORMAT, AuthorityRotation, Revocation
 from app.sync import chain
 from app.sync.envelope import seal
 
@@ -217,7 +217,16 @@ def _waiting_revocations(session: Session) -> list[PendingRevocation]:
     ))
 
 
+def is_rotation(entry: PendingRevocation) -> bool:
+    return f'"format":"{AUTHORITY_ROTATION_FORMAT}"' in entry.body
+
+
 def _batch_item(session: Session, entry: OutboxItem | PendingRevocation) -> BatchItem:
+    if isinstance(entry, PendingRevocation) and is_rotation(entry):
+        # The old authority key's hand-over to the new one (key migration 0008): Dinsos checks it
+        # against the key it holds, then the rest of this batch against the new key.
+        return BatchItem.create(item_id=entry.cert_id, item_type="authority_rotation",
+                                payload=AuthorityRotation.from_bytes(entry.body.encode("utf-8")).to_dict())
     if isinstance(entry, PendingRevocation):
         # The Lurah's signed statement travels as it is; Dinsos checks it against the authority key.
         return BatchItem.create(item_id=entry.cert_id, item_type="revocation",

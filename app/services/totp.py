@@ -17,14 +17,17 @@ from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from app.errors import UsulkanError
 from app.i18n import N_
 from app.services import keys as office_keys
 from app.services.context import OfficeContext
+from app.storage import sealed
 from app.storage.handover_models import LurahTotp
 from app.storage.lurah_models import LurahAttempts
+from app.storage.sync_models import SealedKey
 
 SECRET_BYTES = 20  # 160 bits, what RFC 4226 recommends for HMAC-SHA1
 DIGITS = 6
@@ -165,11 +168,18 @@ def confirm_enrolment(lurah_ctx: OfficeContext, pending: PendingTotp, code: str)
     except TotpError as error:
         _record_refusal(lurah_ctx, "totp.enrol_refused", error)
         raise
+    slot = lurah_ctx.slot_key
+    if slot is None or slot.operator_id != lurah_ctx.operator_id:
+        raise office_keys.KeyNotAvailable()
     with lurah_ctx.transaction() as session:
         if session.get(LurahTotp, lurah_ctx.operator_id) is not None:
             raise TotpAlreadyEnrolled()
-        session.add(LurahTotp(operator_id=lurah_ctx.operator_id, secret=pending.secret, enrolled_at=now,
-                              last_step=step))
+        # Sealed to the Lurah's own slot (its public key from this session's memory): an
+        # operator who reads the database cannot compute the Lurah's codes.
+        office_keys.seal_in(session, lurah_ctx.office_id, owner=lurah_ctx.operator_id, purpose=sealed.TOTP,
+                            secret=pending.secret, public=b"", slot_id=slot.slot_id, slot_public=slot.public_key,
+                            now=now, tagger=slot)
+        session.add(LurahTotp(operator_id=lurah_ctx.operator_id, enrolled_at=now, last_step=step))
         lurah_ctx.audit(session, "totp.enrol", "operator", lurah_ctx.operator_id)
 
 
@@ -208,7 +218,8 @@ def check_in(ctx: OfficeContext, session: Session, code: str | None) -> bool:
     row = session.get(LurahTotp, ctx.operator_id)
     if row is None:
         return False
-    row.last_step = _accept(row.secret, code, ctx.clock(), row.last_step)
+    secret = office_keys.open_in(ctx, session, owner=ctx.operator_id, purpose=sealed.TOTP, public=b"")
+    row.last_step = _accept(secret, code, ctx.clock(), row.last_step)
     return True
 
 

@@ -78,12 +78,11 @@ class PendingRevocation(Base):
 
 
 class LurahTotp(Base):
-    """The Lurah's TOTP secret (RFC 6238), enrolled once from the Lurah's phone; optional."""
+    """That the Lurah uses TOTP (RFC 6238) codes; the secret itself is sealed to the Lurah's slot (``SealedKey``)."""
 
     __tablename__ = "lurah_totp"
 
     operator_id: Mapped[str] = mapped_column(ForeignKey("operator.id"), primary_key=True)
-    secret: Mapped[bytes] = mapped_column(LargeBinary)
     enrolled_at: Mapped[datetime] = mapped_column(DateTime)
     # The last time step accepted: the same code cannot approve twice.
     last_step: Mapped[int | None] = mapped_column(Integer)

@@ -89,6 +89,11 @@ class Keyslot:
     failures: int = 0
     last_failure: float | None = None
 
+    @property
+    def pending(self) -> bool:
+        """Written by an enrolment that has not reached its commit point: no data key sealed to it yet."""
+        return not self.sealed_data_key
+
     # --- what the secret protects -------------------------------------------------------
 
     def _aad(self, office_id: str) -> bytes:
@@ -187,7 +192,8 @@ class Keyslot:
             check=_unb64(data["kdf"]["check"], CHECK_BYTES),
             nonce=_unb64(wrapped["nonce"], NONCE_BYTES),
             wrapped_private_key=_unb64(wrapped["ciphertext"], 32 + 16),
-            sealed_data_key=_unb64(data["sealed_data_key"], SEALED_BYTES),
+            # Empty while an enrolment is under way (a pending slot opens nothing; see Vault).
+            sealed_data_key=b"" if data["sealed_data_key"] == "" else _unb64(data["sealed_data_key"], SEALED_BYTES),
             failures=failures,
             last_failure=None if last is None else float(last),
         )
@@ -197,6 +203,13 @@ def new_slot(
     kind: str, operator_id: str | None, label: str, secret: bytes, params: KdfParams, office_id: str
 ) -> Keyslot:
     """A slot with a fresh key pair sealed under ``secret``; seal the data key to it next."""
+    return new_slot_and_key(kind, operator_id, label, secret, params, office_id)[0]
+
+
+def new_slot_and_key(
+    kind: str, operator_id: str | None, label: str, secret: bytes, params: KdfParams, office_id: str
+) -> tuple[Keyslot, X25519PrivateKey]:
+    """``new_slot`` and its private key, for the process that makes it to seal keys to it at once."""
     private_key = X25519PrivateKey.generate()
     blank = Keyslot(
         id=secrets.token_hex(16),
@@ -210,4 +223,4 @@ def new_slot(
         nonce=b"",
         wrapped_private_key=b"",
     )
-    return blank.rewrapped(private_key, secret, params, office_id)
+    return blank.rewrapped(private_key, secret, params, office_id), private_key

@@ -20,11 +20,13 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     return not (type_ == "table" and name and name.startswith(FTS_PREFIX))
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
+def alembic_config(connection: Connection | None = None, vault=None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
         config.attributes["connection"] = connection
+    # Revision 0008 seals private keys to the keyslots' public keys in vault.json.
+    config.attributes["vault"] = vault
     return config
 
 
@@ -43,9 +45,19 @@ def needs_upgrade(engine: Engine) -> bool:
     return current_revision(engine) != head_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head", *, vault=None) -> None:
     with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), revision)
+        command.upgrade(alembic_config(connection, vault), revision)
+
+
+def vacuum(engine: Engine) -> None:
+    """Rebuild the file so freed pages (e.g. dropped clear keys) are gone, not just unlinked."""
+    raw = engine.raw_connection()  # below SQLAlchemy: its BEGIN would make VACUUM fail
+    try:
+        raw.driver_connection.execute("PRAGMA secure_delete = ON")
+        raw.driver_connection.execute("VACUUM")
+    finally:
+        raw.close()
 
 
 def downgrade(engine: Engine, revision: str) -> None:

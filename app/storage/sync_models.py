@@ -14,7 +14,7 @@ AUTHORITY_OWNER = "lurah-authority"
 
 
 class SigningKey(Base):
-    """An Ed25519 key pair; the private half exists only here, inside the encrypted database."""
+    """An Ed25519 public key; its private half is only ever stored sealed (``SealedKey``)."""
 
     __tablename__ = "signing_key"
 
@@ -22,8 +22,29 @@ class SigningKey(Base):
     owner: Mapped[str] = mapped_column(String(UUID_LEN), index=True)
     role: Mapped[str] = mapped_column(String(20))
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
-    private_key: Mapped[bytes] = mapped_column(LargeBinary)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SealedKey(Base):
+    """A private key (or the TOTP secret) sealed with HPKE to one keyslot (app/storage/sealed.py).
+
+    One row per (owner, purpose, public key, slot): the Lurah's authority key has one for the
+    Lurah's slot and one for the recovery slot. Nobody but that slot's owner can open it.
+    """
+
+    __tablename__ = "sealed_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(UUID_LEN), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    # The public half of the sealed key (empty for a TOTP secret): what the opener must derive.
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    slot_id: Mapped[str] = mapped_column(String(64), index=True)
+    blob: Mapped[bytes] = mapped_column(LargeBinary)
+    # SlotKey.tag: made with the slot's private key; a blob without a valid tag is not used
+    # (one sealed by migration 0008 gets its tag at its owner's next sign-in, keys.adopt_seals).
+    tag: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 

@@ -38,8 +38,9 @@ from app.i18n import N_
 from app.storage import engine, fsutil, throttle
 from app.storage.engine import StorageError
 from app.storage.kdf import KdfParams, calibrate_kdf
-from app.storage.keyslot import OPERATOR, RECOVERY, Keyslot, SlotDamaged, WrongSecret, new_slot
+from app.storage.keyslot import OPERATOR, RECOVERY, Keyslot, SlotDamaged, WrongSecret, new_slot_and_key
 from app.storage.recovery_code import generate_recovery_code, normalise_recovery_code
+from app.storage.sealed import SlotKey
 
 __all__ = [
     "KdfParams",
@@ -277,33 +278,61 @@ class Vault:
         return self.folder / self._state.database
 
     def operators(self) -> list[tuple[str, str]]:
-        """(operator id, label) of every operator slot, in the order they were added."""
-        return [(s.operator_id, s.label) for s in self._state.slots if s.kind == OPERATOR]
+        """(operator id, label) of every operator slot, in the order they were added (pending ones left out)."""
+        return [(s.operator_id, s.label) for s in self._state.slots if s.kind == OPERATOR and not s.pending]
 
     def has_operator(self, operator_id: str) -> bool:
-        return any(s.kind == OPERATOR and s.operator_id == operator_id for s in self._state.slots)
+        return any(s.kind == OPERATOR and s.operator_id == operator_id and not s.pending for s in self._state.slots)
+
+    def pending_slots(self) -> list[tuple[str, str]]:
+        """(slot id, operator id) of slots an enrolment wrote but did not complete."""
+        return [(s.id, s.operator_id) for s in self._state.slots if s.pending]
 
     def has_recovery(self) -> bool:
         return any(s.kind == RECOVERY for s in self._state.slots)
+
+    def operator_slot(self, operator_id: str) -> tuple[str, bytes]:
+        """(slot id, X25519 public key) of ``operator_id``'s slot, read afresh: what keys are sealed to."""
+        with self._locked() as state:
+            slot = state.find(lambda s: s.kind == OPERATOR and s.operator_id == operator_id)
+            if slot is None:
+                raise UnknownOperator(operator=operator_id)
+            return slot.id, slot.public_key
+
+    def recovery_slot(self) -> tuple[str, bytes]:
+        """(slot id, X25519 public key) of the recovery slot: the Lurah's authority key is sealed to it too."""
+        with self._locked() as state:
+            slot = state.find(lambda s: s.kind == RECOVERY)
+            if slot is None:
+                raise NoRecoverySlot()
+            return slot.id, slot.public_key
 
     # --- unlocking ------------------------------------------------------------------------
 
     def unlock_operator(self, operator_id: str, passphrase: str, *, now: float | None = None) -> bytes:
         """The data key, if ``passphrase`` opens ``operator_id``'s slot (slow on purpose)."""
+        return self.unlock_operator_slot(operator_id, passphrase, now=now)[0]
+
+    def unlock_recovery(self, code: str, *, now: float | None = None) -> bytes:
+        """The data key from the Lurah's recovery code; a typo fails at once (InvalidRecoveryCode)."""
+        return self.unlock_recovery_slot(code, now=now)[0]
+
+    def unlock_operator_slot(self, operator_id: str, passphrase: str, *, now: float | None = None) -> tuple[bytes, SlotKey]:
+        """(data key, the slot's private key for this session): what opens the person's sealed keys."""
         return self._unlock(
-            lambda s: s.kind == OPERATOR and s.operator_id == operator_id,
+            lambda s: s.kind == OPERATOR and s.operator_id == operator_id and not s.pending,
             _passphrase_secret(passphrase),
             now,
             missing=lambda: UnknownOperator(operator=operator_id),
             wrong=WrongPassphrase,
         )
 
-    def unlock_recovery(self, code: str, *, now: float | None = None) -> bytes:
-        """The data key from the Lurah's recovery code; a typo fails at once (InvalidRecoveryCode)."""
+    def unlock_recovery_slot(self, code: str, *, now: float | None = None) -> tuple[bytes, SlotKey]:
+        """(data key, the recovery slot's private key); a typo fails at once (InvalidRecoveryCode)."""
         secret = _recovery_secret(code)
         return self._unlock(lambda s: s.kind == RECOVERY, secret, now, missing=NoRecoverySlot, wrong=WrongRecoveryCode)
 
-    def _unlock(self, pick, secret: bytes, now: float | None, *, missing, wrong) -> bytes:
+    def _unlock(self, pick, secret: bytes, now: float | None, *, missing, wrong) -> tuple[bytes, SlotKey]:
         now = time.time() if now is None else now
         with self._locked() as state:
             slot = state.find(pick)
@@ -318,7 +347,7 @@ class Vault:
             # that this data key, and not one an intruder sealed to the public key, is the office's.
             if not state.mac_ok(data_key):
                 raise self._damaged()
-            return data_key
+            return data_key, SlotKey(slot.id, slot.kind, slot.operator_id, private_key)
 
     def _open_slot(self, state: _State, slot: Keyslot, secret: bytes, now: float, wrong):
         """Throttle, then try ``secret`` on ``slot``; counts failures, resets them on success."""
@@ -343,26 +372,75 @@ class Vault:
 
     # --- changing who holds a key -----------------------------------------------------------
 
-    def add_operator_slot(self, data_key: bytes, operator_id: str, label: str, passphrase: str, kdf: KdfParams) -> None:
-        """Give ``operator_id`` a slot opened by ``passphrase`` (``data_key`` proves the caller is in)."""
+    def add_operator_slot(
+        self, data_key: bytes, operator_id: str, label: str, passphrase: str, kdf: KdfParams
+    ) -> SlotKey:
+        """Give ``operator_id`` a slot opened by ``passphrase`` (``data_key`` proves the caller is in).
+
+        Returns the key of the slot just made here, so the caller can seal (and tag) the person's
+        signing key to a key it knows is theirs, not one read back from the file.
+        """
         with self._locked() as state:
             self._check_key(state, data_key)
             if state.find(lambda s: s.kind == OPERATOR and s.operator_id == operator_id):
                 raise OperatorExists(operator=label)
-            slot = new_slot(OPERATOR, operator_id, label, _passphrase_secret(passphrase), kdf, state.office_id)
+            slot, private = new_slot_and_key(OPERATOR, operator_id, label, _passphrase_secret(passphrase), kdf,
+                                             state.office_id)
             slot = slot.sealed(data_key, state.office_id, state.generation)
             self._save(replace(state, slots=state.slots + (slot,)).signed(data_key))
+            return SlotKey(slot.id, slot.kind, operator_id, private)
+
+    def add_pending_operator_slot(
+        self, data_key: bytes, operator_id: str, label: str, passphrase: str, kdf: KdfParams
+    ) -> SlotKey:
+        """Step 1 of an atomic enrolment: a slot with no data key sealed to it (it opens nothing).
+
+        Returns its key (in memory only). ``complete_slot`` (after the database commit) is the
+        commit point; ``discard_slot`` undoes it; ``Vault.pending_slots`` lists what a crash left.
+        """
+        with self._locked() as state:
+            self._check_key(state, data_key)
+            if state.find(lambda s: s.kind == OPERATOR and s.operator_id == operator_id):
+                raise OperatorExists(operator=label)
+            slot, private = new_slot_and_key(OPERATOR, operator_id, label, _passphrase_secret(passphrase), kdf,
+                                             state.office_id)
+            self._save(replace(state, slots=state.slots + (slot,)).signed(data_key))
+            return SlotKey(slot.id, slot.kind, operator_id, private)
+
+    def complete_slot(self, data_key: bytes, slot_id: str) -> None:
+        """Seal the data key to a pending slot: from this rename on, its passphrase opens the office."""
+        with self._locked() as state:
+            self._check_key(state, data_key)
+            slot = state.find(lambda s: s.id == slot_id)
+            if slot is None or not slot.pending:
+                raise self._damaged()
+            self._save(state.with_slot(slot.sealed(data_key, state.office_id, state.generation)).signed(data_key))
+
+    def discard_slot(self, data_key: bytes, slot_id: str) -> None:
+        """Remove a pending slot (an enrolment that did not reach its commit point)."""
+        with self._locked() as state:
+            self._check_key(state, data_key)
+            slot = state.find(lambda s: s.id == slot_id)
+            if slot is None:
+                return
+            if not slot.pending:
+                raise self._damaged()
+            self._save(replace(state, slots=tuple(s for s in state.slots if s.id != slot_id)).signed(data_key))
 
     def set_recovery_slot(self, data_key: bytes, kdf: KdfParams) -> str:
         """A new recovery code replacing any earlier one; show it once, it is stored nowhere."""
+        return self.set_recovery_slot_keyed(data_key, kdf)[0]
+
+    def set_recovery_slot_keyed(self, data_key: bytes, kdf: KdfParams) -> tuple[str, SlotKey]:
+        """``set_recovery_slot`` and the new slot's key, to seal the Lurah's authority key to it."""
         code = generate_recovery_code()
         with self._locked() as state:
             self._check_key(state, data_key)
-            slot = new_slot(RECOVERY, None, "recovery", _recovery_secret(code), kdf, state.office_id)
+            slot, private = new_slot_and_key(RECOVERY, None, "recovery", _recovery_secret(code), kdf, state.office_id)
             slot = slot.sealed(data_key, state.office_id, state.generation)
             slots = tuple(s for s in state.slots if s.kind != RECOVERY) + (slot,)
             self._save(replace(state, slots=slots).signed(data_key))
-        return code
+        return code, SlotKey(slot.id, slot.kind, None, private)
 
     def change_passphrase(
         self, operator_id: str, old: str, new: str, kdf: KdfParams, *, now: float | None = None
@@ -417,7 +495,8 @@ class Vault:
         fsutil.remove_files(engine.database_files(new_path))
         new_key = secrets.token_bytes(engine.KEY_BYTES)
         _export_alone(old_path, data_key, new_path, new_key)
-        sealed = tuple(s.sealed(new_key, state.office_id, new_state.generation) for s in slots)
+        # A pending slot (an enrolment not committed) receives nothing: it is dropped here.
+        sealed = tuple(s.sealed(new_key, state.office_id, new_state.generation) for s in slots if not s.pending)
         self._save(replace(new_state, slots=sealed).signed(new_key))  # the commit point
         if fsutil.remove_files(engine.database_files(old_path)):
             fsutil.fsync_dir(self.folder)

@@ -307,3 +307,87 @@ def verify_dinsos_key(
     _check_window(at, cert.valid_from, cert.valid_until)
     return cert.public_key
 
+
+
+AUTHORITY_ROTATION_FORMAT = "usulkan-authority-rotation"
+
+
+@dataclass(frozen=True)
+class AuthorityRotation(SignedRecord):
+    """The old authority key hands the office over to a new one, from a batch sequence on.
+
+    Signed by the *old* key. Batches up to ``effective_after_sequence`` stay as they were (their
+    certificates chain to the old key); from the batch that carries this statement on, Dinsos
+    checks certificates and countersignatures against ``new_public_key`` only, so the old key
+    (e.g. one that stood in clear in old backups) signs nothing the server accepts any more.
+    """
+
+    rotation_id: str
+    office_id: str
+    old_public_key: bytes
+    new_public_key: bytes
+    effective_after_sequence: int
+    reason: str
+    issued_at: datetime
+    signature: bytes = field(repr=False)
+
+    def __post_init__(self) -> None:
+        _normalise_times(self, "issued_at")
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "format": AUTHORITY_ROTATION_FORMAT,
+            "rotation_id": self.rotation_id,
+            "office_id": self.office_id,
+            "old_public_key": self.old_public_key,
+            "new_public_key": self.new_public_key,
+            "effective_after_sequence": self.effective_after_sequence,
+            "reason": self.reason,
+            "issued_at": self.issued_at,
+        }
+
+    @classmethod
+    def from_dict(cls, obj: Any, *, where: str = "authority_rotation") -> AuthorityRotation:
+        f = Fields(obj, where)
+        f.constant("format", AUTHORITY_ROTATION_FORMAT)
+        rotation = cls(
+            rotation_id=f.uuid("rotation_id"),
+            office_id=f.uuid("office_id"),
+            old_public_key=f.raw("old_public_key", length=KEY_BYTES),
+            new_public_key=f.raw("new_public_key", length=KEY_BYTES),
+            effective_after_sequence=f.integer("effective_after_sequence"),
+            reason=f.text("reason", max_len=500),
+            issued_at=f.time("issued_at"),
+            signature=f.raw("signature", length=SIGNATURE_BYTES),
+        )
+        f.done()
+        if rotation.old_public_key == rotation.new_public_key:
+            raise FormatInvalid(field=f.path("new_public_key"))
+        return rotation
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> AuthorityRotation:
+        return cls.from_dict(parse_canonical(data, where="authority_rotation"))
+
+
+def issue_authority_rotation(
+    old_authority: Signer | Ed25519PrivateKey, *, office_id: str, new_public_key: bytes,
+    effective_after_sequence: int, reason: str, issued_at: datetime,
+) -> AuthorityRotation:
+    signer = as_signer(old_authority)
+    unsigned = AuthorityRotation(
+        rotation_id=str(uuid.uuid4()), office_id=office_id, old_public_key=signer.public_key_bytes,
+        new_public_key=new_public_key, effective_after_sequence=effective_after_sequence, reason=reason,
+        issued_at=issued_at, signature=b"",
+    )
+    signature = signer.sign(unsigned.signing_bytes())
+    return AuthorityRotation.from_dict(as_received({**unsigned.body(), "signature": signature}))
+
+
+def verify_authority_rotation(rotation: AuthorityRotation, authority_public_key: PublicKeyLike) -> None:
+    """Raise unless signed by the key the office has now, and naming it as the old key."""
+    current = authority_public_key if isinstance(authority_public_key, bytes) else None
+    if current is not None and rotation.old_public_key != current:
+        raise RevocationInvalid()
+    if not verify_ed25519(rotation.old_public_key, rotation.signature, rotation.signing_bytes()):
+        raise RevocationInvalid()

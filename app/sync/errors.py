@@ -135,6 +135,11 @@ class BatchRejected(_Reasoned):
             N_("The countersignature is not the Lurah's signature for this kelurahan."),
             N_("Ask the Lurah to countersign the batch again."),
         ),
+        "bad_authority_rotation": (
+            N_("The hand-over to a new authority key in this batch was not signed by the kelurahan's current "
+               "authority key, or is not where it belongs."),
+            N_("Contact Dinsos: someone may be trying to take over the kelurahan's authority."),
+        ),
         "replay": (
             N_("Batch number {sequence} has already been received."),
             None,

@@ -47,6 +47,7 @@ def test_reason_codes_are_the_documented_ones():
         "bad_format", "unsupported_version", "too_large", "payload_hash_mismatch", "items_hash_mismatch",
         "bad_certificate", "expired", "not_yet_valid", "future_dated", "revoked", "bad_signature",
         "countersignature_missing", "bad_countersignature", "replay", "rollback", "gap", "prev_hash_mismatch",
+        "bad_authority_rotation",  # issue #10: the hand-over of key migration 0008
     }
 
 

@@ -196,3 +196,24 @@ def test_the_approval_runs_off_the_gui_thread(qtbot, qapp, created_office, fast_
         state.runner.wait()
         ctx, state.ctx = state.ctx, None
         ctx.close()
+
+
+@pytest.mark.parametrize("weak, said", [("password123", "paling umum"), ("Citra Lestari 1", "terlalu mudah ditebak")])
+def test_a_common_or_guessable_passphrase_is_refused_while_typing_with_a_suggestion(qtbot, wizard, weak, said):
+    details = wizard.details_page
+    qtbot.keyClicks(details.name, "Citra Lestari")
+    click(qtbot, wizard, NEXT)
+    page = wizard.passphrase_page
+    qtbot.keyClicks(page.passphrase, weak)
+    qtbot.keyClicks(page.again, weak)
+    assert said in page.feedback.text() and "misalnya:" in page.feedback.text()
+    assert page.feedback.objectName() == "errorText"
+    assert not wizard.button(NEXT).isEnabled()
+    # Taking the suggestion as it is offered is accepted.
+    example = page.feedback.text().split("misalnya: ")[1]
+    page.passphrase.clear()
+    page.again.clear()
+    qtbot.keyClicks(page.passphrase, example)
+    qtbot.keyClicks(page.again, example)
+    assert page.feedback.objectName() == "okText"
+    assert wizard.button(NEXT).isEnabled()

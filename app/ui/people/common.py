@@ -6,6 +6,7 @@ from datetime import datetime
 
 from app.clock import to_wib
 from app.i18n import _
+from app.services import passphrase as strength
 from app.services.office import MIN_PASSPHRASE
 from app.ui.qt import QLabel, QLineEdit, QWizard
 
@@ -37,11 +38,14 @@ def password_field() -> QLineEdit:
     return field
 
 
-def passphrase_problem(first: str, second: str) -> str | None:
+def passphrase_problem(first: str, second: str, name: str = "") -> str | None:
     """What keeps a new passphrase from being accepted, in words, or None."""
     if len(first) < MIN_PASSPHRASE:
         return _("The passphrase needs at least {minimum} characters (now {count}).").format(
             minimum=MIN_PASSPHRASE, count=len(first))
+    weak = strength.problem(first, user_inputs=[name], example=strength.screen_suggestion())
+    if weak:
+        return weak
     if first != second:
         return _("The two passphrases are not the same yet.")
     return None

@@ -106,7 +106,7 @@ class PassphrasePage(QWizardPage):
         self._changed()
 
     def problem(self) -> str | None:
-        return passphrase_problem(self.passphrase.text(), self.again.text())
+        return passphrase_problem(self.passphrase.text(), self.again.text(), self._wizard.details_page.person_name())
 
     def _changed(self, *_args) -> None:
         problem = self.problem()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.i18n import _
+from app.services import passphrase as strength
 from app.services.office import MIN_PASSPHRASE
 from app.ui.qt import QFormLayout, QLabel, QLineEdit, QWizardPage
 from app.ui.wizard.basics import heading
@@ -47,6 +48,9 @@ class PersonPage(QWizardPage):
             return _("The passphrase needs at least {minimum} characters (now {count}).").format(
                 minimum=MIN_PASSPHRASE, count=len(first)
             )
+        weak = strength.problem(first, user_inputs=[self.name.text()], example=strength.screen_suggestion())
+        if weak:
+            return weak
         if first != second:
             return _("The two passphrases are not the same yet.")
         if self.other_passphrase is not None and first == self.other_passphrase.passphrase.text():
