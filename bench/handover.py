@@ -26,6 +26,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from sqlalchemy import insert  # noqa: E402
 
+from app.services import lurah as lurah_service
 from app.services import autosave, complaints, journal  # noqa: E402
 from app.services.synthetic import households  # noqa: E402
 from app.storage.models import Household, Member, Proposal  # noqa: E402
@@ -99,7 +100,8 @@ def make_office(folder: Path, kdf):
                              status_cursor=0, imported_at=lurah.clock()))
     office_keys.certify_operator(lurah, created.operator_id)
     b_id = operators.enrol_operator(lurah, name="Budi Operator", role="operator", passphrase=B_PASS,
-                                    lurah_passphrase=LURAH_PASS, kdf=kdf).operator_id
+                                    confirmation=lurah_service.confirm(lurah, LURAH_PASS, purpose=lurah_service.Purpose.ENROL),
+                                    kdf=kdf).operator_id
     a = open_office(folder, created.operator_id, A_PASS)
     return created, a, b_id, lurah
 

@@ -248,6 +248,12 @@ def person_signer_in(ctx: OfficeContext, session: Session) -> keys.Signer:
         new_key_in(session, ctx.office_id, owner=ctx.operator_id, role=(ctx.operator_role or "operator")[:20],
                    slots=[ctx.slot_key], now=now_seconds(ctx))
     row = _usable_key(ctx, session, ctx.operator_id, sealed.SIGNING)
+    if row is None and ctx.operator_role == "lurah":
+        # A recovery-code session acts as the Lurah: her own key is sealed to her slot only, her
+        # authority key also to the recovery slot, so that is what signs (audit_keys names it hers).
+        authority = _usable_key(ctx, session, AUTHORITY_OWNER, sealed.AUTHORITY)
+        if authority is not None:
+            return _signer_from(ctx, session, authority, sealed.AUTHORITY)
     if row is None:
         raise KeyNotAvailable()
     return _signer_from(ctx, session, row, sealed.SIGNING)
@@ -266,8 +272,14 @@ def open_with_slot(session: Session, office_id: str, slot: sealed.SlotKey, row: 
 
 def audit_keys(session: Session) -> dict[str, tuple[str, bytes]]:
     """key id -> (owner, public key) of every key the office ever made: what audit signatures name."""
-    return {keys.key_id(row.public_key): (row.owner, row.public_key)
-            for row in session.scalars(select(SigningKey))}
+    lurahs = session.scalars(select(Operator.id).where(Operator.role == "lurah")).all()
+    found = {}
+    for row in session.scalars(select(SigningKey)):
+        # The authority key signs the Lurah's entries in a recovery-code session.
+        owners = lurahs if row.owner == AUTHORITY_OWNER else [row.owner]
+        for owner in owners:
+            found.setdefault(keys.key_id(row.public_key), (owner, row.public_key))
+    return found
 
 
 def authority_key_in(ctx: OfficeContext, session: Session) -> SigningKey:

@@ -19,9 +19,9 @@ def returned_proposal(ctx, reasons: list[tuple[str, str]], *, reason_line: str |
     proposals.apply_action(ctx, summary.id, _A.SEND_TO_MUSKEL)
     muskel.record_decisions(ctx, {summary.id: "eligible"}, "ba.pdf", PDF)
     outbox.queue_proposal(ctx, summary.id)
-    proposals.apply_action(ctx, summary.id, _A.SEND, actor=workflow.Actor.SYSTEM)
-    proposals.apply_action(ctx, summary.id, _A.RECEIVE, actor=_DINSOS)
+    factories.machine_step(ctx, summary.id, _A.SEND, workflow.Actor.SYSTEM)
+    factories.machine_step(ctx, summary.id, _A.RECEIVE, _DINSOS)
     line = reason_line if reason_line is not None else "; ".join(f"{t} ({c})" for c, t in reasons)
-    proposals.apply_action(ctx, summary.id, _A.RETURN, actor=_DINSOS, reason=line or None,
+    factories.machine_step(ctx, summary.id, _A.RETURN, _DINSOS, reason=line or None,
                            data=data if data is not None else {"reasons": [{"code": c, "text": t} for c, t in reasons]})
     return summary.id

@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 
-from app.services import office, operators
+from app.services import lurah, office, operators
 from app.storage import fsutil, vault
 from app.storage.kdf import KdfParams
 
@@ -49,7 +49,8 @@ def main() -> None:
     ctx = office.open_office(folder, lurah_id, passphrase)
     arm(step)
     enrolment = operators.enrol_operator(ctx, name="Citra", role="operator", passphrase=CITRA_PASS,
-                                         lurah_passphrase=passphrase, kdf=KdfParams.for_tests())
+                                         confirmation=lurah.confirm(ctx, passphrase, purpose=lurah.Purpose.ENROL),
+                                         kdf=KdfParams.for_tests())
     print("done", enrolment.operator_id, flush=True)
     ctx.close()
 

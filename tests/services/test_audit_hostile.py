@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, text
 
 from app.clock import utcnow
+from app.services import keys as office_keys
 from app.services import outbox, proposals, sync
 from app.services.audit_log import verify_audit
 from app.storage import audit
@@ -71,10 +72,14 @@ def _rechain(ctx, *, drop: set[int] = frozenset(), sign_as=None) -> None:
         head.seq, head.hash = len(rows), prev
 
 
-def _every_key(row, key_rows):
-    """What an insider can do while private keys sit in the database: sign as anybody."""
-    owner_key = next((r for r in key_rows.values() if r.owner == row["operator_id"] and r.active), None)
-    return keys.Ed25519Signer.from_bytes(owner_key.private_key) if owner_key is not None else None
+def _every_key(*sessions):
+    """The worst case: someone who holds every person's key (every passphrase, or an office copy from
+    before keys were sealed) signs as anybody. Here: each person's key opened in their own session."""
+    signers = {}
+    for ctx in sessions:
+        with ctx.reading() as session:
+            signers[ctx.operator_id] = office_keys.person_signer_in(ctx, session)
+    return lambda row, key_rows: signers.get(row["operator_id"])
 
 
 def _kinds(report) -> dict[str, list[int]]:
@@ -108,12 +113,10 @@ def test_editing_an_entry_is_reported_with_its_number(linked, lurah, dinsos):
 def test_deleting_and_rechaining_with_only_ones_own_key_breaks_the_next_persons_signature(linked, lurah, dinsos):
     """Once private keys open only for their owner, an operator can re-sign only their own entries."""
     facts = _prepare(linked, lurah, dinsos)
-    with linked.reading() as session:
-        mine = session.scalars(select(SigningKey).where(SigningKey.owner == linked.operator_id,
-                                                        SigningKey.active.is_(True))).first()
-    own = keys.Ed25519Signer.from_bytes(mine.private_key)
+    with linked.reading() as session:  # the operator's own key, opened in their own session
+        own = office_keys.person_signer_in(linked, session)
     _rechain(linked, drop={facts["viewed"]},
-             sign_as=lambda row, key_rows: own if row["operator_id"] == linked.operator_id else _every_key(row, {}))
+             sign_as=lambda row, key_rows: own if row["operator_id"] == linked.operator_id else None)
     kinds = _kinds(verify_audit(linked))
     # The first entry after the deleted one that is not the operator's own (the Lurah's) is reported,
     # and the head Dinsos receipted is gone.
@@ -125,7 +128,7 @@ def test_deleting_and_rechaining_with_every_key_is_caught_by_the_head_dinsos_hol
     """Today's worst case (keys readable in the database): every signature redone, every hash
     recomputed. The head the batch carried to Dinsos no longer matches: reported at its number."""
     facts = _prepare(linked, lurah, dinsos)
-    _rechain(linked, drop={facts["viewed"]}, sign_as=_every_key)
+    _rechain(linked, drop={facts["viewed"]}, sign_as=_every_key(linked, lurah))
     report = verify_audit(linked)
     assert [(p.seq, p.kind, p.batch_sequence) for p in report.problems] == [(facts["sent_seq"], "sent_head_gone", 1)]
 
@@ -134,7 +137,7 @@ def test_editing_and_rechaining_is_caught_by_the_head_dinsos_holds(linked, lurah
     facts = _prepare(linked, lurah, dinsos)
     with linked.engine.begin() as conn:
         conn.execute(text("UPDATE audit_entry SET entity_id = NULL WHERE seq = :s"), {"s": facts["viewed"]})
-    _rechain(linked, sign_as=_every_key)
+    _rechain(linked, sign_as=_every_key(linked, lurah))
     assert _kinds(verify_audit(linked)) == {"sent_head_gone": [facts["sent_seq"]]}
 
 
@@ -163,7 +166,7 @@ def test_the_command_line_names_the_entry(linked, lurah, dinsos, capsys):
     from app.i18n import _
 
     facts = _prepare(linked, lurah, dinsos)
-    _rechain(linked, drop={facts["viewed"]}, sign_as=_every_key)
+    _rechain(linked, drop={facts["viewed"]}, sign_as=_every_key(linked, lurah))
     [problem] = verify_audit(linked).problems
     line = _(PROBLEMS[problem.kind]).format(seq=problem.seq, batch=problem.batch_sequence)
     assert str(facts["sent_seq"]) in line and "1" in line
@@ -176,7 +179,7 @@ def test_deleting_the_sent_batches_hides_nothing_from_the_online_check(linked, l
     with linked.engine.begin() as conn:
         conn.execute(text("UPDATE outbox_item SET batch_id = NULL"))
         conn.execute(text("DELETE FROM outbox_batch"))
-    _rechain(linked, drop={facts["viewed"]}, sign_as=_every_key)
+    _rechain(linked, drop={facts["viewed"]}, sign_as=_every_key(linked, lurah))
     assert verify_audit(linked).ok  # offline, nothing is left to compare with: the window reopened
     report = verify_audit(linked, dinsos)
     assert [(p.seq, p.kind, p.batch_sequence) for p in report.problems] == [(facts["sent_seq"], "sent_head_gone", 1)]

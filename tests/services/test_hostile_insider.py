@@ -9,6 +9,7 @@ send what they can forge to the real Dinsos server, which must refuse it.
 
 from __future__ import annotations
 
+from tests import factories
 import base64
 import binascii
 import uuid
@@ -50,7 +51,7 @@ def world(server, office, lurah, fast_kdf):
     provisioning.bind(lurah, transport)
     office_keys.certify_operator(lurah, office.operator_id)
     budi = operators.enrol_operator(lurah, name="Budi", role="operator", passphrase=B_PASS,
-                                    lurah_passphrase=LURAH_PASS, kdf=fast_kdf)
+                                    confirmation=factories.approve(lurah, "enrol"), kdf=fast_kdf)
     with lurah.reading() as session:
         victims = {
             "authority": office_keys.authority_key_in(lurah, session).public_key,
@@ -280,7 +281,7 @@ def test_a_key_planted_for_another_person_is_never_certified(server, office, lur
     """Budi is enrolled before the office is linked; Ani adds a "newer" key row for him before the Lurah certifies."""
     server_ctx, url = server
     budi = operators.enrol_operator(lurah, name="Budi", role="operator", passphrase=B_PASS,
-                                    lurah_passphrase=LURAH_PASS, kdf=fast_kdf)
+                                    confirmation=factories.approve(lurah, "enrol"), kdf=fast_kdf)
     with lurah.reading() as session:
         real = session.scalars(select(SigningKey.public_key).where(SigningKey.owner == budi.operator_id)).one()
     planted = keys.public_bytes(keys.generate_ed25519().public_key())

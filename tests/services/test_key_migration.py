@@ -34,6 +34,7 @@ from app.sync.envelope import seal  # noqa: E402
 from app.sync.transport_http import BatchRefused, HttpTransport  # noqa: E402
 from test_sync_server import server  # noqa: E402, F401
 from test_sync_world import lurah, nik, queue_ready  # noqa: E402, F401
+from tests import factories  # noqa: E402
 from tests.conftest import LURAH_PASS, OPERATOR_PASS  # noqa: E402
 
 
@@ -111,7 +112,7 @@ def test_a_bound_office_migrates_reissues_and_dinsos_refuses_the_old_keys(server
         ani.close()
     lurah2 = open_office(folder, created.lurah_id, LURAH_PASS)
     try:
-        assert outbox.countersign_pending(lurah2)
+        assert factories.countersign_all(lurah2)
         report = sync.send_pending(lurah2, transport, now=utcnow())
         assert len(report.delivered) == 2 and not report.rejected
     finally:

@@ -20,9 +20,9 @@ def returned(ctx) -> str:
     proposals.apply_action(ctx, summary.id, _A.SEND_TO_MUSKEL)
     muskel.record_decisions(ctx, {summary.id: "eligible"}, "ba.pdf", PDF)
     outbox.queue_proposal(ctx, summary.id)
-    proposals.apply_action(ctx, summary.id, _A.SEND, actor=workflow.Actor.SYSTEM)
-    proposals.apply_action(ctx, summary.id, _A.RECEIVE, actor=_DINSOS)
-    proposals.apply_action(ctx, summary.id, _A.RETURN, actor=_DINSOS, reason=REASON[1],
+    factories.machine_step(ctx, summary.id, _A.SEND, workflow.Actor.SYSTEM)
+    factories.machine_step(ctx, summary.id, _A.RECEIVE, _DINSOS)
+    factories.machine_step(ctx, summary.id, _A.RETURN, _DINSOS, reason=REASON[1],
                            data={"reasons": [{"code": REASON[0], "text": REASON[1]}]})
     return summary.id
 
@@ -75,6 +75,6 @@ def test_the_counter_tells_an_old_return_only_while_it_is_the_news(office):
     outbox.queue_proposal(office, second)
     for action in (_A.SEND, _A.RECEIVE, _A.VERIFY, _A.FINALISE):
         actor = workflow.Actor.SYSTEM if action is _A.SEND else _DINSOS
-        proposals.apply_action(office, second, action, actor=actor)
+        factories.machine_step(office, second, action, actor)
     (status,) = citizen.find_for_citizen(office, factories.HEAD_NIK)
     assert status.state == "finalised" and status.returned_reasons == ()

@@ -12,6 +12,7 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from app.services import office, operators, passphrase
 from app.services.office import PassphraseBlank, PassphraseGuessable, PassphraseTooCommon, WeakPassphrase, create_office
+from tests import factories
 from tests.conftest import LURAH_PASS, OPERATOR_PASS, VILLAGE
 
 # zxcvbn's list is ranked by how often each password appeared in leaked password databases.
@@ -69,7 +70,7 @@ def test_every_way_to_set_a_passphrase_refuses_a_common_one(tmp_path, fast_kdf, 
     assert not (tmp_path / "new").exists()
     with pytest.raises(PassphraseTooCommon):
         operators.enrol_operator(lurah_ctx, name="Citra", role="operator", passphrase="iloveyou123",
-                                 lurah_passphrase=LURAH_PASS, kdf=fast_kdf)
+                                 confirmation=factories.approve(lurah_ctx, "enrol"), kdf=fast_kdf)
     assert lurah_ctx.vault.pending_slots() == [] and "Citra" not in dict(lurah_ctx.vault.operators()).values()
     with pytest.raises(PassphraseBlank):
         office.change_passphrase(lurah_ctx, LURAH_PASS, " " * 8, kdf=fast_kdf)
