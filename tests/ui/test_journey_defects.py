@@ -72,3 +72,23 @@ def test_the_head_read_from_the_files_is_alembics():
     from app.storage import migrate
 
     assert migrate._head_from_files() == ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+
+
+def test_the_main_window_builds_the_first_page_only_then_the_rest_when_idle(qapp, app_state, qtbot, tmp_path,
+                                                                             monkeypatch):
+    """Start-up: importing and building all nine pages before the window showed was a third of the wait."""
+    from app.ui import settings_store
+    from app.ui.main_window import MainWindow
+
+    monkeypatch.setattr(settings_store, "_file", tmp_path / "settings.ini")
+    window = MainWindow(app_state)
+    qtbot.addWidget(window)
+    built = [key for key in window.keys if dict.__contains__(window.pages, key)]
+    assert built == ["dashboard"]
+    assert window.navigation.item(5).text() == "Pengiriman"  # labels without building the pages
+    window.show()
+    qtbot.waitUntil(lambda: all(dict.__contains__(window.pages, key) for key in window.keys), timeout=10_000)
+    assert window.stack.currentWidget() is window.pages["dashboard"]
+    window.navigation.setCurrentRow(5)
+    assert window.stack.currentWidget() is window.pages["sync"]
+    window.hide()
