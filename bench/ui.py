@@ -50,7 +50,14 @@ ctx = open_office(Path(sys.argv[1]), sys.argv[2], sys.argv[3])
 t1 = time.perf_counter()
 state = AppState(Path(sys.argv[1]), TaskRunner()); state.sign_in(ctx)
 window = MainWindow(state); window.show(); app.processEvents()
-print(time.perf_counter() - t0, time.perf_counter() - t1, flush=True)
+# Usable: the first page has its data (the worker's answer delivered), not only its frame.
+state.runner.wait(); app.processEvents()
+t2 = time.perf_counter()
+# Argon2id on its own, as the unlock above ran it (the key derivation of this person's keyslot).
+from app.storage.vault import Vault
+vault = Vault.load(Path(sys.argv[1])); k0 = time.perf_counter()
+vault.unlock_operator(sys.argv[2], sys.argv[3]); kdf = time.perf_counter() - k0
+print(t2 - t0, t2 - t1, kdf, flush=True)
 state.runner.wait(); ctx.close()
 """
 
@@ -127,8 +134,11 @@ def main() -> None:
         bare = min(_child(BARE_WINDOW)[0] for _ in range(3))
         sign_in = min(_child(SIGN_IN, str(folder))[0] for _ in range(3))
         main_runs = [_child(MAIN_WINDOW, str(folder), created.operator_id, demo.DEMO_OPERATOR_PASS) for _ in range(3)]
-        main_total = min(r[0] for r in main_runs)
+        # Until the child reported its window usable (the clock stops at its print, before it exits).
+        main_total = min(r[1] for r in main_runs)
         main_after_unlock = min(r[2] for r in main_runs)
+        argon2 = min(r[3] for r in main_runs)
+        main_without_kdf = min(r[1] - r[3] for r in main_runs)
 
         from app.ui import qt
         from app.ui.main import make_application, settle_garbage_collector
@@ -188,7 +198,9 @@ def main() -> None:
     print("-" * 82)
     rows = [
         ("process start -> sign-in window shown (s)", sign_in, bare),
-        ("process start -> main window, incl. unlock (s)", main_total, bare),
+        ("process start -> usable main window, incl. unlock (s)", main_total, bare),
+        ("  of which Argon2id (this office's KDF) (s)", argon2, None),
+        ("process start -> usable main window, w/o Argon2id (s)", main_without_kdf, bare),
         ("main window build after unlock (s)", main_after_unlock, bare),
         ("list first page shown (s)", first_paint, None),
         ("scroll to the last of all rows, loaded (s)", scroll, None),
@@ -202,7 +214,9 @@ def main() -> None:
         ratio = f"{value / base:6.2f}x" if base else "      -"
         print(f"{label:52} {value:10.3f} {base if base else 0:10.3f} {ratio}")
     print("\nbaselines: a bare Qt window in a fresh process; GUI stalls against the idle loop")
-    print("goals: start under 1.5 s, no stall over 100 ms")
+    print("goals: usable main window without Argon2id at most 4x the bare window; no stall over 50 ms while the")
+    print("worker adds proposals. Argon2id is the deliberate cost of the passphrase (calibrated to 0.3-1 s in a")
+    print("real office, the test parameters here): it runs on the worker behind the sign-in dialog's busy bar.")
 
 
 if __name__ == "__main__":
