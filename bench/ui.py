@@ -115,6 +115,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--adds", type=int, default=10_000)
+    parser.add_argument("--prebuilt", action="store_true",
+                        help="build all the drafts before the adds (the old measurement: GC stalls from the bench's own data)")
     args = parser.parse_args()
 
     from app.services import demo, office
@@ -172,19 +174,26 @@ def main() -> None:
         from app.services import proposal_io, proposals
         from app.services.synthetic import households
 
-        drafts = [
-            proposal_io.proposal_from_dict(demo._household(hh, "baru", __import__("random").Random(1)))
-            for hh in households(args.adds, district6="357503", seed=99)
-        ]
+        # Made one at a time on the worker, as an import reading a file does. Built up front in the
+        # GUI's process, the 10,000 drafts were some hundred thousand live objects that every full
+        # garbage collection (triggered by the worker's allocations) walked while holding the GIL:
+        # 4 collections of 44-71 ms each were the stalls this line measured (bench/ui --prebuilt shows it).
+        def drafts():
+            return (proposal_io.proposal_from_dict(demo._household(hh, "baru", __import__("random").Random(1)))
+                    for hh in households(args.adds, district6="357503", seed=99))
+
+        if args.prebuilt:
+            prebuilt = list(drafts())
+            drafts = lambda: prebuilt  # noqa: E731
         done = []
 
         def add_all(c):
-            for draft in drafts:
+            for draft in drafts():
                 try:
                     proposals.add_proposal(c, draft, confirmed_warnings={"nik_outside_office_region"})
                 except Exception:  # a synthetic NIK clash with the bulk rows: skip it
                     pass
-            return len(drafts)
+            return args.adds
 
         started = time.perf_counter()
         state.run(add_all, done.append)
