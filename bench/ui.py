@@ -50,8 +50,47 @@ ctx = open_office(Path(sys.argv[1]), sys.argv[2], sys.argv[3])
 t1 = time.perf_counter()
 state = AppState(Path(sys.argv[1]), TaskRunner()); state.sign_in(ctx)
 window = MainWindow(state); window.show(); app.processEvents()
-print(time.perf_counter() - t0, time.perf_counter() - t1, flush=True)
+# Usable: the first page has its data (the worker's answer delivered), not only its frame.
+state.runner.wait(); app.processEvents()
+t2 = time.perf_counter()
+# Argon2id on its own, as the unlock above ran it (the key derivation of this person's keyslot).
+from app.storage.vault import Vault
+vault = Vault.load(Path(sys.argv[1])); k0 = time.perf_counter()
+vault.unlock_operator(sys.argv[2], sys.argv[3]); kdf = time.perf_counter() - k0
+print(t2 - t0, t2 - t1, kdf, flush=True)
 state.runner.wait(); ctx.close()
+"""
+
+
+# The real way in: the sign-in dialog (which imports the services on the worker while it lists the
+# people), the person presses Masuk, then the main window. Reported: from the press to a usable window.
+THROUGH_SIGN_IN = """
+import sys, time; t0 = time.perf_counter()
+from pathlib import Path
+from app.ui.main import make_application
+from app.ui.signin import SignInDialog
+from app.ui.state import AppState
+app = make_application()
+state = AppState(Path(sys.argv[1]))
+dialog = SignInDialog(state); dialog.show(); app.processEvents()
+shown = time.perf_counter() - t0
+while dialog.operator.count() == 0:
+    app.processEvents(); time.sleep(0.005)
+time.sleep(1.0)  # the person finds their name and types (the worker is idle by then)
+dialog.operator.setCurrentIndex(dialog.operator.findData(sys.argv[2])); dialog.passphrase.setText(sys.argv[3])
+pressed = time.perf_counter(); dialog.sign_in_button.click()
+while dialog.ctx is None:
+    app.processEvents(); time.sleep(0.002)
+from app.ui.main_window import MainWindow
+state.sign_in(dialog.ctx)
+window = MainWindow(state); window.show(); app.processEvents()
+state.runner.wait(); app.processEvents()
+usable = time.perf_counter() - pressed
+from app.storage.vault import Vault
+vault = Vault.load(Path(sys.argv[1])); k0 = time.perf_counter()
+vault.unlock_operator(sys.argv[2], sys.argv[3]); kdf = time.perf_counter() - k0
+print(shown, usable, kdf, flush=True)
+state.runner.wait(); dialog.ctx.close()
 """
 
 
@@ -108,6 +147,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--adds", type=int, default=10_000)
+    parser.add_argument("--prebuilt", action="store_true",
+                        help="build all the drafts before the adds (the old measurement: GC stalls from the bench's own data)")
     args = parser.parse_args()
 
     from app.services import demo, office
@@ -127,8 +168,14 @@ def main() -> None:
         bare = min(_child(BARE_WINDOW)[0] for _ in range(3))
         sign_in = min(_child(SIGN_IN, str(folder))[0] for _ in range(3))
         main_runs = [_child(MAIN_WINDOW, str(folder), created.operator_id, demo.DEMO_OPERATOR_PASS) for _ in range(3)]
-        main_total = min(r[0] for r in main_runs)
+        # Until the child reported its window usable (the clock stops at its print, before it exits).
+        main_total = min(r[1] for r in main_runs)
         main_after_unlock = min(r[2] for r in main_runs)
+        argon2 = min(r[3] for r in main_runs)
+        main_without_kdf = min(r[1] - r[3] for r in main_runs)
+        press_runs = [_child(THROUGH_SIGN_IN, str(folder), created.operator_id, demo.DEMO_OPERATOR_PASS)
+                      for _ in range(3)]
+        press_without_kdf = min(r[2] - r[3] for r in press_runs)
 
         from app.ui import qt
         from app.ui.main import make_application, settle_garbage_collector
@@ -162,19 +209,26 @@ def main() -> None:
         from app.services import proposal_io, proposals
         from app.services.synthetic import households
 
-        drafts = [
-            proposal_io.proposal_from_dict(demo._household(hh, "baru", __import__("random").Random(1)))
-            for hh in households(args.adds, district6="357503", seed=99)
-        ]
+        # Made one at a time on the worker, as an import reading a file does. Built up front in the
+        # GUI's process, the 10,000 drafts were some hundred thousand live objects that every full
+        # garbage collection (triggered by the worker's allocations) walked while holding the GIL:
+        # 4 collections of 44-71 ms each were the stalls this line measured (bench/ui --prebuilt shows it).
+        def drafts():
+            return (proposal_io.proposal_from_dict(demo._household(hh, "baru", __import__("random").Random(1)))
+                    for hh in households(args.adds, district6="357503", seed=99))
+
+        if args.prebuilt:
+            prebuilt = list(drafts())
+            drafts = lambda: prebuilt  # noqa: E731
         done = []
 
         def add_all(c):
-            for draft in drafts:
+            for draft in drafts():
                 try:
                     proposals.add_proposal(c, draft, confirmed_warnings={"nik_outside_office_region"})
                 except Exception:  # a synthetic NIK clash with the bulk rows: skip it
                     pass
-            return len(drafts)
+            return args.adds
 
         started = time.perf_counter()
         state.run(add_all, done.append)
@@ -188,8 +242,11 @@ def main() -> None:
     print("-" * 82)
     rows = [
         ("process start -> sign-in window shown (s)", sign_in, bare),
-        ("process start -> main window, incl. unlock (s)", main_total, bare),
+        ("process start -> usable main window, incl. unlock (s)", main_total, bare),
+        ("  of which Argon2id (this office's KDF) (s)", argon2, None),
+        ("process start -> usable main window, w/o Argon2id (s)", main_without_kdf, bare),
         ("main window build after unlock (s)", main_after_unlock, bare),
+        ("Masuk pressed -> usable window, w/o Argon2id (s)", press_without_kdf, bare),
         ("list first page shown (s)", first_paint, None),
         ("scroll to the last of all rows, loaded (s)", scroll, None),
         ("longest GUI stall: idle (ms)", idle_gap, None),
@@ -202,7 +259,9 @@ def main() -> None:
         ratio = f"{value / base:6.2f}x" if base else "      -"
         print(f"{label:52} {value:10.3f} {base if base else 0:10.3f} {ratio}")
     print("\nbaselines: a bare Qt window in a fresh process; GUI stalls against the idle loop")
-    print("goals: start under 1.5 s, no stall over 100 ms")
+    print("goals: usable main window without Argon2id at most 4x the bare window; no stall over 50 ms while the")
+    print("worker adds proposals. Argon2id is the deliberate cost of the passphrase (calibrated to 0.3-1 s in a")
+    print("real office, the test parameters here): it runs on the worker behind the sign-in dialog's busy bar.")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ def apply_language(code: str) -> None:
 
 def switch_language(window: QWidget, code: str) -> QWidget:
     """Rebuild ``window`` (a MainWindow) in ``code``; return the new window, shown where the old one was."""
-    from app.ui.main_window import MainWindow, PageSpec
+    from app.ui.main_window import MainWindow
 
     apply_language(code)
     if not isinstance(window, MainWindow):
@@ -49,7 +49,8 @@ def switch_language(window: QWidget, code: str) -> QWidget:
     QCoreApplication.processEvents()
     state.disconnect_listeners()
 
-    specs = tuple(PageSpec(key, type(page).__module__, type(page).__name__) for key, page in window.pages.items())
+    # The same pages (not built here: a page built now would listen to the state after it was let go).
+    specs = tuple(window.page_specs())
     current, geometry = window.current_key(), window.saveGeometry()
     new = MainWindow(state, specs)
     new.restoreGeometry(geometry)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from app.i18n import _, p_
+from app.i18n import N_, _, p_
 from app.ui.errors import show_error
 from app.ui.icons import icon
 from app.ui.qt import (
@@ -50,6 +50,9 @@ class PageSpec:
     key: str
     module: str
     class_name: str
+    # The navigation's label (the page class's own title). Given, the page is imported and built only
+    # when first shown or asked for, or in an idle moment after the window is up; without it, at once.
+    title: str = ""
 
     def load(self) -> type[QWidget]:
         return getattr(importlib.import_module(self.module), self.class_name)
@@ -57,16 +60,54 @@ class PageSpec:
 
 # The order here is the order of the navigation and of Ctrl+1 .. Ctrl+6.
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("dashboard", "app.ui.pages.dashboard", "DashboardPage"),
-    PageSpec("proposals", "app.ui.pages.proposals", "ProposalsPage"),
-    PageSpec("muskel", "app.ui.pages.muskel", "MuskelPage"),
-    PageSpec("counter", "app.ui.pages.counter", "CounterPage"),
-    PageSpec("complaints", "app.ui.pages.complaints", "ComplaintsPage"),
-    PageSpec("sync", "app.ui.pages.sync", "SyncPage"),
-    PageSpec("people", "app.ui.pages.people", "PeoplePage"),
-    PageSpec("playbook", "app.ui.pages.playbook", "PlaybookPage"),
-    PageSpec("settings", "app.ui.pages.settings", "SettingsPage"),
+    PageSpec("dashboard", "app.ui.pages.dashboard", "DashboardPage", N_("Home")),
+    PageSpec("proposals", "app.ui.pages.proposals", "ProposalsPage", N_("Proposals")),
+    PageSpec("muskel", "app.ui.pages.muskel", "MuskelPage", N_("Musyawarah")),
+    PageSpec("counter", "app.ui.pages.counter", "CounterPage", N_("Counter")),
+    PageSpec("complaints", "app.ui.pages.complaints", "ComplaintsPage", N_("Complaints")),
+    PageSpec("sync", "app.ui.pages.sync", "SyncPage", N_("Sending")),
+    PageSpec("people", "app.ui.pages.people", "PeoplePage", N_("People")),
+    PageSpec("playbook", "app.ui.pages.playbook", "PlaybookPage", N_("Playbook")),
+    PageSpec("settings", "app.ui.pages.settings", "SettingsPage", N_("Settings")),
 )
+
+
+class Pages(dict):
+    """key -> page; a page not built yet is built when asked for (``pages["sync"]``, ``.get``, ``.items``).
+
+    Start-up builds only the page shown first: importing and building all nine was a third of the
+    time from starting the application to a usable window. The rest follow in idle moments.
+    """
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self._window = window
+
+    def __missing__(self, key: str) -> QWidget:
+        if key not in self._window.keys:
+            raise KeyError(key)
+        return self._window._build_page(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._window.keys
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+    def items(self):
+        return [(key, self[key]) for key in self._window.keys]  # in the navigation's order
+
+    def values(self):
+        return [self[key] for key in self._window.keys]
+
+    def __iter__(self):
+        return iter(self._window.keys)
+
+    def __len__(self) -> int:
+        return len(self._window.keys)
+
+
+IDLE_BUILD_AFTER_MS = 300
 
 
 class MainWindow(QMainWindow):
@@ -75,7 +116,8 @@ class MainWindow(QMainWindow):
         self.state = state
         self.settings = Settings()
         self.keys: list[str] = []
-        self.pages: dict[str, QWidget] = {}
+        self._specs: dict[str, PageSpec] = {}
+        self.pages: dict[str, QWidget] = Pages(self)
         # Pages find the background sender on the state; it starts with start_background().
         # Imported here: its network stack is not needed before sign-in.
         from app.ui.sync_scheduler import SyncScheduler
@@ -93,7 +135,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         for number, spec in enumerate(pages, start=1):
             self._add_page(number, spec)
-        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.navigation.currentRowChanged.connect(self._row_chosen)
 
         brand = QLabel("Usulkan")
         brand.setObjectName("pageHeading")
@@ -159,18 +201,62 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(QApplication.instance(), self.settings.get(IDLE_LOCK_MINUTES), self)
         self.idle.idle.connect(lambda: self.lock(idle=True))
         state.changed.connect(self._settings_changed)
+        # The other pages, one per idle moment once the window is up (each on its own, never all at once).
+        self._idle_build = QTimer(self)
+        self._idle_build.setInterval(0)
+        self._idle_build.timeout.connect(self._build_next_page)
+        QTimer.singleShot(IDLE_BUILD_AFTER_MS, self._idle_build.start)
 
     # --- building -------------------------------------------------------------------
 
     def _add_page(self, number: int, spec: PageSpec) -> None:
-        page_class = spec.load()
-        page = page_class(self.state, self.stack)
         self.keys.append(spec.key)
-        self.pages[spec.key] = page
-        self.stack.addWidget(page)
-        item = QListWidgetItem(icon(spec.key), _(page_class.title))
+        self._specs[spec.key] = spec
+        if spec.title:
+            self.stack.addWidget(QWidget())  # stands in until the page is first needed
+            title = spec.title
+        else:
+            page = spec.load()(self.state, self.stack)
+            dict.__setitem__(self.pages, spec.key, page)
+            self.stack.addWidget(page)
+            title = type(page).title
+        item = QListWidgetItem(icon(spec.key), _(title))
         item.setToolTip(f"Ctrl+{number}")
         self.navigation.addItem(item)
+
+    def page_specs(self) -> list[PageSpec]:
+        """The pages of this window, in order (a rebuilt window takes the same)."""
+        return [self._specs[key] for key in self.keys]
+
+    def _build_page(self, key: str) -> QWidget:
+        index = self.keys.index(key)
+        page = self._specs[key].load()(self.state, self.stack)
+        dict.__setitem__(self.pages, key, page)
+        current = self.stack.currentIndex()
+        stand_in = self.stack.widget(index)
+        self.stack.blockSignals(True)  # the swap is not a change of page
+        try:
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(stand_in)
+            self.stack.setCurrentIndex(current)
+        finally:
+            self.stack.blockSignals(False)
+        stand_in.deleteLater()
+        if index == current:
+            self._yield_shortcuts()
+        return page
+
+    def _build_next_page(self) -> None:
+        missing = [key for key in self.keys if not dict.__contains__(self.pages, key)]
+        if not missing or self.state.ctx is None:
+            self._idle_build.stop()
+            return
+        self.pages[missing[0]]
+
+    def _row_chosen(self, row: int) -> None:
+        if 0 <= row < len(self.keys):
+            self.pages[self.keys[row]]  # built now if it was not yet
+        self.stack.setCurrentIndex(row)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -216,12 +302,14 @@ class MainWindow(QMainWindow):
         return self.keys[self.stack.currentIndex()]
 
     def current_page(self) -> QWidget:
-        return self.stack.currentWidget()
+        return self.pages[self.current_key()]
 
     def show_page(self, key: str) -> QWidget:
         index = self.keys.index(key)
+        page = self.pages[key]
         self.navigation.setCurrentRow(index)  # the stack follows the navigation
-        return self.pages[key]
+        self.stack.setCurrentIndex(index)
+        return page
 
     def navigate(self, key: str, arg: object = None) -> None:
         """AppState.navigate: show ``key`` and, given an item, open it there."""
@@ -234,7 +322,7 @@ class MainWindow(QMainWindow):
 
     def _yield_shortcuts(self, _index: int = 0) -> None:
         """A page that binds Ctrl+F / Ctrl+N itself keeps them: two equal shortcuts would both go dead."""
-        own = {sc.key().toString() for sc in self.current_page().findChildren(QShortcut)}
+        own = {sc.key().toString() for sc in self.stack.currentWidget().findChildren(QShortcut)}
         for shortcut in self.page_shortcuts:
             shortcut.setEnabled(shortcut.key().toString() not in own)
 
@@ -365,6 +453,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         self._closing = True
         self.idle.stop()
+        self._idle_build.stop()
         self.settings.set(WINDOW_GEOMETRY, self.saveGeometry())
         # Waits for a send in flight and for the worker, then closes the database.
         self.scheduler.stop()

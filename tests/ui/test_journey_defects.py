@@ -47,3 +47,48 @@ def test_inline_runner_still_shows_the_state_at_once(qapp, office, qtbot):
     qtbot.addWidget(page)
     assert page.awaiting_label.text() == "0"
     state.ctx = None
+
+
+def test_opening_an_up_to_date_office_does_not_import_alembic(created_office, tmp_path):
+    """Start-up: Alembic (about 0.17 s to import) is needed only when the database must change."""
+    import subprocess
+    import sys
+
+    from tests.conftest import OPERATOR_PASS
+
+    folder, created = created_office
+    code = ("import sys; from pathlib import Path; from app.services.office import open_office; "
+            "ctx = open_office(Path(sys.argv[1]), sys.argv[2], sys.argv[3]); ctx.close(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    out = subprocess.run([sys.executable, "-c", code, str(folder), created.operator_id, OPERATOR_PASS],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_head_read_from_the_files_is_alembics():
+    from alembic.script import ScriptDirectory
+
+    from app.storage import migrate
+
+    assert migrate._head_from_files() == ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+
+
+def test_the_main_window_builds_the_first_page_only_then_the_rest_when_idle(qapp, app_state, qtbot, tmp_path,
+                                                                             monkeypatch):
+    """Start-up: importing and building all nine pages before the window showed was a third of the wait."""
+    from app.ui import settings_store
+    from app.ui.main_window import MainWindow
+
+    monkeypatch.setattr(settings_store, "_file", tmp_path / "settings.ini")
+    window = MainWindow(app_state)
+    qtbot.addWidget(window)
+    built = [key for key in window.keys if dict.__contains__(window.pages, key)]
+    assert built == ["dashboard"]
+    assert window.navigation.item(5).text() == "Pengiriman"  # labels without building the pages
+    window.show()
+    qtbot.waitUntil(lambda: all(dict.__contains__(window.pages, key) for key in window.keys), timeout=10_000)
+    assert window.stack.currentWidget() is window.pages["dashboard"]
+    window.navigation.setCurrentRow(5)
+    assert window.stack.currentWidget() is window.pages["sync"]
+    window.hide()

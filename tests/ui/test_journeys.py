@@ -536,11 +536,10 @@ def test_journey_3_the_sptjm_route_the_lurah_records_and_countersigns(
     sptjm = tmp_path / "sptjm-ditandatangani.pdf"
     sptjm.write_bytes(PDF)
     files.next.append(sptjm)
-    click(qtbot, editor.workflow.buttons[Action.RECORD_SPTJM])
-    qtbot.waitUntil(lambda: editor.detail.proposal.state == "ready", timeout=5000)
+    # Recorded, the editor offers the usual next step at once: the send queue (through the outbox).
     modals.expect(_("Put in the send queue"))
-    click(qtbot, editor.workflow.buttons[Action.QUEUE])
-    qtbot.waitUntil(lambda: editor.detail.proposal.state == "queued", timeout=5000)
+    click(qtbot, editor.workflow.buttons[Action.RECORD_SPTJM])
+    qtbot.waitUntil(lambda: editor.detail.proposal.state == "queued" or bool(modals.unexpected), timeout=5000)
     assert not modals.unexpected, modals.unexpected
     editor.close()
     # Signed in, the Lurah holds no operator certificate: the sender cannot sign a batch in this session.
