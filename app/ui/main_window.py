@@ -25,6 +25,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from app.ui.screen_fit import fit_to_screen, keep_on_screen
 from app.ui.settings_store import LAST_PAGE, WINDOW_GEOMETRY, Settings
 from app.ui.state import AppState
 
@@ -120,7 +121,9 @@ class MainWindow(QMainWindow):
         self.scheduler.running_changed.connect(lambda _running: self._show_dinsos_state())
 
         if not self.restoreGeometry(self.settings.get(WINDOW_GEOMETRY)):
-            self.resize(1200, 760)
+            fit_to_screen(self, 1200, 720)
+        else:
+            keep_on_screen(self)  # saved on a bigger screen, or before the taskbar moved
         last = self.settings.get(LAST_PAGE)
         self.show_page(last if last in self.pages else self.keys[0])
         self._yield_shortcuts()
