@@ -47,6 +47,7 @@ from PySide6.QtGui import (  # noqa: F401
     QColor,
     QDesktopServices,
     QFont,
+    QFontMetrics,
     QGuiApplication,
     QIcon,
     QImage,

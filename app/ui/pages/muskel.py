@@ -9,6 +9,7 @@ from app.errors import UsulkanError
 from app.i18n import N_, _
 from app.services.muskel import candidates, record_decisions, record_export
 from app.ui.bnba import HEADERS, bnba_pdf, bnba_rows, bnba_xlsx
+from app.ui.column_widths import WIDEST_NUMBER, WIDEST_TRACKING, every_kind_label, fit_column
 from app.ui.editor.attachments_panel import read_limited
 from app.ui.editor.prompts import DOCUMENT_FILTER, Prompts
 from app.ui.progress import ProgressDialog, run_with_progress
@@ -67,7 +68,14 @@ class MuskelPage(QWidget):
         self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        # Every column as wide as its content, the decision box included; the name takes the rest.
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        widest = {"NIK": [WIDEST_NUMBER], "No. KK": [WIDEST_NUMBER], "Kind": every_kind_label(),
+                  "Tracking code": [WIDEST_TRACKING]}
+        for header, texts in widest.items():
+            if header in HEADERS:  # by name: the BNBA's columns may be added to or reordered
+                fit_column(self.table, HEADERS.index(header), texts)
 
         bar = QHBoxLayout()
         bar.addWidget(QLabel(_("RW")))
