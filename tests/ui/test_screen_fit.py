@@ -86,9 +86,33 @@ def _office_wizard(state):
     return OfficeWizard(state)
 
 
+def _revoke(state):
+    from app.ui.people.revoke_wizard import RevokeWizard
+
+    return RevokeWizard(state)
+
+
+def _onboarding(state):
+    from app.ui.people.onboarding import OnboardingDialog
+
+    return OnboardingDialog(state)
+
+
+def _totp_enrol(state):
+    from app.ui.people.totp_dialog import TotpEnrolDialog
+
+    return TotpEnrolDialog(state)
+
+
+def _totp_remove(state):
+    from app.ui.people.totp_dialog import TotpRemoveDialog
+
+    return TotpRemoveDialog(state)
+
+
 WINDOWS = [
     _main_window, _editor, _editor_with_long_warnings, _handover, _choice, _signin, _playbook,
-    _register, _progress, _enrol, _office_wizard,
+    _register, _progress, _enrol, _office_wizard, _revoke, _onboarding, _totp_enrol, _totp_remove,
 ]
 
 
