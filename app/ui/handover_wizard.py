@@ -777,5 +777,27 @@ class HandoverWizard(QWizard):
     def reject(self) -> None:
         if self.record_id is not None and self.currentPage() is not self.lurah_page:
             return  # handed over: leave through the Lurah's page, so the report is never lost from view
+        if self.record_id is None and not self._may_discard_notes():
+            return
         super().reject()
 
+    def written_notes(self) -> int:
+        """How many notes Cancel would throw away: the list's, one still in its cell, the bulk line."""
+        table = self.work_page.table
+        if table.state() == QAbstractItemView.State.EditingState:
+            editor = table.indexWidget(table.currentIndex())
+            if editor is not None:
+                table.commitData(editor)
+        return len(self.model.notes()) + bool(self.work_page.bulk_note.text().strip())
+
+    def _may_discard_notes(self) -> bool:
+        """Cancel (Batal, Esc, the window's close box) asks before written notes are lost."""
+        count = self.written_notes()
+        if not count:
+            return True
+        return self.prompts.confirm(
+            _("Discard the notes?"),
+            _("You wrote {count} notes that are not handed over yet. Close the handover and throw "
+              "them away?").format(count=count),
+            yes=_("Discard the notes"),
+        )

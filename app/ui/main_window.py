@@ -30,6 +30,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from app.ui.screen_fit import fit_to_screen, keep_on_screen
 from app.ui.session_lock import IdleWatcher, LockScreen
 from app.ui.settings_store import IDLE_LOCK_MINUTES, SETTINGS_CHANGED, WINDOW_GEOMETRY, Settings
 from app.ui.state import AppState
@@ -193,7 +194,9 @@ class MainWindow(QMainWindow):
         self.scheduler.running_changed.connect(lambda _running: self._show_dinsos_state())
 
         if not self.restoreGeometry(self.settings.get(WINDOW_GEOMETRY)):
-            self.resize(1200, 760)
+            fit_to_screen(self, 1200, 720)
+        else:
+            keep_on_screen(self)  # saved on a bigger screen, or before the taskbar moved
         # Each session starts on Beranda: the last person's page (their search, their list)
         # is not the next person's business.
         self.show_page(self.keys[0])

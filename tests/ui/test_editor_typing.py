@@ -234,3 +234,17 @@ def test_the_problems_are_listed_in_form_order_with_labels_never_paths(app_state
     assert positions == sorted(positions), text
     assert "Member" not in editor.members.message.text()
     assert "members[" not in editor.members.message.text()
+
+
+def test_a_kk_number_pasted_with_spaced_dashes_keeps_every_digit(app_state, qtbot):
+    from app.services.proposals import get_proposal
+    from tests.factories import KK
+
+    editor = open_editor(app_state, qtbot)
+    field = editor.household.inputs["kk_number"]
+    field.setFocus()
+    QApplication.clipboard().setText("357503 \u2013 120315 \u2013 0004")  # 22 characters, as from a letter
+    field.paste()
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.proposal_id is not None, timeout=3000)
+    assert get_proposal(app_state.ctx, editor.proposal_id).proposal.household.kk_number == KK

@@ -44,6 +44,9 @@ def wizard(qtbot, state, world):
     wizard = HandoverWizard(state, open_files=False)
     qtbot.addWidget(wizard)
     wizard.show()
+    # Batal asks before written notes are lost; pytest-qt closes the window before this fixture's
+    # teardown runs, so the answer ("discard") is given now. test_handover_cancel.py tests the question.
+    wizard.prompts.confirm = lambda *_a, **_k: True
     yield wizard
     wizard.close()
 

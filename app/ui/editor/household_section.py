@@ -29,7 +29,9 @@ class HouseholdSection(QGroupBox):
             line.textEdited.connect(lambda _text, field=name: self.edited.emit(field))
             self.inputs[name] = line
             self.messages[name] = FieldMessage()
-        self.inputs["kk_number"].setMaxLength(20)
+        # Room for a number pasted with spaces and dashes between its groups ("357503 – 1203…"):
+        # a cap of 20 cut the last digits off before normalise_kk ever saw them.
+        self.inputs["kk_number"].setMaxLength(48)
         for name in ("rt", "rw"):
             self.inputs[name].setMaxLength(3)
             self.inputs[name].setMaximumWidth(70)

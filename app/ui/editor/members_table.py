@@ -8,6 +8,7 @@ from app.domain.fields import field_order
 from app.domain.household import RELATIONSHIP_LABELS, SEX_LABELS, Relationship, Sex
 from app.domain.validation import Issue
 from app.i18n import N_, _
+from app.ui.column_widths import WIDEST_DATE, WIDEST_NUMBER, fit_column
 from app.ui.editor.messages import ERROR_STYLE, issue_text, member_field
 from app.ui.qt import (
     QAbstractItemView,
@@ -86,6 +87,9 @@ class MembersTable(QGroupBox):
         self.table.setHorizontalHeaderLabels([_(header) for _n, header in COLUMNS])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # An empty row of a new proposal sized the NIK column to its header: 16 digits were cut.
+        for name, texts in (("nik", [WIDEST_NUMBER]), ("birth_date", [WIDEST_DATE])):
+            fit_column(self.table, FIELD_COLUMN[name], texts)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(True)
         self.table.setItemDelegate(KeepTypingDelegate(self.table))

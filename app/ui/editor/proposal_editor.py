@@ -36,6 +36,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from app.ui.screen_fit import fit_to_screen
 from app.ui.state import PROPOSALS, AppState
 
 CHECK_DELAY_MS = 400  # after the last keystroke: one check per pause, not one per key
@@ -62,7 +63,7 @@ class ProposalEditor(QDialog):
         self._check_generation = 0
         self.last_report = Report()
         self.setWindowTitle(_("Proposal"))
-        self.resize(1100, 760)
+        fit_to_screen(self, 1100, 720)
 
         self.heading = QLabel(_("New proposal"))
         font = self.heading.font()

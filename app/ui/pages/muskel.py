@@ -12,6 +12,7 @@ from app.services import outbox
 from app.services.letterhead import letterhead
 from app.services.muskel import candidates, ready_among, record_decisions, record_export
 from app.ui.bnba import HEADERS, BnbaSheet, bnba_pdf, bnba_rows, bnba_title, bnba_xlsx
+from app.ui.column_widths import WIDEST_NUMBER, WIDEST_TRACKING, every_kind_label, fit_column
 from app.ui.editor.attachments_panel import read_limited
 from app.ui.editor.prompts import DOCUMENT_FILTER, Prompts
 from app.ui.progress import ProgressDialog, run_with_progress
@@ -97,7 +98,14 @@ class MuskelPage(QWidget):
         self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        # Every column as wide as its content, the decision box included; the name takes the rest.
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        widest = {"NIK": [WIDEST_NUMBER], "No. KK": [WIDEST_NUMBER], "Kind": every_kind_label(),
+                  "Tracking code": [WIDEST_TRACKING]}
+        for header, texts in widest.items():
+            if header in HEADERS:  # by name: the BNBA's columns may be added to or reordered
+                fit_column(self.table, HEADERS.index(header), texts)
 
         bar = QHBoxLayout()
         bar.addWidget(QLabel(_("RT")))

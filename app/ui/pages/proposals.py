@@ -6,8 +6,9 @@ from app.domain.tracking import is_valid_tracking_code
 from app.domain.workflow import KIND_LABELS, ProposalKind
 from app.i18n import _, N_, n_
 from app.services.proposals import ProposalFilter
+from app.ui.column_widths import WIDEST_NUMBER, WIDEST_TRACKING, every_kind_label, every_state_label, fit_column
 from app.ui.editor.proposal_editor import NEW_KEY, ProposalEditor
-from app.ui.proposal_model import DEFAULT_SORT_COLUMN, ID_ROLE, ProposalTableModel
+from app.ui.proposal_model import DEFAULT_SORT_COLUMN, ID_ROLE, SORTABLE, ProposalTableModel
 from app.ui.list_request import StateList
 from app.ui.qt import (
     QAbstractItemView,
@@ -41,16 +42,18 @@ STATE_FILTERS = (
 
 
 # Column -> the widest text it usually holds (tracking code, NIK, kind, state, RT/RW, ...).
-COLUMN_SAMPLES = {
-    0: "USK-XXXX-XXXX",
-    1: "SUPRIYADI SUSANTO",
-    2: "3575030000000000",
-    3: "usulan pembaruan",
-    4: "Menunggu musyawarah",
-    5: "000/000",
-    6: "BPNT/Sembako",
-    7: "29-11-2026 00:00 WIB",
-}
+def column_texts() -> dict[int, list[str]]:
+    """The widest text each column can hold, in the current language (states and kinds all of them)."""
+    return {
+        0: [WIDEST_TRACKING],
+        1: ["SUPRIYADI SUSANTO"],  # names get room; a longer one is shown whole in its tooltip
+        2: [WIDEST_NUMBER],
+        3: every_kind_label(),
+        4: every_state_label(),
+        5: ["888/888"],
+        6: ["BPNT/Sembako"],
+        7: ["29-11-2026 00:00 WIB"],
+    }
 
 
 class ProposalsPage(QWidget):
@@ -103,10 +106,9 @@ class ProposalsPage(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         # Names get room of their own (a narrow window scrolls sideways); the last column takes the rest.
         self.table.horizontalHeader().setStretchLastSection(True)
-        # Widths from sample text, not from the rows: measuring 100,000 rows would stall.
-        metrics = self.table.fontMetrics()
-        for column, sample in COLUMN_SAMPLES.items():
-            self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 24)
+        # Widths from the widest possible text, not from the rows: measuring 100,000 rows would stall.
+        for column, texts in column_texts().items():
+            fit_column(self.table, column, texts, sortable=column in SORTABLE)
         self.table.horizontalHeader().setSortIndicator(DEFAULT_SORT_COLUMN, Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)
         self.table.activated.connect(lambda index: self._open_row(index.row()))

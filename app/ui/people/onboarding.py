@@ -44,6 +44,7 @@ from app.ui.qt import (
     QWidget,
 )
 from app.ui.receipt_pdf import write_private
+from app.ui.screen_fit import fit_to_screen
 from app.ui.state import AppState
 
 log = logging.getLogger(__name__)
@@ -226,7 +227,7 @@ class OnboardingDialog(QDialog):
         ctx = state.ctx
         name = ctx.operator_name if ctx else ""
         self.setWindowTitle(_("My start page"))
-        self.resize(860, 600)
+        fit_to_screen(self, 860, 600)
 
         self.heading = QLabel(_("Welcome, {name}").format(name=name) if first_time else _("My start page"))
         self.heading.setObjectName("pageHeading")

@@ -16,6 +16,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from app.ui.screen_fit import fit_to_screen
 from app.ui.state import AppState
 
 
@@ -23,7 +24,7 @@ class PlaybookDialog(QDialog):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Office playbook"))
-        self.resize(720, 560)
+        fit_to_screen(self, 720, 560)
         self.view: PageView | None = None
         self.reader = PageReader()
         self.form = PageForm(state)
