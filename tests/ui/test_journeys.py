@@ -23,6 +23,7 @@ from app.services.office import open_office  # noqa: E402
 from app.sync.transport_http import HttpTransport  # noqa: E402
 from app.ui import settings_store  # noqa: E402
 from app.ui.qt import QApplication, QFileDialog, QImage, QMessageBox, QColor, Qt, QTimer  # noqa: E402
+from tests import factories  # noqa: E402
 from tests.conftest import LURAH_PASS, OPERATOR_PASS  # noqa: E402
 
 VERIFIER, PASSWORD = "vera", "kata sandi verifikator dinsos"
@@ -54,7 +55,8 @@ def _start_and_link(tmp_path, created_office):
     lurah = open_office(office_folder, created.lurah_id, LURAH_PASS)
     try:
         provisioning.link_office(lurah, document, HttpTransport(url, timeout=(2, 20)),
-                                 root_fingerprint=document["dinsos_root_fingerprint"])
+                                 root_fingerprint=document["dinsos_root_fingerprint"],
+                                 confirmation=factories.approve(lurah, "link"))
     except BaseException:
         handle.stop()
         raise
@@ -111,6 +113,7 @@ class Modals:
         self.answers: list[str] = []
         self.seen: list[tuple[str, str]] = []
         self.unexpected: list[tuple[str, str]] = []
+        self.approved: set[int] = set()
         self.timer = QTimer()
         self.timer.setInterval(30)
         self.timer.timeout.connect(self._look)
@@ -119,12 +122,42 @@ class Modals:
     def expect(self, *buttons: str) -> None:
         self.answers.extend(buttons)
 
+    def expect_approval(self, passphrase: str) -> None:
+        """The Lurah's approval dialog: she reads it, types her passphrase and presses its OK."""
+        self.answers.append(("approve", passphrase))
+
+    def _approve(self, dialog) -> None:
+        from PySide6.QtTest import QTest
+
+        from app.ui.qt import QLabel
+
+        if id(dialog) in self.approved:
+            return
+        self.approved.add(id(dialog))
+        shown = [label.text() for label in dialog.findChildren(QLabel) if label.text()]
+        if dialog.table is not None:
+            shown += [dialog.table.item(r, c).text() for r in range(dialog.table.rowCount())
+                      for c in range(dialog.table.columnCount()) if dialog.table.item(r, c) is not None]
+        self.seen.append((dialog.windowTitle(), " | ".join(shown)))
+        if not self.answers or not isinstance(self.answers[0], tuple):
+            self.unexpected.append((dialog.windowTitle(), " | ".join(shown)))
+            dialog.reject()
+            return
+        _kind, passphrase = self.answers.pop(0)
+        QTest.keyClicks(dialog.fields.passphrase, passphrase)
+        dialog.ok.click()
+
     def _look(self) -> None:
+        from app.ui.lurah_approval import LurahApprovalDialog
+
         box = QApplication.activeModalWidget()
+        if isinstance(box, LurahApprovalDialog) and box.isVisible():
+            self._approve(box)
+            return
         if not isinstance(box, QMessageBox) or not box.isVisible():
             return
         self.seen.append((box.windowTitle(), box.text()))
-        if not self.answers:
+        if not self.answers or isinstance(self.answers[0], tuple):
             self.unexpected.append((box.windowTitle(), box.text()))
             box.reject()
             return
@@ -523,7 +556,8 @@ def test_journey_3_the_sptjm_route_the_lurah_records_and_countersigns(
     assert Action.RECORD_SPTJM not in editor.workflow.buttons
     click(qtbot, editor.workflow.buttons[Action.SEND_TO_SPTJM])
     qtbot.waitUntil(lambda: editor.detail.proposal.state == "sptjm", timeout=5000)
-    assert Action.RECORD_SPTJM not in editor.workflow.buttons  # only the Lurah records it
+    # Offered at the operator's desk too: it takes the Lurah's passphrase typed there (issue 10).
+    assert Action.RECORD_SPTJM in editor.workflow.buttons
     editor.close()
     window.close()
     assert state.ctx is None
@@ -536,7 +570,9 @@ def test_journey_3_the_sptjm_route_the_lurah_records_and_countersigns(
     sptjm = tmp_path / "sptjm-ditandatangani.pdf"
     sptjm.write_bytes(PDF)
     files.next.append(sptjm)
-    # Recorded, the editor offers the usual next step at once: the send queue (through the outbox).
+    # The Lurah approves the SPTJM with her passphrase typed now; recorded, the editor offers the
+    # usual next step at once: the send queue (through the outbox).
+    modals.expect_approval(LURAH_PASS)
     modals.expect(_("Put in the send queue"))
     click(qtbot, editor.workflow.buttons[Action.RECORD_SPTJM])
     qtbot.waitUntil(lambda: editor.detail.proposal.state == "queued" or bool(modals.unexpected), timeout=5000)
@@ -563,7 +599,7 @@ def test_journey_3_the_sptjm_route_the_lurah_records_and_countersigns(
     sync_page = window.pages["sync"]
     qtbot.waitUntil(lambda: sync_page.countersign_button.isEnabled(), timeout=10_000)
     seen_before = len(modals.seen)
-    modals.expect(_("Countersign the batches"))
+    modals.expect_approval(LURAH_PASS)
     click(qtbot, sync_page.countersign_button)
     qtbot.waitUntil(lambda: len(modals.seen) > seen_before, timeout=5000)
     countersign_question = modals.seen[seen_before][1]
@@ -577,9 +613,8 @@ def test_journey_3_the_sptjm_route_the_lurah_records_and_countersigns(
     qtbot.waitUntil(lambda: not sync_page.countersign_button.isEnabled(), timeout=5000)
 
     # What the Lurah vouched for: the households in the batch, by name, before signing.
-    if "SITI AMINAH" not in countersign_question:
-        pytest.xfail("the countersign question does not name the households yet (l10/pr9's part of issue 9): "
-                     + countersign_question)
+    assert not modals.unexpected, modals.unexpected
+    assert "SITI AMINAH" in countersign_question and KK in countersign_question, countersign_question
 
 
 def test_journey_4_the_same_journey_by_usb_file(qtbot, created_office, dinsos_by_usb, modals, files, windows,
