@@ -51,3 +51,18 @@ def test_a_desil_too_high_names_the_programme_and_a_fitting_one_blocks_nothing(a
     other = editor_for(app_state, qtbot, fits.id)
     assert other.workflow.buttons[Action.SEND_TO_MUSKEL].isEnabled()
     assert not other.workflow.blocked.isVisibleTo(other)
+
+
+def test_a_proposal_at_dinsos_shows_no_next_step_label_with_nothing_after_it(app_state, qtbot):
+    """Seen at the screen: "Langkah berikutnya:" followed by nothing on a proposal Dinsos holds."""
+    from app.domain.workflow import Action, Actor
+    from app.services import outbox
+    from tests import factories
+    from tests.ui.test_editor import Answers, _ready_proposal, editor_for
+
+    proposal_id = _ready_proposal(app_state.ctx)
+    outbox.queue_proposal(app_state.ctx, proposal_id)
+    factories.machine_step(app_state.ctx, proposal_id, Action.SEND, Actor.SYSTEM)
+    editor = editor_for(app_state, qtbot, proposal_id, Answers())
+    assert editor.workflow.buttons == {}
+    assert editor.workflow.note.text() == ""

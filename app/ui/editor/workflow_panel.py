@@ -136,6 +136,8 @@ class WorkflowPanel(QWidget):
             button.clicked.connect(lambda _c=False, a=action: self.take(a))
             self.row.insertWidget(self.row.count() - 1, button)
             self.buttons[action] = button
+        if not self.buttons:
+            self.note.setText("")  # nothing is the office's to do now: no "Next step:" with nothing after it
         if reasons:
             lead = _("Taking it to the muskel or asking for an SPTJM is not possible yet:")
             self.blocked.setText(" ".join([lead, *reasons]))
