@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.sync
 	$(BIN)/python -m bench.handover
+	$(BIN)/python -m bench.audit_sign
 	$(BIN)/python -m bench.ui
 
 # Under Xvfb, a real X display (Debian: xvfb and Qt's xcb libraries, see README), when it is
