@@ -60,7 +60,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(_("Signatures checked; {heads} audit heads receipted by Dinsos are still in the log.").format(
             heads=report.heads_checked))
         if report.legacy_entries:
-            print(_("{count} entries from before this version are chained but carry no signature.").format(
+            print(n_("{count} entry from before this version is chained but carries no signature.",
+                     "{count} entries from before this version are chained but carry no signature.",
+                     report.legacy_entries).format(
                 count=report.legacy_entries))
     else:
         print(_("The audit log has been tampered with:"))

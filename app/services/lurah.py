@@ -232,9 +232,6 @@ def acting(
     try:
         yield lurah_ctx
     finally:
-        if lurah_ctx is not ctx:  # the Lurah's keys do not outlive her step at someone else's desk
-            lurah_ctx.slot_key = None
-            lurah_ctx.opened_keys.clear()
         if lurah_ctx is not ctx and lurah_ctx.engine is not ctx.engine:
             ctx.engine, ctx.data_key = lurah_ctx.engine, lurah_ctx.data_key
             ctx.rebind()

@@ -337,7 +337,9 @@ def awaiting_countersignature(ctx: OfficeContext) -> list[AwaitingBatch]:
         for row in rows:
             signed = PartlySignedBatch.from_bytes(row.signed)
             found.append(AwaitingBatch(row.batch_id, row.sequence, signed.operator_certificate.name,
-                                       tuple(_line(item) for item in signed.items), sha256_hex(row.signed)))
+                                       # The audit head is the batch's bookkeeping, not a household to vouch for.
+                                       tuple(_line(item) for item in signed.items
+                                             if item.item_type != AUDIT_HEAD_ITEM), sha256_hex(row.signed)))
         return found
 
 

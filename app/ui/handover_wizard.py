@@ -797,7 +797,8 @@ class HandoverWizard(QWizard):
             return True
         return self.prompts.confirm(
             _("Discard the notes?"),
-            _("You wrote {count} notes that are not handed over yet. Close the handover and throw "
-              "them away?").format(count=count),
+            n_("You wrote {count} note that is not handed over yet. Close the handover and throw it away?",
+               "You wrote {count} notes that are not handed over yet. Close the handover and throw "
+               "them away?", count).format(count=count),
             yes=_("Discard the notes"),
         )

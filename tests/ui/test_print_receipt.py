@@ -40,7 +40,7 @@ def _receipt_through_the_counter(state, qtbot) -> bytes:
     counter = CounterPage(state)
     counter.open_url = lambda url: True
     # "Tanda terima sebagai PDF" asks where to save: the operator picks a file in the office folder.
-    counter.prompts.save_file = lambda title, suggested, filters: state.folder / "tanda-terima.pdf"
+    counter.prompts.save_file = lambda title, suggested, filters: state.ctx.folder / "tanda-terima.pdf"
     qtbot.addWidget(counter)
     counter.search.setText(summary.tracking_code)
     counter.look_up()

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from app.clock import format_wib, today_wib
 from app.domain.complaint import CATEGORY_LABELS, ComplaintCategory
-from app.i18n import N_, _
+from app.i18n import N_, _, n_
 from app.services.dashboard import Overview, overview
 from app.services.lurah_todo import LurahTodos
 from app.ui.errors import error_text
@@ -272,7 +272,8 @@ class DashboardPage(QWidget):
                 (self._batch_text(b), ("sync", None)) for b in todos.batches
             ]),
             (_("Handover records waiting for your endorsement"), [
-                (_("Handover by {name}: {count} items").format(name=r.from_name, count=r.items), ("people", None))
+                (n_("Handover by {name}: {count} item", "Handover by {name}: {count} items", r.items).format(
+                    name=r.from_name, count=r.items), ("people", None))
                 for r in todos.records
             ]),
         ]
@@ -280,7 +281,8 @@ class DashboardPage(QWidget):
     @staticmethod
     def _batch_text(batch) -> str:
         shown = ", ".join(batch.households[:3]) + (" \u2026" if len(batch.households) > 3 else "")
-        return _("Batch {number}: {count} households ({names})").format(
+        return n_("Batch {number}: {count} household ({names})", "Batch {number}: {count} households ({names})",
+                  len(batch.households)).format(
             number=batch.sequence, count=len(batch.households), names=shown or "-")
 
     def _open_card(self) -> None:

@@ -252,9 +252,11 @@ class MuskelPage(QWidget):
             # The eligible ones are ready: the usual next step, offered at once (through the outbox).
             if self.prompts.confirm(
                 _("Recorded"),
-                _("{count} decisions recorded; {ready} households are ready to send. Put them in the send "
-                  "queue now? Once queued they can no longer be changed: a correction needs a new version.")
-                .format(count=count, ready=len(ready)),
+                n_("{count} decision recorded; {ready} households are ready to send. Put them in the send "
+                   "queue now? Once queued they can no longer be changed: a correction needs a new version.",
+                   "{count} decisions recorded; {ready} households are ready to send. Put them in the send "
+                   "queue now? Once queued they can no longer be changed: a correction needs a new version.",
+                   count).format(count=count, ready=len(ready)),
                 yes=_("Put in the send queue"),
             ):
                 self.queue(ready)
@@ -275,8 +277,9 @@ class MuskelPage(QWidget):
     def queue(self, proposal_ids: list[str]) -> None:
         """Put these ready proposals in the send queue, all or nothing, each with its outbox item."""
         def done(summaries) -> None:
-            self.prompts.info(_("Queued"), _("{count} proposals are in the send queue; they go with the next "
-                                             "batch.").format(count=len(summaries)))
+            self.prompts.info(_("Queued"), n_("{count} proposal is in the send queue; it goes with the next batch.",
+                                             "{count} proposals are in the send queue; they go with the next batch.",
+                                             len(summaries)).format(count=len(summaries)))
 
         self.state.run(lambda ctx: outbox.queue_proposals(ctx, proposal_ids), done, on_error=self._failed,
                        changes=PROPOSALS)
