@@ -14,7 +14,7 @@ from typing import Any
 
 from app.i18n import N_
 from app.sync import chain
-from app.sync.canonical import Fields, SignedRecord, as_received, parse_canonical, utc_second
+from app.sync.canonical import Fields, SignedRecord, as_received, normalise_times, parse_canonical
 from app.sync.errors import FormatInvalid, _Reasoned
 from app.sync.keys import KEY_ID, SIGNATURE_BYTES, PublicKeyLike, Signer, as_signer, ed25519_public_raw, key_id, verify_ed25519
 
@@ -42,7 +42,7 @@ class AuditHeads(SignedRecord):
     signature: bytes = field(repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "issued_at", utc_second(self.issued_at))
+        normalise_times(self, "issued_at")
 
     def body(self) -> dict[str, Any]:
         return {

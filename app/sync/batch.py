@@ -17,6 +17,7 @@ from app.sync.canonical import (
     Fields,
     canonical_bytes,
     canonical_json,
+    normalise_times,
     parse_canonical,
     sha256_hex,
     utc_second,
@@ -99,7 +100,7 @@ class UnsignedBatch:
     items_hash: str
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "created_at", utc_second(self.created_at))
+        normalise_times(self, "created_at")
         object.__setattr__(self, "items", tuple(self.items))
 
     def body(self) -> dict[str, Any]:

@@ -34,9 +34,9 @@ from app.sync.canonical import (
     b64url_decode,
     b64url_encode,
     canonical_bytes,
+    normalise_times,
     parse_canonical,
     sha256_hex,
-    utc_second,
 )
 from app.sync.errors import FormatInvalid, SyncError, _Reasoned
 from app.sync.keys import (
@@ -177,7 +177,7 @@ class BindRequest(SignedRecord):
     signature: bytes = field(repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "signed_at", utc_second(self.signed_at))
+        normalise_times(self, "signed_at")
 
     def __repr__(self) -> str:  # never the code or the token in a log
         return f"BindRequest(office_id={self.office_id!r}, authority={key_id(self.authority_public_key)})"
@@ -289,7 +289,7 @@ class BindAnswer(SignedRecord):
     signature: bytes = field(repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "bound_at", utc_second(self.bound_at))
+        normalise_times(self, "bound_at")
 
     def body(self) -> dict[str, Any]:
         return {

@@ -95,6 +95,12 @@ def utc_second(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(microsecond=0)
 
 
+def normalise_times(record: Any, *names: str) -> None:
+    """Fix the named times of a frozen record to whole UTC seconds once, so its bytes and fields agree."""
+    for name in names:
+        object.__setattr__(record, name, utc_second(getattr(record, name)))
+
+
 def format_time(moment: datetime) -> str:
     moment_utc = utc_second(moment)
     if moment_utc != (moment if moment.tzinfo else moment.replace(tzinfo=UTC)):

@@ -9,7 +9,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.sync.canonical import Fields, SignedRecord, as_received, parse_canonical, utc_second
+from app.sync.canonical import Fields, SignedRecord, as_received, normalise_times, parse_canonical, utc_second
 from app.sync.errors import (
     CertificateExpired,
     CertificateInvalid,
@@ -36,12 +36,6 @@ ROLES = ("operator", "field_staff")
 PURPOSES = ("server_signing", "batch_encryption")
 
 
-def _normalise_times(record: Any, *names: str) -> None:
-    # Records are frozen; times are fixed to whole UTC seconds once, so bytes and fields agree.
-    for name in names:
-        object.__setattr__(record, name, utc_second(getattr(record, name)))
-
-
 def _check_window(at: datetime, valid_from: datetime, valid_until: datetime) -> None:
     at = utc_second(at)
     if at < valid_from:
@@ -66,7 +60,7 @@ class OperatorCertificate(SignedRecord):
     signature: bytes = field(repr=False)
 
     def __post_init__(self) -> None:
-        _normalise_times(self, "valid_from", "valid_until", "issued_at")
+        normalise_times(self, "valid_from", "valid_until", "issued_at")
 
     def body(self) -> dict[str, Any]:
         return {
@@ -162,7 +156,7 @@ class Revocation(SignedRecord):
     signature: bytes = field(repr=False)
 
     def __post_init__(self) -> None:
-        _normalise_times(self, "issued_at")
+        normalise_times(self, "issued_at")
 
     def body(self) -> dict[str, Any]:
         return {
@@ -236,7 +230,7 @@ class DinsosKeyCertificate(SignedRecord):
     signature: bytes = field(repr=False)
 
     def __post_init__(self) -> None:
-        _normalise_times(self, "valid_from", "valid_until", "issued_at")
+        normalise_times(self, "valid_from", "valid_until", "issued_at")
 
     def body(self) -> dict[str, Any]:
         return {
@@ -332,7 +326,7 @@ class AuthorityRotation(SignedRecord):
     signature: bytes = field(repr=False)
 
     def __post_init__(self) -> None:
-        _normalise_times(self, "issued_at")
+        normalise_times(self, "issued_at")
 
     def body(self) -> dict[str, Any]:
         return {

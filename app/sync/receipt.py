@@ -10,7 +10,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.sync.batch import MAX_ITEMS, VerifiedBatch
-from app.sync.canonical import Fields, SignedRecord, as_received, parse_canonical, utc_second
+from app.sync.canonical import Fields, SignedRecord, as_received, normalise_times, parse_canonical
 from app.sync.errors import FormatInvalid, ReceiptInvalid
 from app.sync.keys import (
     KEY_ID,
@@ -38,7 +38,7 @@ class Receipt(SignedRecord):
     signature: bytes = field(repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "received_at", utc_second(self.received_at))
+        normalise_times(self, "received_at")
         object.__setattr__(self, "accepted_items", tuple(self.accepted_items))
 
     def body(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.sync.canonical import Fields, SignedRecord, as_received, parse_canonical, utc_second
+from app.sync.canonical import Fields, SignedRecord, as_received, normalise_times, parse_canonical
 from app.sync.errors import FormatInvalid, StatusRejected
 from app.sync.keys import (
     KEY_ID,
@@ -55,7 +55,7 @@ class StatusUpdate(SignedRecord):
     signature: bytes = field(repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "decided_at", utc_second(self.decided_at))
+        normalise_times(self, "decided_at")
         object.__setattr__(self, "reasons", tuple(self.reasons))
 
     def body(self) -> dict[str, Any]:
