@@ -91,13 +91,15 @@ def test_ctrl_l_locks(qtbot, window):
 
 def test_the_window_locks_itself_when_idle_and_activity_postpones_it(qtbot, window):
     assert window.idle.timer.interval() == 10 * 60_000  # the default: ten minutes
-    window.idle.timer.setInterval(300)
+    # Someone typing keeps it open well past one interval: presses every 200 ms against a
+    # 1.2 s interval, for 1.6 s in all (wide margins: a loaded 2-core CI machine stalls).
+    window.idle.timer.setInterval(1200)
     window.idle.restart()
-    for _ in range(4):  # someone typing keeps it open
-        qtbot.wait(150)
+    for _ in range(8):
+        qtbot.wait(200)
         qtbot.keyClick(window.navigation, Qt.Key.Key_Down)
         assert not window.is_locked()
-    qtbot.waitUntil(window.is_locked, timeout=2000)
+    qtbot.waitUntil(window.is_locked, timeout=5000)
     assert "tanpa digunakan" in window.lock_screen.who.text()
 
 
