@@ -86,9 +86,15 @@ async def form(request: Request) -> dict[str, list[str]]:
         text = body.decode("utf-8")
     except UnicodeDecodeError as err:
         raise BadRequest(field="form") from err
-    if "\x00" in text:
-        raise BadRequest(field="form")
-    return parse_qs(text, keep_blank_values=True, max_num_fields=2000)
+    try:
+        fields = parse_qs(text, keep_blank_values=True, max_num_fields=2000, errors="strict")
+    except (ValueError, UnicodeDecodeError) as err:
+        raise BadRequest(field="form") from err
+    for name, values in fields.items():
+        if "\x00" in name or any("\x00" in v for v in values):
+            # PostgreSQL refuses NUL in text: a 400 naming the field, never a 500.
+            raise BadRequest(field=name.replace("\x00", "")[:40] or "form")
+    return fields
 
 
 def first(fields: dict[str, list[str]], name: str, default: str = "") -> str:
