@@ -22,7 +22,7 @@ MAX_BULK = 200
 def _decide(ctx: ServerContext, staff, item_id: str, action: str, codes: list[str], expected: str | None):
     if action not in ACTIONS:
         raise BadRequest(field="action")
-    reasons = reasons_for(ctx, codes)
+    reasons = reasons_for(ctx, [c for c in codes if c])  # the list's empty choice is no reason
     if action == "return" and not reasons:
         raise BadRequest(field="reasons")
     update = review.decide(ctx, staff, item_id, action, reasons, expected_state=expected or None)
