@@ -170,3 +170,13 @@ def N_(message: str) -> str:
 def NP_(context: str, message: str) -> tuple[str, str]:  # noqa: N802 (gettext's naming)
     """Mark ``message`` in ``context`` for extraction; translate later with ``p_(*marked)``."""
     return context, message
+
+
+def translator(lang: str):
+    """``_`` for one language whatever the process's current one (a web request's own language)."""
+    if lang not in LANGUAGES:
+        lang = DEFAULT_LANGUAGE
+    if lang == "en":
+        return lambda message: message
+    catalogue_ = _get(lang)
+    return lambda message: catalogue_.gettext(message) if message else message

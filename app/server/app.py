@@ -198,6 +198,9 @@ def create_app(settings: Settings | None = None, *, context: ServerContext | Non
         return provisioning.register_office(ctx, name=body.name, village_code=body.village_code,
                                             actor=f"staff:{user.username}").document
 
+    from app.server.console import console_router
+
+    api.include_router(console_router(ctx))
     return api
 
 

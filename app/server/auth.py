@@ -17,7 +17,9 @@ from app.server.errors import Forbidden, InvalidRole, LoginFailed, NotAuthentica
 from app.server.models import StaffSession, StaffUser
 from app.sync.canonical import b64url_decode, b64url_encode
 
-ROLES = ("verifier", "admin")
+# verifier: the verifikator who verifies or returns; kepala: the Kepala OPD who finalises (never
+# the person who verified, app/server/review.py); admin: accounts, offices, the reason catalogue.
+ROLES = ("verifier", "kepala", "admin")
 # scrypt N=2^15, r=8, p=1: ~32 MiB and ~0.1 s per login; staff log in a few times a day.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 MIN_PASSWORD = 10

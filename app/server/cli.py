@@ -327,7 +327,7 @@ def parser() -> argparse.ArgumentParser:
     b.set_defaults(run=cmd_bind_file)
     a = sub.add_parser("add-staff", parents=[common], help="add a Dinsos staff account")
     a.add_argument("--username", required=True)
-    a.add_argument("--role", choices=("verifier", "admin"), required=True)
+    a.add_argument("--role", choices=("verifier", "kepala", "admin"), required=True)
     a.add_argument("--password-file", help="read the password from this file instead of a prompt")
     a.set_defaults(run=cmd_add_staff)
     i = sub.add_parser("import-file", parents=[common],

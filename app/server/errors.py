@@ -92,4 +92,22 @@ class UsernameTaken(ServerError):
 
 class InvalidRole(ServerError):
     reason, http_status = "invalid_role", 400
-    template = N_("Unknown staff role; use verifier or admin.")
+    template = N_("Unknown staff role; use verifier, kepala or admin.")
+
+
+class FourEyes(ServerError):
+    reason, http_status = "four_eyes", 403
+    template = N_("You verified this proposal, so another person must finalise it.")
+    hint = N_("Ask the Kepala OPD or another head of department to finalise it.")
+
+
+class StaleDecision(ServerError):
+    reason, http_status = "already_decided", 409
+    template = N_("Someone else decided this proposal first; it is now {state}.")
+    hint = N_("Open the proposal again to see the latest decision.")
+
+
+class UnknownReason(ServerError):
+    reason, http_status = "unknown_reason", 400
+    template = N_("The reason code {code} is not in the Dinsos reason catalogue.")
+    hint = N_("Choose a reason from the list, or ask an administrator to add it.")

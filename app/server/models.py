@@ -246,3 +246,26 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(HASH_LEN))
+
+
+class ItemClaim(Base):
+    """A verifier has the item open: others see it as taken until ``expires_at`` (migration 0003)."""
+
+    __tablename__ = "item_claims"
+
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.item_id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ReasonCode(Base):
+    """Dinsos's catalogue of return reasons: the code in the data, the words the kelurahan reads, and
+    the slug of the office playbook page to open (migration 0003)."""
+
+    __tablename__ = "reason_codes"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    playbook_page: Mapped[str | None] = mapped_column(String(120))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -12,16 +12,18 @@ from app.domain.workflow import Action, Actor, ProposalKind, State, transition
 from app.server import audit
 from app.server.auth import Staff
 from app.server.context import ServerContext
-from app.server.errors import BadRequest, Forbidden, NotFound
+from app.server.errors import BadRequest, Forbidden, FourEyes, NotFound, StaleDecision
 from app.server.models import Decision, DuplicateFlag, Item, Office, StatusEntry
 from app.sync.status import CODE, StatusReason, StatusUpdate, issue_status, issue_status_page
 
-# Which role takes which step: verifiers check and finalise; the walikota's approval and the
-# forwarding to the ministry are recorded by an administrator.
+# Which role takes which step: the verifikator verifies or returns (an administrator may too, as
+# the demo's single account does); the Kepala OPD finalises, never the person who verified (four
+# eyes, checked below under the item's lock); the walikota's approval and the forwarding to the
+# ministry are recorded by an administrator.
 ACTIONS = {
     "verify": (Action.VERIFY, ("verifier", "admin")),
-    "return": (Action.RETURN, ("verifier", "admin")),
-    "finalise": (Action.FINALISE, ("verifier", "admin")),
+    "return": (Action.RETURN, ("verifier", "kepala", "admin")),
+    "finalise": (Action.FINALISE, ("kepala",)),
     "approve": (Action.APPROVE, ("admin",)),
     "forward": (Action.FORWARD, ("admin",)),
 }
@@ -43,8 +45,13 @@ def _checked_reasons(reasons: Sequence[Reason]) -> list[StatusReason]:
     return out
 
 
-def decide(ctx: ServerContext, staff: Staff, item_id: str, action: str, reasons: Sequence[Reason] = ()) -> StatusUpdate:
-    """Take one workflow step as Dinsos; the signed status lands in the office's feed in the same commit."""
+def decide(ctx: ServerContext, staff: Staff, item_id: str, action: str, reasons: Sequence[Reason] = (),
+           *, expected_state: str | None = None) -> StatusUpdate:
+    """Take one workflow step as Dinsos; the signed status lands in the office's feed in the same commit.
+
+    ``expected_state`` is the state the decider saw (the console sends it): when another person
+    decided in between, StaleDecision says so instead of stacking a second step on top.
+    """
     if action not in ACTIONS:
         raise BadRequest(field="action")
     step, roles = ACTIONS[action]
@@ -56,6 +63,10 @@ def decide(ctx: ServerContext, staff: Staff, item_id: str, action: str, reasons:
         item = session.execute(select(Item).where(Item.item_id == item_id).with_for_update()).scalar_one_or_none()
         if item is None or item.item_type != "proposal":
             raise NotFound()
+        if expected_state is not None and item.state != expected_state:
+            raise StaleDecision(state=item.state)
+        if step is Action.FINALISE and _verified_by(session, item_id) == staff.id:
+            raise FourEyes()
         try:
             kind = ProposalKind(item.kind)
         except ValueError as err:
@@ -81,6 +92,14 @@ def decide(ctx: ServerContext, staff: Staff, item_id: str, action: str, reasons:
         audit.append(session, at=now, actor=f"staff:{staff.username}", action=f"item_{action}",
                      subject=item.item_id, detail={"to": item.state, "codes": [r.code for r in status_reasons]})
     return update
+
+
+def _verified_by(session, item_id: str) -> int | None:
+    """Who took the item's latest verify step (the four-eyes rule compares the finaliser to them)."""
+    return session.execute(
+        select(Decision.user_id).where(Decision.item_id == item_id, Decision.action == "verify")
+        .order_by(Decision.id.desc()).limit(1)
+    ).scalar_one_or_none()
 
 
 def status_page(ctx: ServerContext, office_id: str, after: int) -> bytes:

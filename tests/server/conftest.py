@@ -66,7 +66,8 @@ def _truncate(url: str) -> None:
 
     engine = db.make_engine(url)
     with engine.begin() as conn:
-        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        # reason_codes is seed data of migration 0003 (the catalogue Dinsos starts with): kept.
+        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name != "reason_codes")
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()
 

@@ -48,7 +48,7 @@ def test_batch_receipt_errors_and_statuses(ctx, client, kelurahan):
     decided = client.post(f"/v1/review/items/{items[0]['item_id']}/decisions", headers=bearer,
                           json={"action": "return", "reasons": [{"code": "foto_kurang", "text": "Foto rumah kurang."}]})
     assert decided.status_code == 200 and decided.json()["state"] == "returned"
-    again = client.post(f"/v1/review/items/{items[0]['item_id']}/decisions", headers=bearer, json={"action": "finalise"})
+    again = client.post(f"/v1/review/items/{items[0]['item_id']}/decisions", headers=bearer, json={"action": "verify"})
     assert again.status_code == 409
 
     feed = f"/v1/offices/{kelurahan.office_id}/statuses"

@@ -27,6 +27,12 @@ def verifier(ctx):
 
 
 @pytest.fixture
+def kepala(ctx):
+    auth.add_staff(ctx, username="kirana", password=PASSWORD, role="kepala")
+    return auth.authenticate(ctx, auth.login(ctx, "kirana", PASSWORD))
+
+
+@pytest.fixture
 def admin(ctx):
     auth.add_staff(ctx, username="adi", password=PASSWORD, role="admin")
     return auth.authenticate(ctx, auth.login(ctx, "adi", PASSWORD))
@@ -41,18 +47,20 @@ def test_wrong_password_and_unknown_user_fail(ctx, verifier):
         auth.authenticate(ctx, "not-a-token")
 
 
-def test_decisions_become_signed_statuses_the_office_verifies(ctx, kelurahan, verifier, admin):
+def test_decisions_become_signed_statuses_the_office_verifies(ctx, kelurahan, verifier, kepala, admin):
     _, _, signed = kelurahan.batch(kelurahan.items([nik(1), nik(2)]), advance=False)
     ingest(ctx, kelurahan.batch(list(signed.items))[0])
     first, second = (i.item_id for i in signed.items)
     review.decide(ctx, verifier, first, "verify")
-    review.decide(ctx, verifier, first, "finalise")
+    with pytest.raises(Forbidden):  # four eyes: the Kepala OPD finalises, not the verifier
+        review.decide(ctx, verifier, first, "finalise")
+    review.decide(ctx, kepala, first, "finalise")
     review.decide(ctx, admin, first, "approve")
     review.decide(ctx, verifier, second, "return", [review.Reason("kk_mismatch", "No. KK tidak sesuai.")])
     with pytest.raises(Forbidden):
         review.decide(ctx, verifier, first, "forward")
     with pytest.raises(IllegalTransition):
-        review.decide(ctx, verifier, second, "finalise")
+        review.decide(ctx, kepala, second, "finalise")
 
     page = StatusPage.from_bytes(review.status_page(ctx, kelurahan.office_id, 0))
     verify_status_page(page, ctx.keys.server_public, office_id=kelurahan.office_id, after_cursor=0)
@@ -66,12 +74,12 @@ def test_decisions_become_signed_statuses_the_office_verifies(ctx, kelurahan, ve
         assert verify_chain(session) > 5
 
 
-def test_export_has_the_bnba_columns(ctx, kelurahan, verifier):
+def test_export_has_the_bnba_columns(ctx, kelurahan, verifier, kepala):
     _, _, signed = kelurahan.batch(kelurahan.items([nik(3), nik(4)]), advance=False)
     ingest(ctx, kelurahan.batch(list(signed.items))[0])
     done = signed.items[0].item_id
     review.decide(ctx, verifier, done, "verify")
-    review.decide(ctx, verifier, done, "finalise")
+    review.decide(ctx, kepala, done, "finalise")
     rows = list(csv.reader(io.StringIO(export.to_csv(ctx).decode("utf-8-sig"))))
     assert rows[0] == list(export.COLUMNS)
     assert rows[1:] == [[nik(3), "3575030101900001", "SITI AMINAH", "JL. PAHLAWAN NO. 7", "001", "002",

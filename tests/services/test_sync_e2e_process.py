@@ -23,6 +23,7 @@ from tests import factories
 from tests.services.test_sync_world import PDF, lurah, queue_ready  # noqa: E402, F401
 
 VERIFIER, PASSWORD = "vera", "kata sandi verifikator dinsos"
+KEPALA = "kirana"
 
 
 @pytest.fixture
@@ -33,6 +34,8 @@ def dinsos_process(tmp_path):
     url = f"http://127.0.0.1:{port}"
     ctx = open_server(Settings(data_dir=folder, public_url=url))
     add_staff(ctx, username=VERIFIER, password=PASSWORD, role="verifier")
+    # Four eyes: the Kepala OPD finalises what the verifier verified.
+    add_staff(ctx, username=KEPALA, password=PASSWORD, role="kepala")
     document = register_office(ctx, name="Kelurahan Bugul Kidul", village_code="35.75.03.1009").document
     ctx.close()
     handle = spawn_server(folder, port)
@@ -50,9 +53,14 @@ class Verifier:
         token = self.http.post(f"{url}/v1/review/login", json={"username": VERIFIER, "password": PASSWORD},
                                timeout=20).json()["token"]
         self.http.headers["Authorization"] = f"Bearer {token}"
+        self.kepala = requests.Session()
+        token = self.kepala.post(f"{url}/v1/review/login", json={"username": KEPALA, "password": PASSWORD},
+                                 timeout=20).json()["token"]
+        self.kepala.headers["Authorization"] = f"Bearer {token}"
 
     def decide(self, item_id: str, action: str, reasons=()) -> None:
-        answer = self.http.post(f"{self.url}/v1/review/items/{item_id}/decisions",
+        http = self.kepala if action == "finalise" else self.http
+        answer = http.post(f"{self.url}/v1/review/items/{item_id}/decisions",
                                 json={"action": action, "reasons": [{"code": c, "text": t} for c, t in reasons]},
                                 timeout=20)
         assert answer.status_code == 200, answer.text

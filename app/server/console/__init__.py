@@ -1,0 +1,20 @@
+"""The Dinsos console: server-rendered pages under /console (Jinja2, one small CSS, no CDN).
+
+``console_router(ctx)`` is mounted by app/server/app.py; pages.py holds sign-in and the lists,
+review_pages.py the review page and decisions.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.server.context import ServerContext
+
+
+def console_router(ctx: ServerContext) -> APIRouter:
+    from app.server.console import pages, review_pages
+
+    router = APIRouter(prefix="/console", include_in_schema=False)
+    pages.register(router, ctx)
+    review_pages.register(router, ctx)
+    return router

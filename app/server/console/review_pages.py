@@ -1,0 +1,101 @@
+"""The review page of one item, a decision on it, and one decision on a selection (bulk)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app import i18n
+from app.errors import UsulkanError
+from app.server import claims, review
+from app.server.console import item_view, web
+from app.server.console.common import explain, labels, staff_or_none
+from app.server.context import ServerContext
+from app.server.errors import BadRequest
+from app.server.models import Item
+from app.server.reason_catalogue import list_reasons, reasons_for
+
+ACTIONS = ("verify", "return", "finalise")
+MAX_BULK = 200
+
+
+def _decide(ctx: ServerContext, staff, item_id: str, action: str, codes: list[str], expected: str | None):
+    if action not in ACTIONS:
+        raise BadRequest(field="action")
+    reasons = reasons_for(ctx, [c for c in codes if c])  # the list's empty choice is no reason
+    if action == "return" and not reasons:
+        raise BadRequest(field="reasons")
+    update = review.decide(ctx, staff, item_id, action, reasons, expected_state=expected or None)
+    claims.release(ctx, staff, item_id)
+    return update
+
+
+def register(router: APIRouter, ctx: ServerContext) -> None:
+    def page(request: Request, staff, item_id: str, *, error: str | None = None, done: str | None = None,
+             status: int = 200) -> Response:
+        with ctx.reading() as session:
+            exists = session.get(Item, item_id) is not None
+        if not exists:
+            return web.render(request, "error.html", staff=staff, status=404,
+                              message=i18n.translator(web.language(request))("The requested item was not found."),
+                              **labels(request))
+        # Audited before anything is shown: who opened whose data.
+        review.record_read(ctx, f"staff:{staff.username}", "item_viewed", item_id, via="console")
+        claim = claims.claim(ctx, staff, item_id)
+        with ctx.reading() as session:
+            view = item_view.load(session, item_id)
+        return web.render(request, "item.html", staff=staff, view=view, claim=claim, error=error, done=done,
+                          reasons=list_reasons(ctx), status=status, **labels(request))
+
+    @router.get("/items/{item_id}")
+    def item(item_id: str, request: Request, done: str | None = None) -> Response:
+        staff = staff_or_none(ctx, request)
+        if staff is None:
+            return web.to_login(request)
+        return page(request, staff, item_id[:64], done=done if done in ACTIONS else None)
+
+    @router.post("/items/{item_id}/decide")
+    async def decide(item_id: str, request: Request) -> Response:
+        fields = await web.form(request)
+        staff = staff_or_none(ctx, request)
+        if staff is None:
+            return web.to_login(request)
+        try:
+            web.check_csrf(request, fields)
+        except web.CsrfFailed:
+            return _csrf_refused(request, staff)
+        action = web.first(fields, "action")
+        try:
+            _decide(ctx, staff, item_id[:64], action, fields.get("reason", []), web.first(fields, "expected_state"))
+        except UsulkanError as err:
+            status = getattr(err, "http_status", 409)
+            return page(request, staff, item_id[:64], error=explain(request, err), status=status)
+        return RedirectResponse(f"/console/items/{item_id}?done={action}", status_code=303)
+
+    @router.post("/bulk")
+    async def bulk(request: Request) -> Response:
+        fields = await web.form(request)
+        staff = staff_or_none(ctx, request)
+        if staff is None:
+            return web.to_login(request)
+        try:
+            web.check_csrf(request, fields)
+        except web.CsrfFailed:
+            return _csrf_refused(request, staff)
+        action, codes = web.first(fields, "action"), fields.get("reason", [])
+        results = []
+        for entry in fields.get("item", [])[:MAX_BULK]:
+            item_id, _sep, expected = entry.partition("|")
+            try:
+                update = _decide(ctx, staff, item_id[:64], action, codes, expected)
+                results.append({"item_id": item_id, "ok": True, "state": update.state, "tracking": update.tracking_code})
+            except UsulkanError as err:
+                results.append({"item_id": item_id, "ok": False, "message": explain(request, err)})
+        return web.render(request, "bulk.html", staff=staff, results=results, action=action, **labels(request))
+
+
+def _csrf_refused(request: Request, staff) -> Response:
+    _ = i18n.translator(web.language(request))
+    return web.render(request, "error.html", staff=staff, status=403,
+                      message=_("The form has expired or did not come from this console. Open the page again "
+                                "and repeat the step; nothing was changed."), **labels(request))
