@@ -5,6 +5,7 @@
 
 import json
 import logging
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request
@@ -16,7 +17,7 @@ from starlette.requests import ClientDisconnect
 
 from app import __version__
 from app.domain.errors import DomainError
-from app.server import auth, export, provisioning, review
+from app.server import auth, export, provisioning, rebind, review
 from app.server.config import Settings
 from app.server.context import ServerContext, open_server
 from app.server.errors import BadRequest, BodyTooLarge, NotAuthenticated, ServerError
@@ -53,6 +54,10 @@ class ReasonIn(BaseModel):
 class DecisionIn(BaseModel):
     action: Literal["verify", "return", "finalise", "approve", "forward"]
     reasons: list[ReasonIn] = Field(default_factory=list, max_length=50)
+
+
+class RebindCodeIn(BaseModel):
+    valid_hours: int = Field(default=72, ge=1, le=336)
 
 
 class OfficeIn(BaseModel):
@@ -130,6 +135,20 @@ def create_app(settings: Settings | None = None, *, context: ServerContext | Non
         answer = await run_in_threadpool(provisioning.bind_office, ctx, office_id, body)
         return Response(answer, media_type=RECEIPT_TYPE)
 
+    @api.post(
+        "/v1/offices/{office_id}/rebind",
+        responses={200: {"description": "signed usulkan-rebind-answer"},
+                   403: {"description": "rebind_refused: wrong, expired or used re-bind code"},
+                   422: {"description": "damaged, not_for_us, bad_signature, wrong_office, bad_format"}},
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"type": "object", "description": "usulkan-rebind-request: the new Lurah key's request "
+                       "sealed to the batch encryption key (docs/batch-format.md section 12)"}}}}},
+    )
+    async def rebind_office(office_id: str, request: Request) -> Response:
+        body = await _read_capped(request, MAX_SEALED_BYTES)
+        answer = await run_in_threadpool(rebind.rebind_office, ctx, office_id, body)
+        return Response(answer, media_type=RECEIPT_TYPE)
+
     @api.get("/v1/offices/{office_id}/statuses", responses={200: {"description": "signed usulkan-status-page"}})
     def statuses(office_id: str, after: Annotated[int, Query(ge=0)] = 0,
                  authorization: Annotated[str | None, Header()] = None) -> Response:
@@ -197,6 +216,13 @@ def create_app(settings: Settings | None = None, *, context: ServerContext | Non
         user.require("admin")
         return provisioning.register_office(ctx, name=body.name, village_code=body.village_code,
                                             actor=f"staff:{user.username}").document
+
+    @api.post("/v1/review/offices/{office_id}/rebind-code")
+    def rebind_code(office_id: str, body: RebindCodeIn, user: Annotated[auth.Staff, Depends(staff)]) -> dict:
+        user.require("admin")
+        code, expires = rebind.issue_rebind_code(ctx, office_id, actor=f"staff:{user.username}",
+                                                 valid_for=timedelta(hours=body.valid_hours))
+        return {"office_id": office_id, "rebind_code": code, "expires_at": expires.isoformat()}
 
     from app.server.console import console_router
 

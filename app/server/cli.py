@@ -1,4 +1,4 @@
-"""The `usulkan-server` command: serve, init, register offices, add staff, import USB files, export."""
+"""The `usulkan-server` command: serve, init, register and re-bind offices, add staff, import USB files, export."""
 
 from __future__ import annotations
 
@@ -137,6 +137,70 @@ def cmd_audit_verify(args) -> int:
         print("the audit log has been tampered with:")
         for problem in report.problems:
             print("  - " + AUDIT_PROBLEMS.get(problem.kind, problem.kind + " at {seq}").format(seq=problem.seq))
+    return 0 if report.ok else 3
+
+
+def cmd_rebind_code(args) -> int:
+    """Dinsos checked the new Lurah in person: a one-time re-bind code for the office (shown once)."""
+    from datetime import timedelta
+
+    from app.server.rebind import issue_rebind_code
+
+    ctx = _context(args)
+    try:
+        code, expires = issue_rebind_code(ctx, args.office, actor="cli", valid_for=timedelta(hours=args.valid_hours))
+    finally:
+        ctx.close()
+    print(code)
+    print(f"valid until {expires.isoformat()} (once); hand it to the new Lurah in person", file=sys.stderr)
+    return 0
+
+
+def cmd_rebind_file(args) -> int:
+    """A kelurahan without a network re-binds by file: read its sealed request, write the signed answer."""
+    from app.server.rebind import rebind_from_file
+    from app.storage import fsutil
+    from app.sync.bind import MAX_SEALED_BYTES
+    from app.sync.rebind import answer_file_name
+
+    path = Path(args.request)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_SEALED_BYTES + 1)
+    except OSError as err:
+        print(f"{path}: unreadable: {err.strerror}", file=sys.stderr)
+        return 1
+    ctx = _context(args)
+    try:
+        office_id, answer = rebind_from_file(ctx, data)
+    finally:
+        ctx.close()
+    out = Path(args.out) if args.out else path.with_name(answer_file_name(office_id))
+    if out.is_dir():
+        out = out / answer_file_name(office_id)
+    fsutil.write_atomic(out, answer)
+    print(f"{path}: new authority key registered for office {office_id}; answer {out}")
+    return 0
+
+
+def cmd_audit_batches(args) -> int:
+    """Verify every stored batch again against the authority key of its time; exit 3 on any failure."""
+    from app.server.batch_audit import verify_stored_batches
+
+    ctx = _context(args)
+    try:
+        report = verify_stored_batches(ctx, args.office)
+    finally:
+        ctx.close()
+    if args.json:
+        print(json.dumps({"ok": report.ok, "batches": report.batches, "problems": [
+            {"office_id": p.office_id, "sequence": p.sequence, "reason": p.reason} for p in report.problems]}))
+    elif report.ok:
+        print(f"stored batches verify: {report.batches} batches checked")
+    else:
+        print("some stored batches do not verify:")
+        for problem in report.problems:
+            print(f"  - office {problem.office_id} batch {problem.sequence}: {problem.reason}")
     return 0 if report.ok else 3
 
 
@@ -340,6 +404,21 @@ def parser() -> argparse.ArgumentParser:
     av = au.add_parser("verify", parents=[common], help="check that no audit entry was changed, deleted or cut off")
     av.add_argument("--json", action="store_true")
     av.set_defaults(run=cmd_audit_verify)
+    ab = au.add_parser("batches", parents=[common],
+                       help="verify every stored batch again, each against the Lurah key of its time")
+    ab.add_argument("--office", help="one office id (default: all)")
+    ab.add_argument("--json", action="store_true")
+    ab.set_defaults(run=cmd_audit_batches)
+    rc = sub.add_parser("rebind-code", parents=[common],
+                        help="a one-time code for a new Lurah whose predecessor cannot hand over (admin)")
+    rc.add_argument("--office", required=True, help="the office id")
+    rc.add_argument("--valid-hours", type=int, default=72, help="how long the code works (1 to 336 hours)")
+    rc.set_defaults(run=cmd_rebind_code)
+    rf = sub.add_parser("rebind-file", parents=[common],
+                        help="register a new Lurah key from a re-bind request file; writes the signed answer file")
+    rf.add_argument("request", help="the .usulkan-rebind-request file from the kelurahan")
+    rf.add_argument("--out", help="answer file or folder (default: beside the request)")
+    rf.set_defaults(run=cmd_rebind_file)
     e = sub.add_parser("export", parents=[common], help="export the finalised list (BNBA)")
     e.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     e.add_argument("--out", required=True)

@@ -16,7 +16,7 @@ from app.server.context import ServerContext
 from app.server.duplicates import niks_of, record_and_flag
 from app.sync import chain
 from app.server.errors import BatchConflict, BodyTooLarge, HeaderMismatch, ItemConflict, OfficeNotBound, UnknownOffice
-from app.server.models import Batch, HeldBatch, Item, Office, OfficeAuditHead, StoredRevocation
+from app.server.models import Batch, FormerAuthority, HeldBatch, Item, Office, OfficeAuditHead, StoredRevocation
 
 # Batch items that carry the office's audit head (app/services/outbox.py); kept, not reviewed.
 AUDIT_HEAD_ITEM = "audit_head"
@@ -195,6 +195,10 @@ def _apply(ctx, session, office, verified: VerifiedBatch, sealed: bytes, now, so
     for item in batch.items:
         if item.item_type == ROTATION:
             rotation = AuthorityRotation.from_dict(item.payload)  # checked by _verify
+            # The old key stays on record for the batches up to the boundary (app/server/rebind.py).
+            session.add(FormerAuthority(office_id=office.id, public_key=rotation.old_public_key,
+                                        until_sequence=rotation.effective_after_sequence,
+                                        replaced_by=rotation.new_public_key, how="rotation", replaced_at=now))
             office.authority_public_key = rotation.new_public_key
             audit.append(session, at=now, actor=f"office:{office.id}", action="authority_rotated",
                          subject=rotation.rotation_id,

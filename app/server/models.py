@@ -72,6 +72,30 @@ class Office(Base):
     # it: the same request sent again gets the same answer; any other is refused (migration 0002).
     bind_request_hash: Mapped[str | None] = mapped_column(String(HASH_LEN))
     bind_answer: Mapped[str | None] = mapped_column(Text)
+    # A re-bind (a new Lurah without the old one, migration 0007): the one-time code Dinsos issued
+    # (its SHA-256, None once used) and until when it works; the request it took and the answer.
+    rebind_code_hash: Mapped[str | None] = mapped_column(String(HASH_LEN))
+    rebind_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    rebind_request_hash: Mapped[str | None] = mapped_column(String(HASH_LEN))
+    rebind_answer: Mapped[str | None] = mapped_column(Text)
+
+
+class FormerAuthority(Base):
+    """An authority key the office had before, and the last batch sequence it covers (migration 0007).
+
+    Batches up to ``until_sequence`` were checked against this key and still verify against it
+    (``usulkan-server audit batches``); every later batch chains to a later key.
+    """
+
+    __tablename__ = "office_former_authorities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"), index=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    until_sequence: Mapped[int] = mapped_column(Integer)
+    replaced_by: Mapped[bytes] = mapped_column(LargeBinary(32))
+    how: Mapped[str] = mapped_column(String(16))  # rotation (signed by the old key) | rebind (by Dinsos)
+    replaced_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class OfficeAuditHead(Base):

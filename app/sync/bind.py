@@ -213,13 +213,16 @@ class BindRequest(SignedRecord):
         return request
 
 
-def _sealed_header(office_id: str, recipient_key_id: str) -> dict[str, Any]:
-    return {"format": SEALED_FORMAT, "format_version": SEALED_VERSION, "office_id": office_id,
+def _sealed_header(office_id: str, recipient_key_id: str, kind: str = SEALED_FORMAT) -> dict[str, Any]:
+    # ``kind`` is a bind or a re-bind request (app/sync/rebind.py): bound into HPKE's info, so a
+    # request sealed as one can never be opened as the other.
+    return {"format": kind, "format_version": SEALED_VERSION, "office_id": office_id,
             "recipient_key_id": recipient_key_id}
 
 
 def make_bind_request(authority: Signer, *, office_id: str, enrolment_code: str, feed_token: str,
-                      signed_at: datetime, dinsos_x25519_public: X25519PublicKey | bytes) -> bytes:
+                      signed_at: datetime, dinsos_x25519_public: X25519PublicKey | bytes,
+                      kind: str = SEALED_FORMAT) -> bytes:
     """The sealed, signed bind request: canonical JSON bytes, the same over HTTP and in a file."""
     signer = as_signer(authority)
     if isinstance(dinsos_x25519_public, bytes):
@@ -229,7 +232,7 @@ def make_bind_request(authority: Signer, *, office_id: str, enrolment_code: str,
                            signed_at=signed_at, signature=b"")
     signed = canonical_bytes({**unsigned.body(), "signature": signer.sign(unsigned.signing_bytes())})
     BindRequest.from_bytes(signed)  # never seal what the server would refuse for its form
-    header = _sealed_header(office_id, key_id(dinsos_x25519_public))
+    header = _sealed_header(office_id, key_id(dinsos_x25519_public), kind)
     sealed = SUITE.encrypt(signed, dinsos_x25519_public, info=canonical_bytes(header))
     return canonical_bytes({**header, "sealed": sealed})
 
@@ -240,13 +243,13 @@ class OpenedBindRequest:
     request_hash: str  # SHA-256 of the sealed bytes: what the answer names
 
 
-def read_sealed_header(data: bytes) -> dict[str, Any]:
+def read_sealed_header(data: bytes, kind: str = SEALED_FORMAT) -> dict[str, Any]:
     """The clear part of a sealed request (office id, key id), after the format checks."""
     if len(data) > MAX_SEALED_BYTES:
         raise BindError("too_large")
     try:
         f = Fields(parse_canonical(data, where="bind_request"), "bind_request")
-        f.constant("format", SEALED_FORMAT)
+        f.constant("format", kind)
         f.constant("format_version", SEALED_VERSION)
         header = {"office_id": f.uuid("office_id"), "recipient_key_id": f.text("recipient_key_id", pattern=KEY_ID),
                   "sealed": f.raw("sealed")}
@@ -256,15 +259,16 @@ def read_sealed_header(data: bytes) -> dict[str, Any]:
     return header
 
 
-def open_bind_request(data: bytes, dinsos_x25519_private: X25519PrivateKey) -> OpenedBindRequest:
+def open_bind_request(data: bytes, dinsos_x25519_private: X25519PrivateKey,
+                      kind: str = SEALED_FORMAT) -> OpenedBindRequest:
     """Decrypt and check a sealed bind request: its signature by the key it names, its office id.
 
     The enrolment code is *not* checked here (the server compares it with its stored hash).
     """
-    header = read_sealed_header(data)
+    header = read_sealed_header(data, kind)
     if header["recipient_key_id"] != key_id(public_bytes(dinsos_x25519_private.public_key())):
         raise BindError("not_for_us")
-    info = canonical_bytes(_sealed_header(header["office_id"], header["recipient_key_id"]))
+    info = canonical_bytes(_sealed_header(header["office_id"], header["recipient_key_id"], kind))
     try:
         plain = SUITE.decrypt(header["sealed"], dinsos_x25519_private, info=info)
     except (InvalidTag, ValueError) as err:

@@ -133,6 +133,12 @@ class HttpTransport:
                                  headers={"Content-Type": "application/json"})
         return response.content
 
+    def rebind(self, office_id: str, request: bytes) -> bytes:
+        """The server's answer to a sealed re-bind request (a new Lurah): raw bytes, checked by the caller."""
+        response = self._request("POST", f"/v1/offices/{office_id}/rebind", data=request,
+                                 headers={"Content-Type": "application/json"})
+        return response.content
+
     def get_audit_heads(self, office_id: str, token: str) -> bytes:
         """Dinsos's signed list of this office's audit heads (bytes; verify before use)."""
         return self._request("GET", f"/v1/offices/{office_id}/audit-heads",
