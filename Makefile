@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DATA   ?= var/demo
 
-.PHONY: run test venv bench clean screenshots messages
+.PHONY: run test venv sysdeps bench clean screenshots messages
 
 venv: $(STAMP)
 
@@ -19,7 +19,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/usulkan --data-dir $(DATA) demo --launch
 
-test: $(STAMP)
+# Debian packages the tests drive (chromium for the console, nsis for the installer script).
+sysdeps:
+	@scripts/system-packages.sh
+
+test: $(STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Every marked string of app/ into one template (Babel): _, N_, p_/NP_ (msgctxt), n_/np_ (msgid_plural).
