@@ -240,6 +240,8 @@ class PeoplePage(QWidget):
         # Everyone's actions.
         self.handover_button = QPushButton(_("Hand over work\u2026"))
         self.start_page_button = QPushButton(_("My start page"))
+        self.rebind_button = QPushButton(_("The old Lurah is not here\u2026"))
+        self.rebind_button.clicked.connect(self.rebind_lurah)
         for button, slot in (
             (self.enrol_button, self.enrol), (self.renew_button, self.renew), (self.departure_button, self.departure),
             (self.revoke_button, self.revoke), (self.handover_button, self.hand_over),
@@ -252,6 +254,7 @@ class PeoplePage(QWidget):
         actions.addStretch(1)
         actions.addWidget(self.handover_button)
         actions.addWidget(self.start_page_button)
+        actions.addWidget(self.rebind_button)
 
         self.totp_box = QFrame()
         self.totp_box.setObjectName("card")
@@ -485,6 +488,13 @@ class PeoplePage(QWidget):
         person = self.current()
         chosen = operator_id or (person.id if person is not None else None)
         self.dialog = RevokeWizard(self.state, self, operator_id=chosen)
+        self.dialog.open()
+        return self.dialog
+
+    def rebind_lurah(self):
+        from app.ui.people.lurah_rebind_dialog import LurahRebindDialog
+
+        self.dialog = LurahRebindDialog(self.state, self)
         self.dialog.open()
         return self.dialog
 
