@@ -76,8 +76,6 @@ def change_lurah(ctx: OfficeContext, *, confirmation: lurah.LurahConfirmation, n
             lurah_ctx.audit(session, "lurah.change", "operator", new_id, old=fingerprint(old_row.public_key),
                             new=fingerprint(new_signer.public_key_bytes), effective_after_sequence=boundary,
                             totp=confirmation.with_totp)
-            if link is None:
-                raise office_keys.NotProvisioned()
             _install(lurah_ctx, session, change_id, new_id, name, slot, raw, boundary if bound else 10**9)
             if bound:
                 rotation = issue_authority_rotation(old_signer, office_id=link.server_office_id,
@@ -86,9 +84,9 @@ def change_lurah(ctx: OfficeContext, *, confirmation: lurah.LurahConfirmation, n
                 session.add(PendingRevocation(cert_id=rotation.rotation_id, operator_id=new_id,
                                               body=rotation.to_bytes().decode("utf-8"),
                                               effective_after_sequence=boundary, created_at=now - timedelta(days=1)))
-            else:
-                link.bind_request = link.bind_feed_token = None
-            recertified = recertify_in(session, link.server_office_id, new_signer, now)
+            elif link is not None:
+                link.bind_request = link.bind_feed_token = None  # made with the old key
+            recertified = recertify_in(session, link.server_office_id, new_signer, now) if link else []
     except BaseException:
         lurah_ctx.vault.discard_slot(lurah_ctx.data_key, slot.slot_id)
         raise

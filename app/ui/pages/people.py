@@ -236,7 +236,12 @@ class PeoplePage(QWidget):
         self.departure_button = QPushButton(_("Sudden departure\u2026"))
         self.departure_button.setToolTip(_("Move all open work of the person in one step, then revoke them."))
         self.revoke_button = QPushButton(_("Revoke access\u2026"))
-        self.lurah_buttons = (self.enrol_button, self.renew_button, self.departure_button, self.revoke_button)
+        self.rotate_button = QPushButton(_("Renew the Lurah's key\u2026"))
+        self.rotate_button.clicked.connect(self.rotate_lurah_key)
+        self.change_lurah_button = QPushButton(_("Change of Lurah\u2026"))
+        self.change_lurah_button.clicked.connect(self.change_lurah)
+        self.lurah_buttons = (self.enrol_button, self.renew_button, self.departure_button, self.revoke_button,
+                              self.rotate_button, self.change_lurah_button)
         # Everyone's actions.
         self.handover_button = QPushButton(_("Hand over work\u2026"))
         self.start_page_button = QPushButton(_("My start page"))
@@ -488,6 +493,20 @@ class PeoplePage(QWidget):
         person = self.current()
         chosen = operator_id or (person.id if person is not None else None)
         self.dialog = RevokeWizard(self.state, self, operator_id=chosen)
+        self.dialog.open()
+        return self.dialog
+
+    def rotate_lurah_key(self):
+        from app.ui.people.lurah_change_dialogs import rotation_dialog
+
+        self.dialog = rotation_dialog(self.state, self)
+        self.dialog.open()
+        return self.dialog
+
+    def change_lurah(self):
+        from app.ui.people.lurah_change_dialogs import ChangeLurahDialog
+
+        self.dialog = ChangeLurahDialog(self.state, self)
         self.dialog.open()
         return self.dialog
 
