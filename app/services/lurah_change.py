@@ -26,7 +26,7 @@ from sqlalchemy import select
 from app.services import keys as office_keys
 from app.services import lurah
 from app.services.context import OfficeContext
-from app.services.office import _kdf
+from app.services import office as office_service
 from app.storage import sealed
 from app.storage.handover_models import PendingRevocation
 from app.storage.lurah_models import LurahChange
@@ -77,7 +77,7 @@ def recertify_in(session, office_id: str, signer, now) -> list[str]:
 def rotate_authority(ctx: OfficeContext, *, confirmation: lurah.LurahConfirmation,
                      kdf: KdfParams | None = None) -> Rotation:
     """Renew the Lurah's authority key (``Purpose.ROTATE``, subject ``SUBJECT``); see the module docstring."""
-    params = _kdf(kdf)
+    params = office_service._kdf(kdf)
     lurah_ctx = lurah.require(ctx, confirmation, lurah.Purpose.ROTATE, SUBJECT)
     slot = lurah_ctx.slot_key
     if slot is None or slot.kind == "recovery":

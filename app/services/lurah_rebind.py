@@ -199,7 +199,8 @@ def _install(ctx, session, change_id, new_id, name, slot, raw, boundary) -> list
     _release_after(session, boundary)
     link = session.get(SyncLink, 1)
     change = session.get(LurahChange, change_id)
-    link.feed_token = change.feed_token
+    if link is not None:
+        link.feed_token = change.feed_token
     change.state, change.new_lurah_id, change.boundary = "committed", new_id, boundary
     change.old_lurah_id = old_lurahs[0].id if old_lurahs else None
     change.key_blob = change.key_salt = None  # the key is sealed to her slot now

@@ -236,10 +236,17 @@ class PeoplePage(QWidget):
         self.departure_button = QPushButton(_("Sudden departure\u2026"))
         self.departure_button.setToolTip(_("Move all open work of the person in one step, then revoke them."))
         self.revoke_button = QPushButton(_("Revoke access\u2026"))
-        self.lurah_buttons = (self.enrol_button, self.renew_button, self.departure_button, self.revoke_button)
+        self.rotate_button = QPushButton(_("Renew the Lurah's key\u2026"))
+        self.rotate_button.clicked.connect(self.rotate_lurah_key)
+        self.change_lurah_button = QPushButton(_("Change of Lurah\u2026"))
+        self.change_lurah_button.clicked.connect(self.change_lurah)
+        self.lurah_buttons = (self.enrol_button, self.renew_button, self.departure_button, self.revoke_button,
+                              self.rotate_button, self.change_lurah_button)
         # Everyone's actions.
         self.handover_button = QPushButton(_("Hand over work\u2026"))
         self.start_page_button = QPushButton(_("My start page"))
+        self.rebind_button = QPushButton(_("The old Lurah is not here\u2026"))
+        self.rebind_button.clicked.connect(self.rebind_lurah)
         for button, slot in (
             (self.enrol_button, self.enrol), (self.renew_button, self.renew), (self.departure_button, self.departure),
             (self.revoke_button, self.revoke), (self.handover_button, self.hand_over),
@@ -252,6 +259,7 @@ class PeoplePage(QWidget):
         actions.addStretch(1)
         actions.addWidget(self.handover_button)
         actions.addWidget(self.start_page_button)
+        actions.addWidget(self.rebind_button)
 
         self.totp_box = QFrame()
         self.totp_box.setObjectName("card")
@@ -485,6 +493,27 @@ class PeoplePage(QWidget):
         person = self.current()
         chosen = operator_id or (person.id if person is not None else None)
         self.dialog = RevokeWizard(self.state, self, operator_id=chosen)
+        self.dialog.open()
+        return self.dialog
+
+    def rotate_lurah_key(self):
+        from app.ui.people.lurah_change_dialogs import rotation_dialog
+
+        self.dialog = rotation_dialog(self.state, self)
+        self.dialog.open()
+        return self.dialog
+
+    def change_lurah(self):
+        from app.ui.people.lurah_change_dialogs import ChangeLurahDialog
+
+        self.dialog = ChangeLurahDialog(self.state, self)
+        self.dialog.open()
+        return self.dialog
+
+    def rebind_lurah(self):
+        from app.ui.people.lurah_rebind_dialog import LurahRebindDialog
+
+        self.dialog = LurahRebindDialog(self.state, self)
         self.dialog.open()
         return self.dialog
 
