@@ -83,11 +83,14 @@ def cmd_register_office(args) -> int:
     return 0
 
 
-def cmd_bind_file(args) -> int:
-    """A kelurahan without a network links by file: read its sealed request, write the signed answer."""
-    from app.server.provisioning import bind_from_file
+def _answer_request_file(args, answer, file_name, said: str) -> int:
+    """Read an office's sealed request file, answer it with ``answer(ctx, data)``, write the signed answer.
+
+    One door for the two by-file exchanges (bind and re-bind): a bounded read, the answer written
+    atomically beside the request (or into ``--out``, a file or a folder).
+    """
     from app.storage import fsutil
-    from app.sync.bind import MAX_SEALED_BYTES, answer_file_name
+    from app.sync.bind import MAX_SEALED_BYTES
 
     path = Path(args.request)
     try:
@@ -98,15 +101,23 @@ def cmd_bind_file(args) -> int:
         return 1
     ctx = _context(args)
     try:
-        office_id, answer = bind_from_file(ctx, data)
+        office_id, answered = answer(ctx, data)
     finally:
         ctx.close()
-    out = Path(args.out) if args.out else path.with_name(answer_file_name(office_id))
+    out = Path(args.out) if args.out else path.with_name(file_name(office_id))
     if out.is_dir():
-        out = out / answer_file_name(office_id)
-    fsutil.write_atomic(out, answer)
-    print(f"{path}: bound office {office_id}; answer {out}")
+        out = out / file_name(office_id)
+    fsutil.write_atomic(out, answered)
+    print(f"{path}: {said.format(office_id=office_id)}; answer {out}")
     return 0
+
+
+def cmd_bind_file(args) -> int:
+    """A kelurahan without a network links by file: read its sealed request, write the signed answer."""
+    from app.server.provisioning import bind_from_file
+    from app.sync.bind import answer_file_name
+
+    return _answer_request_file(args, bind_from_file, answer_file_name, "bound office {office_id}")
 
 
 AUDIT_PROBLEMS = {
@@ -159,28 +170,10 @@ def cmd_rebind_code(args) -> int:
 def cmd_rebind_file(args) -> int:
     """A kelurahan without a network re-binds by file: read its sealed request, write the signed answer."""
     from app.server.rebind import rebind_from_file
-    from app.storage import fsutil
-    from app.sync.bind import MAX_SEALED_BYTES
     from app.sync.rebind import answer_file_name
 
-    path = Path(args.request)
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_SEALED_BYTES + 1)
-    except OSError as err:
-        print(f"{path}: unreadable: {err.strerror}", file=sys.stderr)
-        return 1
-    ctx = _context(args)
-    try:
-        office_id, answer = rebind_from_file(ctx, data)
-    finally:
-        ctx.close()
-    out = Path(args.out) if args.out else path.with_name(answer_file_name(office_id))
-    if out.is_dir():
-        out = out / answer_file_name(office_id)
-    fsutil.write_atomic(out, answer)
-    print(f"{path}: new authority key registered for office {office_id}; answer {out}")
-    return 0
+    return _answer_request_file(args, rebind_from_file, answer_file_name,
+                                "new authority key registered for office {office_id}")
 
 
 def cmd_audit_batches(args) -> int:

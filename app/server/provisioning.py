@@ -90,6 +90,19 @@ def provisioning_document(ctx: ServerContext, office_id: str, name: str, village
 MIN_FEED_TOKEN_LEN = 43
 
 
+def open_office_request(ctx: ServerContext, office_id: str, sealed: bytes, read_header, open_request):
+    """A sealed bind or re-bind request, opened with the server's key, for this office and well formed.
+
+    ``read_header``/``open_request`` are the format's pair (app/sync/bind.py, app/sync/rebind.py).
+    """
+    if read_header(sealed)["office_id"] != office_id:
+        raise BindError("wrong_office")
+    opened = open_request(sealed, ctx.keys.x25519)
+    if len(opened.request.feed_token) < MIN_FEED_TOKEN_LEN:
+        raise BindError("bad_format")
+    return opened
+
+
 def bind_office(ctx: ServerContext, office_id: str, sealed: bytes) -> bytes:
     """Open the sealed bind request, check the Lurah's signature and the one-time code, store the key.
 
@@ -97,13 +110,8 @@ def bind_office(ctx: ServerContext, office_id: str, sealed: bytes) -> bytes:
     again (a lost answer, the file imported twice) gets the same stored answer, anything else
     ``enrolment_refused``.
     """
-    header = read_sealed_header(sealed)
-    if header["office_id"] != office_id:
-        raise BindError("wrong_office")
-    opened = open_bind_request(sealed, ctx.keys.x25519)
+    opened = open_office_request(ctx, office_id, sealed, read_sealed_header, open_bind_request)
     request = opened.request
-    if len(request.feed_token) < MIN_FEED_TOKEN_LEN:
-        raise BindError("bad_format")
     now = ctx.now()
     with ctx.transaction() as session:
         office = session.execute(select(Office).where(Office.id == office_id).with_for_update()).scalar_one_or_none()

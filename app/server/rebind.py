@@ -22,7 +22,7 @@ from app.server import audit
 from app.server.context import ServerContext
 from app.server.errors import EnrolmentRefused, OfficeNotBound, ServerError, UnknownOffice
 from app.server.models import FormerAuthority, HeldBatch, Office
-from app.server.provisioning import MIN_FEED_TOKEN_LEN, _hash, _normalise_code, new_enrolment_code
+from app.server.provisioning import _hash, _normalise_code, new_enrolment_code, open_office_request
 from app.sync.bind import BindError
 from app.sync.keys import fingerprint
 from app.sync.rebind import issue_rebind_answer, open_rebind_request, read_rebind_header
@@ -69,13 +69,8 @@ def rebind_office(ctx: ServerContext, office_id: str, sealed: bytes) -> bytes:
     The same request sent again (a lost answer, the file imported twice) gets the same stored
     answer; any other request after the code was used is refused like a wrong code.
     """
-    header = read_rebind_header(sealed)
-    if header["office_id"] != office_id:
-        raise BindError("wrong_office")
-    opened = open_rebind_request(sealed, ctx.keys.x25519)
+    opened = open_office_request(ctx, office_id, sealed, read_rebind_header, open_rebind_request)
     request = opened.request
-    if len(request.feed_token) < MIN_FEED_TOKEN_LEN:
-        raise BindError("bad_format")
     now = ctx.now()
     with ctx.transaction() as session:
         office = session.execute(select(Office).where(Office.id == office_id).with_for_update()).scalar_one_or_none()

@@ -56,14 +56,9 @@ def register(router: APIRouter, ctx: ServerContext) -> None:
 
     @router.post("/items/{item_id}/decide")
     async def decide(item_id: str, request: Request) -> Response:
-        fields = await web.form(request)
-        staff = staff_or_none(ctx, request)
-        if staff is None:
-            return web.to_login(request)
-        try:
-            web.check_csrf(request, fields)
-        except web.CsrfFailed:
-            return _csrf_refused(request, staff)
+        staff, fields, refused = await _signed_in_form(ctx, request)
+        if refused is not None:
+            return refused
         action = web.first(fields, "action")
         try:
             _decide(ctx, staff, item_id[:64], action, fields.get("reason", []), web.first(fields, "expected_state"))
@@ -74,14 +69,9 @@ def register(router: APIRouter, ctx: ServerContext) -> None:
 
     @router.post("/bulk")
     async def bulk(request: Request) -> Response:
-        fields = await web.form(request)
-        staff = staff_or_none(ctx, request)
-        if staff is None:
-            return web.to_login(request)
-        try:
-            web.check_csrf(request, fields)
-        except web.CsrfFailed:
-            return _csrf_refused(request, staff)
+        staff, fields, refused = await _signed_in_form(ctx, request)
+        if refused is not None:
+            return refused
         action, codes = web.first(fields, "action"), fields.get("reason", [])
         results = []
         for entry in fields.get("item", [])[:MAX_BULK]:
@@ -92,6 +82,19 @@ def register(router: APIRouter, ctx: ServerContext) -> None:
             except UsulkanError as err:
                 results.append({"item_id": item_id, "ok": False, "message": explain(request, err)})
         return web.render(request, "bulk.html", staff=staff, results=results, action=action, **labels(request))
+
+
+async def _signed_in_form(ctx, request: Request):
+    """``(staff, fields, None)`` for a form posted by a signed-in person from this console, else ``(.., refusal)``."""
+    fields = await web.form(request)
+    staff = staff_or_none(ctx, request)
+    if staff is None:
+        return None, fields, web.to_login(request)
+    try:
+        web.check_csrf(request, fields)
+    except web.CsrfFailed:
+        return staff, fields, _csrf_refused(request, staff)
+    return staff, fields, None
 
 
 def _csrf_refused(request: Request, staff) -> Response:
