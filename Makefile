@@ -55,6 +55,7 @@ screenshots: $(STAMP)
 		echo "no Xvfb with Qt's xcb libraries (apt install xvfb $(XCB_LIBS)): rendering offscreen"; \
 		QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py; \
 	fi
+	USULKAN_CONSOLE_SHOTS=1 $(BIN)/python -m pytest -q tests/server/test_console_browser.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis
