@@ -139,6 +139,35 @@ def test_a_failed_creation_is_explained_and_can_be_retried(qtbot, wizard, tmp_pa
     assert not wizard.create_page.retry.isHidden()
 
 
+def test_an_office_that_cannot_be_opened_after_creation_says_why_and_keeps_the_code(qtbot, wizard, tmp_path, monkeypatch):
+    # Created, then opening fails (here: the disk filled up between the two): the recovery page
+    # says what happened in Indonesian, the code stays on screen and Finish can be tried again.
+    from app.errors import UsulkanError
+    from app.i18n import N_
+    from app.ui.wizard import office_wizard
+
+    class DiskFull(UsulkanError):
+        template = N_("The disk is full. Free some space and try again.")
+
+    wizard.village_page.code = VILLAGE
+    wizard.village_page.office_name.setText("Kelurahan Bugul Kidul")
+    fill_person(qtbot, wizard.lurah_page, "Lurah", LURAH_PASS)
+    fill_person(qtbot, wizard.operator_page, "Operator", OPERATOR_PASS)
+    while wizard.currentPage() is not wizard.recovery_page:
+        wizard.next()
+    qtbot.waitUntil(lambda: wizard.created is not None, timeout=10_000)
+    real_open = office_wizard.open_office
+    monkeypatch.setattr(office_wizard, "open_office", lambda *a: (_ for _ in ()).throw(DiskFull()))
+    wizard.recovery_page.confirm.setChecked(True)
+    click(qtbot, wizard, QWizard.WizardButton.FinishButton)
+    assert "penuh" in wizard.recovery_page.message.text() or "full" in wizard.recovery_page.message.text()
+    assert wizard.isVisible() and wizard.ctx is None
+    assert wizard.recovery_page.code.text() == wizard.created.recovery_code
+    monkeypatch.setattr(office_wizard, "open_office", real_open)
+    click(qtbot, wizard, QWizard.WizardButton.FinishButton)
+    assert wizard.result() == QWizard.DialogCode.Accepted and wizard.ctx is not None
+
+
 @pytest.mark.parametrize(
     ("text", "ok"),
     [("", True), ("https://dinsos.example.id", True), ("http://127.0.0.1:8765", True),

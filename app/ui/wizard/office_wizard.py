@@ -11,6 +11,7 @@ from app.i18n import _
 from app.services.context import OfficeContext
 from app.services.office import CreatedOffice, create_office, open_office
 from app.storage.vault import KdfParams
+from app.ui.errors import error_text
 from app.ui.qt import QWidget, QWizard
 from app.ui.state import AppState
 from app.ui.wizard.basics import ServerPage, WelcomePage
