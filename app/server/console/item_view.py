@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
 
-from app.server.models import Decision, DuplicateFlag, Item, Office, StaffUser
+from app.server.models import Batch, Decision, DuplicateFlag, Item, Office, StaffUser
 
 MAX_VERSIONS = 50
 DOCUMENT_URL = "/api/items/{item_id}/documents/{sha256}"
@@ -25,6 +25,7 @@ class View:
     duplicates: list[dict] = field(default_factory=list)
     documents: list[dict] = field(default_factory=list)
     verified_by: str | None = None
+    timeline: list[dict] = field(default_factory=list)
 
 
 def _flat(value, prefix: str = "") -> dict[str, object]:
@@ -116,4 +117,17 @@ def load(session, item_id: str) -> View | None:
         view.duplicates.append({"nik": flag.nik, "resolved": flag.resolved_at is not None, "item": other[0],
                                 "office": other[1], "payload": json.loads(other[0].payload)})
     view.documents = documents(item.item_id, view.payload)
+    view.timeline = timeline(session, view)
     return view
+
+
+def timeline(session, view: View) -> list[dict]:
+    """The item's whole history with this office, oldest first: each version as it arrived (in which of
+    the office's batches) and every step Dinsos took on it."""
+    batches = dict(session.execute(select(Batch.batch_id, Batch.sequence)
+                                   .where(Batch.batch_id.in_([v.batch_id for v in view.versions]))).all())
+    events = [{"at": v.received_at, "version": v.version, "event": "received", "batch": batches.get(v.batch_id),
+               "resent": v.base_id is not None, "item_id": v.item_id} for v in view.versions]
+    by_id = {v.item_id: v.version for v in view.versions}
+    events += [{"at": h["at"], "version": by_id.get(h["item_id"]), "event": "decision", **h} for h in view.history]
+    return sorted(events, key=lambda e: (e["at"], e["event"] != "received"))

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from app import i18n
 from app.errors import UsulkanError
 from app.server import claims, review
-from app.server.console import item_view, web
+from app.server.console import item_view, payload_labels, web
 from app.server.console.common import explain, labels, staff_or_none
 from app.server.context import ServerContext
 from app.server.errors import BadRequest
@@ -45,7 +45,7 @@ def register(router: APIRouter, ctx: ServerContext) -> None:
         with ctx.reading() as session:
             view = item_view.load(session, item_id)
         return web.render(request, "item.html", staff=staff, view=view, claim=claim, error=error, done=done,
-                          reasons=list_reasons(ctx), status=status, **labels(request))
+                          reasons=list_reasons(ctx), status=status, shown=_shown(request, view), **labels(request))
 
     @router.get("/items/{item_id}")
     def item(item_id: str, request: Request, done: str | None = None) -> Response:
@@ -82,6 +82,18 @@ def register(router: APIRouter, ctx: ServerContext) -> None:
             except UsulkanError as err:
                 results.append({"item_id": item_id, "ok": False, "message": explain(request, err)})
         return web.render(request, "bulk.html", staff=staff, results=results, action=action, **labels(request))
+
+
+def _shown(request: Request, view: item_view.View) -> dict:
+    """The payloads of the page in human words: facts, members, an update's changes, the version diff."""
+    _ = i18n.translator(web.language(request))
+    return {
+        "facts": payload_labels.household_facts(_, view.payload),
+        "members": payload_labels.members_table(_, view.payload),
+        "proposed": payload_labels.proposed_changes(_, view.payload),
+        "diff": payload_labels.labelled_diff(_, view.changes),
+        "others": {d["item"].item_id: payload_labels.members_table(_, d["payload"]) for d in view.duplicates},
+    }
 
 
 async def _signed_in_form(ctx, request: Request):
