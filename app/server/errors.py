@@ -111,3 +111,11 @@ class UnknownReason(ServerError):
     reason, http_status = "unknown_reason", 400
     template = N_("The reason code {code} is not in the Dinsos reason catalogue.")
     hint = N_("Choose a reason from the list, or ask an administrator to add it.")
+
+
+class DuplicateOpen(ServerError):
+    reason, http_status = "duplicate_open", 409
+    template = N_("This proposal has an open possible duplicate in another kelurahan ({office}); it cannot be "
+                  "finalised yet.")
+    hint = N_("Open the proposal, compare it with the other one, and mark them the same person or not the "
+              "same person first.")

@@ -67,6 +67,10 @@ def decide(ctx: ServerContext, staff: Staff, item_id: str, action: str, reasons:
             raise StaleDecision(state=item.state)
         if step is Action.FINALISE and _verified_by(session, item_id) == staff.id:
             raise FourEyes()
+        if step is Action.FINALISE:
+            from app.server.duplicate_review import refuse_finalise_if_open
+
+            refuse_finalise_if_open(session, item_id)
         try:
             kind = ProposalKind(item.kind)
         except ValueError as err:

@@ -108,14 +108,28 @@ def load(session, item_id: str) -> View | None:
             view.changes = changes(json.loads(earlier.payload), view.payload)
     flags = session.execute(select(DuplicateFlag).where(
         or_(DuplicateFlag.item_id == item_id, DuplicateFlag.other_item_id == item_id)).order_by(DuplicateFlag.id)).scalars()
+    by_other: dict[str, dict] = {}
     for flag in flags:
         other_id = flag.other_item_id if flag.item_id == item_id else flag.item_id
-        other = session.execute(select(Item, Office).join(Office, Office.id == Item.office_id)
-                                .where(Item.item_id == other_id)).first()
-        if other is None:
-            continue
-        view.duplicates.append({"nik": flag.nik, "resolved": flag.resolved_at is not None, "item": other[0],
-                                "office": other[1], "payload": json.loads(other[0].payload)})
+        entry = by_other.get(other_id)
+        if entry is None:
+            other = session.execute(select(Item, Office).join(Office, Office.id == Item.office_id)
+                                    .where(Item.item_id == other_id)).first()
+            if other is None:
+                continue
+            entry = by_other[other_id] = {"niks": [], "resolved": True, "item": other[0], "office": other[1],
+                                          "payload": json.loads(other[0].payload), "resolution": None}
+        if flag.nik not in entry["niks"]:
+            entry["niks"].append(flag.nik)
+        if flag.resolved_at is None:
+            entry["resolved"] = False
+        elif flag.resolution:
+            entry["resolution"] = {"how": flag.resolution, "by": names.get(flag.resolved_by, "?"),
+                                   "note": flag.resolution_note or "", "at": flag.resolved_at,
+                                   "kept": flag.kept_item_id}
+    for entry in by_other.values():
+        entry["nik"] = entry["niks"][0]
+        view.duplicates.append(entry)
     view.documents = documents(item.item_id, view.payload)
     view.timeline = timeline(session, view)
     return view

@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app import i18n
 from app.errors import UsulkanError
-from app.server import claims, review
+from app.server import claims, duplicate_review, review
 from app.server.console import item_view, payload_labels, web
 from app.server.console.common import explain, labels, staff_or_none
 from app.server.context import ServerContext
@@ -67,6 +67,25 @@ def register(router: APIRouter, ctx: ServerContext) -> None:
             return page(request, staff, item_id[:64], error=explain(request, err), status=status)
         return RedirectResponse(f"/console/items/{item_id}?done={action}", status_code=303)
 
+    @router.post("/items/{item_id}/duplicates/{other_id}")
+    async def resolve_duplicate(item_id: str, other_id: str, request: Request) -> Response:
+        staff, fields, refused = await _signed_in_form(ctx, request)
+        if refused is not None:
+            return refused
+        item_id, other_id = item_id[:64], other_id[:64]
+        how, note = web.first(fields, "resolution"), web.first(fields, "note")
+        try:
+            if how == duplicate_review.SAME:
+                duplicate_review.same_person(ctx, staff, item_id, other_id, keep=web.first(fields, "keep"),
+                                             reason_codes=fields.get("reason", []), note=note)
+            elif how == duplicate_review.DIFFERENT:
+                duplicate_review.different_people(ctx, staff, item_id, other_id, note=note)
+            else:
+                raise BadRequest(field="resolution")
+        except UsulkanError as err:
+            return page(request, staff, item_id, error=explain(request, err), status=getattr(err, "http_status", 409))
+        return RedirectResponse(f"/console/items/{item_id}#duplicates", status_code=303)
+
     @router.post("/bulk")
     async def bulk(request: Request) -> Response:
         staff, fields, refused = await _signed_in_form(ctx, request)
@@ -92,7 +111,8 @@ def _shown(request: Request, view: item_view.View) -> dict:
         "members": payload_labels.members_table(_, view.payload),
         "proposed": payload_labels.proposed_changes(_, view.payload),
         "diff": payload_labels.labelled_diff(_, view.changes),
-        "others": {d["item"].item_id: payload_labels.members_table(_, d["payload"]) for d in view.duplicates},
+        "others": {d["item"].item_id: (payload_labels.household_facts(_, d["payload"]),
+                                       payload_labels.members_table(_, d["payload"])) for d in view.duplicates},
     }
 
 
