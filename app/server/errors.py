@@ -119,3 +119,9 @@ class DuplicateOpen(ServerError):
                   "finalised yet.")
     hint = N_("Open the proposal, compare it with the other one, and mark them the same person or not the "
               "same person first.")
+
+
+class DecreeRequired(ServerError):
+    reason, http_status = "decree_required", 400
+    template = N_("An approval or a forwarding to the ministry needs the decree's number and date.")
+    hint = N_("Fill in the number and the date of the walikota's decree (SK), then repeat the step.")

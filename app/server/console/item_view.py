@@ -26,6 +26,7 @@ class View:
     documents: list[dict] = field(default_factory=list)
     verified_by: str | None = None
     timeline: list[dict] = field(default_factory=list)
+    decree: tuple[str, object] | None = None
 
 
 def _flat(value, prefix: str = "") -> dict[str, object]:
@@ -99,7 +100,9 @@ def load(session, item_id: str) -> View | None:
     for d in session.execute(select(Decision).where(Decision.item_id.in_(ids)).order_by(Decision.id)).scalars():
         view.history.append({"item_id": d.item_id, "action": d.action, "from": d.from_state, "to": d.to_state,
                              "reasons": json.loads(d.reasons), "by": names.get(d.user_id, "?"),
-                             "at": d.decided_at})
+                             "at": d.decided_at, "decree_number": d.decree_number, "decree_date": d.decree_date})
+        if d.item_id == item.item_id and d.decree_number:
+            view.decree = (d.decree_number, d.decree_date)
         if d.item_id == item.item_id and d.action == "verify":
             view.verified_by = names.get(d.user_id)
     if item.base_id:

@@ -15,17 +15,19 @@ from app.server.errors import BadRequest
 from app.server.models import Item
 from app.server.reason_catalogue import list_reasons, reasons_for
 
-ACTIONS = ("verify", "return", "finalise")
+ACTIONS = ("verify", "return", "finalise", "approve", "forward")
 MAX_BULK = 200
 
 
-def _decide(ctx: ServerContext, staff, item_id: str, action: str, codes: list[str], expected: str | None):
+def _decide(ctx: ServerContext, staff, item_id: str, action: str, codes: list[str], expected: str | None,
+            decree: tuple[str, str] = ("", "")):
     if action not in ACTIONS:
         raise BadRequest(field="action")
+    checked = review.checked_decree(action, decree[0], decree[1] or None, today=ctx.now().date())
     reasons = reasons_for(ctx, [c for c in codes if c])  # the list's empty choice is no reason
     if action == "return" and not reasons:
         raise BadRequest(field="reasons")
-    update = review.decide(ctx, staff, item_id, action, reasons, expected_state=expected or None)
+    update = review.decide(ctx, staff, item_id, action, reasons, expected_state=expected or None, decree=checked)
     claims.release(ctx, staff, item_id)
     return update
 
@@ -61,7 +63,8 @@ def register(router: APIRouter, ctx: ServerContext) -> None:
             return refused
         action = web.first(fields, "action")
         try:
-            _decide(ctx, staff, item_id[:64], action, fields.get("reason", []), web.first(fields, "expected_state"))
+            _decide(ctx, staff, item_id[:64], action, fields.get("reason", []), web.first(fields, "expected_state"),
+                    (web.first(fields, "decree_number"), web.first(fields, "decree_date")))
         except UsulkanError as err:
             status = getattr(err, "http_status", 409)
             return page(request, staff, item_id[:64], error=explain(request, err), status=status)
