@@ -5,7 +5,7 @@
 
 import json
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request
@@ -54,6 +54,9 @@ class ReasonIn(BaseModel):
 class DecisionIn(BaseModel):
     action: Literal["verify", "return", "finalise", "approve", "forward"]
     reasons: list[ReasonIn] = Field(default_factory=list, max_length=50)
+    decree_number: str | None = Field(default=None, max_length=100,
+                                      description="the walikota's decree (SK): required for approve and forward")
+    decree_date: date | None = Field(default=None, description="the decree's date (YYYY-MM-DD): required with it")
 
 
 class RebindCodeIn(BaseModel):
@@ -192,8 +195,9 @@ def create_app(settings: Settings | None = None, *, context: ServerContext | Non
 
     @api.post("/v1/review/items/{item_id}/decisions")
     def decide(item_id: str, body: DecisionIn, user: Annotated[auth.Staff, Depends(staff)]) -> dict:
+        decree = review.checked_decree(body.action, body.decree_number, body.decree_date, today=ctx.now().date())
         update = review.decide(ctx, user, item_id, body.action,
-                               [review.Reason(r.code, r.text) for r in body.reasons])
+                               [review.Reason(r.code, r.text) for r in body.reasons], decree=decree)
         return json.loads(update.to_bytes())
 
     @api.get("/v1/review/duplicates")

@@ -111,3 +111,17 @@ class UnknownReason(ServerError):
     reason, http_status = "unknown_reason", 400
     template = N_("The reason code {code} is not in the Dinsos reason catalogue.")
     hint = N_("Choose a reason from the list, or ask an administrator to add it.")
+
+
+class DuplicateOpen(ServerError):
+    reason, http_status = "duplicate_open", 409
+    template = N_("This proposal has an open possible duplicate in another kelurahan ({office}); it cannot be "
+                  "finalised yet.")
+    hint = N_("Open the proposal, compare it with the other one, and mark them the same person or not the "
+              "same person first.")
+
+
+class DecreeRequired(ServerError):
+    reason, http_status = "decree_required", 400
+    template = N_("An approval or a forwarding to the ministry needs the decree's number and date.")
+    hint = N_("Fill in the number and the date of the walikota's decree (SK), then repeat the step.")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -185,6 +186,12 @@ class DuplicateFlag(Base):
     nik: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # How a person at Dinsos resolved it (migration 0010): same_person (kept_item_id stays, the
+    # other was returned) or different_people; who, and in their words why.
+    resolution: Mapped[str | None] = mapped_column(String(16))
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    kept_item_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
 
 
 class StoredRevocation(Base):
@@ -230,6 +237,9 @@ class Decision(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime())
     feed_cursor: Mapped[int] = mapped_column(Integer)
+    # The walikota's decree (SK) behind an approval or a forwarding to the ministry (migration 0010).
+    decree_number: Mapped[str | None] = mapped_column(String(100))
+    decree_date: Mapped[date | None] = mapped_column(Date)
 
 
 class StatusEntry(Base):

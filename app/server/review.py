@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -12,7 +13,7 @@ from app.domain.workflow import Action, Actor, ProposalKind, State, transition
 from app.server import audit
 from app.server.auth import Staff
 from app.server.context import ServerContext
-from app.server.errors import BadRequest, Forbidden, FourEyes, NotFound, StaleDecision
+from app.server.errors import BadRequest, DecreeRequired, Forbidden, FourEyes, NotFound, StaleDecision
 from app.server.models import Decision, DuplicateFlag, Item, Office, StatusEntry
 from app.sync.status import CODE, StatusReason, StatusUpdate, issue_status, issue_status_page
 
@@ -28,6 +29,38 @@ ACTIONS = {
     "forward": (Action.FORWARD, ("admin",)),
 }
 MAX_REASON_TEXT = 2000
+# The walikota's approval and the forwarding to the ministry rest on a decree (SK): its number and
+# date are required for those steps and stored with the decision.
+DECREE_ACTIONS = ("approve", "forward")
+MAX_DECREE_NUMBER = 100
+EARLIEST_DECREE = date(2000, 1, 1)
+
+
+@dataclass(frozen=True)
+class Decree:
+    number: str
+    date: date
+
+
+def checked_decree(action: str, number: str | None, when: date | str | None, *, today: date) -> Decree | None:
+    """The decree an approval or a forwarding needs (refused when missing or odd); None for other steps."""
+    number = (number or "").strip()
+    if action not in DECREE_ACTIONS:
+        if number or when:
+            raise BadRequest(field="decree_number")
+        return None
+    if not number and not when:
+        raise DecreeRequired()
+    if not number or len(number) > MAX_DECREE_NUMBER or any(ord(c) < 32 for c in number):
+        raise BadRequest(field="decree_number")
+    if isinstance(when, str):
+        try:
+            when = date.fromisoformat(when.strip())
+        except ValueError as err:
+            raise BadRequest(field="decree_date") from err
+    if not isinstance(when, date) or not EARLIEST_DECREE <= when <= today:
+        raise BadRequest(field="decree_date")
+    return Decree(number, when)
 
 
 @dataclass(frozen=True)
@@ -46,11 +79,12 @@ def _checked_reasons(reasons: Sequence[Reason]) -> list[StatusReason]:
 
 
 def decide(ctx: ServerContext, staff: Staff, item_id: str, action: str, reasons: Sequence[Reason] = (),
-           *, expected_state: str | None = None) -> StatusUpdate:
+           *, expected_state: str | None = None, decree: Decree | None = None) -> StatusUpdate:
     """Take one workflow step as Dinsos; the signed status lands in the office's feed in the same commit.
 
     ``expected_state`` is the state the decider saw (the console sends it): when another person
     decided in between, StaleDecision says so instead of stacking a second step on top.
+    ``decree`` (see checked_decree) is required for an approval and a forwarding, refused otherwise.
     """
     if action not in ACTIONS:
         raise BadRequest(field="action")
@@ -59,6 +93,10 @@ def decide(ctx: ServerContext, staff: Staff, item_id: str, action: str, reasons:
         raise Forbidden()
     status_reasons = _checked_reasons(reasons)
     now = ctx.now()
+    if (action in DECREE_ACTIONS) != (decree is not None):
+        if decree is None:
+            raise DecreeRequired()
+        raise BadRequest(field="decree_number")
     with ctx.transaction() as session:
         item = session.execute(select(Item).where(Item.item_id == item_id).with_for_update()).scalar_one_or_none()
         if item is None or item.item_type != "proposal":
@@ -67,6 +105,10 @@ def decide(ctx: ServerContext, staff: Staff, item_id: str, action: str, reasons:
             raise StaleDecision(state=item.state)
         if step is Action.FINALISE and _verified_by(session, item_id) == staff.id:
             raise FourEyes()
+        if step is Action.FINALISE:
+            from app.server.duplicate_review import refuse_finalise_if_open
+
+            refuse_finalise_if_open(session, item_id)
         try:
             kind = ProposalKind(item.kind)
         except ValueError as err:
@@ -88,9 +130,13 @@ def decide(ctx: ServerContext, staff: Staff, item_id: str, action: str, reasons:
         session.add(Decision(item_id=item.item_id, action=action, from_state=record.from_state.value,
                              to_state=record.to_state.value,
                              reasons=json.dumps([r.__dict__ for r in status_reasons], ensure_ascii=False),
-                             user_id=staff.id, decided_at=now, feed_cursor=office.feed_cursor))
+                             user_id=staff.id, decided_at=now, feed_cursor=office.feed_cursor,
+                             decree_number=decree.number if decree else None, decree_date=decree.date if decree else None))
+        detail = {"to": item.state, "codes": [r.code for r in status_reasons]}
+        if decree is not None:
+            detail["decree"] = {"number": decree.number, "date": decree.date.isoformat()}
         audit.append(session, at=now, actor=f"staff:{staff.username}", action=f"item_{action}",
-                     subject=item.item_id, detail={"to": item.state, "codes": [r.code for r in status_reasons]})
+                     subject=item.item_id, detail=detail)
     return update
 
 
@@ -181,7 +227,8 @@ def item_detail(ctx: ServerContext, item_id: str, *, reader: str | None = None) 
         detail["payload"] = json.loads(item.payload)
         detail["decisions"] = [
             {"action": d.action, "from": d.from_state, "to": d.to_state, "reasons": json.loads(d.reasons),
-             "decided_at": d.decided_at.isoformat()} for d in decisions
+             "decided_at": d.decided_at.isoformat(), "decree_number": d.decree_number,
+             "decree_date": d.decree_date.isoformat() if d.decree_date else None} for d in decisions
         ]
         detail["duplicates"] = [{"other_item_id": f.other_item_id, "nik": f.nik,
                                  "resolved": f.resolved_at is not None} for f in flags]

@@ -55,7 +55,7 @@ def test_decisions_become_signed_statuses_the_office_verifies(ctx, kelurahan, ve
     with pytest.raises(Forbidden):  # four eyes: the Kepala OPD finalises, not the verifier
         review.decide(ctx, verifier, first, "finalise")
     review.decide(ctx, kepala, first, "finalise")
-    review.decide(ctx, admin, first, "approve")
+    review.decide(ctx, admin, first, "approve", decree=review.Decree("188.45/12/HK/2026", NOW.date()))
     review.decide(ctx, verifier, second, "return", [review.Reason("kk_mismatch", "No. KK tidak sesuai.")])
     with pytest.raises(Forbidden):
         review.decide(ctx, verifier, first, "forward")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
 
-from app.server.models import Decision, DuplicateFlag, Item, Office, StaffUser
+from app.server.models import Batch, Decision, DuplicateFlag, Item, Office, StaffUser
 
 MAX_VERSIONS = 50
 DOCUMENT_URL = "/api/items/{item_id}/documents/{sha256}"
@@ -25,6 +25,8 @@ class View:
     duplicates: list[dict] = field(default_factory=list)
     documents: list[dict] = field(default_factory=list)
     verified_by: str | None = None
+    timeline: list[dict] = field(default_factory=list)
+    decree: tuple[str, object] | None = None
 
 
 def _flat(value, prefix: str = "") -> dict[str, object]:
@@ -98,7 +100,9 @@ def load(session, item_id: str) -> View | None:
     for d in session.execute(select(Decision).where(Decision.item_id.in_(ids)).order_by(Decision.id)).scalars():
         view.history.append({"item_id": d.item_id, "action": d.action, "from": d.from_state, "to": d.to_state,
                              "reasons": json.loads(d.reasons), "by": names.get(d.user_id, "?"),
-                             "at": d.decided_at})
+                             "at": d.decided_at, "decree_number": d.decree_number, "decree_date": d.decree_date})
+        if d.item_id == item.item_id and d.decree_number:
+            view.decree = (d.decree_number, d.decree_date)
         if d.item_id == item.item_id and d.action == "verify":
             view.verified_by = names.get(d.user_id)
     if item.base_id:
@@ -107,13 +111,40 @@ def load(session, item_id: str) -> View | None:
             view.changes = changes(json.loads(earlier.payload), view.payload)
     flags = session.execute(select(DuplicateFlag).where(
         or_(DuplicateFlag.item_id == item_id, DuplicateFlag.other_item_id == item_id)).order_by(DuplicateFlag.id)).scalars()
+    by_other: dict[str, dict] = {}
     for flag in flags:
         other_id = flag.other_item_id if flag.item_id == item_id else flag.item_id
-        other = session.execute(select(Item, Office).join(Office, Office.id == Item.office_id)
-                                .where(Item.item_id == other_id)).first()
-        if other is None:
-            continue
-        view.duplicates.append({"nik": flag.nik, "resolved": flag.resolved_at is not None, "item": other[0],
-                                "office": other[1], "payload": json.loads(other[0].payload)})
+        entry = by_other.get(other_id)
+        if entry is None:
+            other = session.execute(select(Item, Office).join(Office, Office.id == Item.office_id)
+                                    .where(Item.item_id == other_id)).first()
+            if other is None:
+                continue
+            entry = by_other[other_id] = {"niks": [], "resolved": True, "item": other[0], "office": other[1],
+                                          "payload": json.loads(other[0].payload), "resolution": None}
+        if flag.nik not in entry["niks"]:
+            entry["niks"].append(flag.nik)
+        if flag.resolved_at is None:
+            entry["resolved"] = False
+        elif flag.resolution:
+            entry["resolution"] = {"how": flag.resolution, "by": names.get(flag.resolved_by, "?"),
+                                   "note": flag.resolution_note or "", "at": flag.resolved_at,
+                                   "kept": flag.kept_item_id}
+    for entry in by_other.values():
+        entry["nik"] = entry["niks"][0]
+        view.duplicates.append(entry)
     view.documents = documents(item.item_id, view.payload)
+    view.timeline = timeline(session, view)
     return view
+
+
+def timeline(session, view: View) -> list[dict]:
+    """The item's whole history with this office, oldest first: each version as it arrived (in which of
+    the office's batches) and every step Dinsos took on it."""
+    batches = dict(session.execute(select(Batch.batch_id, Batch.sequence)
+                                   .where(Batch.batch_id.in_([v.batch_id for v in view.versions]))).all())
+    events = [{"at": v.received_at, "version": v.version, "event": "received", "batch": batches.get(v.batch_id),
+               "resent": v.base_id is not None, "item_id": v.item_id} for v in view.versions]
+    by_id = {v.item_id: v.version for v in view.versions}
+    events += [{"at": h["at"], "version": by_id.get(h["item_id"]), "event": "decision", **h} for h in view.history]
+    return sorted(events, key=lambda e: (e["at"], e["event"] != "received"))

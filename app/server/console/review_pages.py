@@ -7,25 +7,27 @@ from fastapi.responses import RedirectResponse, Response
 
 from app import i18n
 from app.errors import UsulkanError
-from app.server import claims, review
-from app.server.console import item_view, web
+from app.server import claims, duplicate_review, review
+from app.server.console import item_view, payload_labels, web
 from app.server.console.common import explain, labels, staff_or_none
 from app.server.context import ServerContext
 from app.server.errors import BadRequest
 from app.server.models import Item
 from app.server.reason_catalogue import list_reasons, reasons_for
 
-ACTIONS = ("verify", "return", "finalise")
+ACTIONS = ("verify", "return", "finalise", "approve", "forward")
 MAX_BULK = 200
 
 
-def _decide(ctx: ServerContext, staff, item_id: str, action: str, codes: list[str], expected: str | None):
+def _decide(ctx: ServerContext, staff, item_id: str, action: str, codes: list[str], expected: str | None,
+            decree: tuple[str, str] = ("", "")):
     if action not in ACTIONS:
         raise BadRequest(field="action")
+    checked = review.checked_decree(action, decree[0], decree[1] or None, today=ctx.now().date())
     reasons = reasons_for(ctx, [c for c in codes if c])  # the list's empty choice is no reason
     if action == "return" and not reasons:
         raise BadRequest(field="reasons")
-    update = review.decide(ctx, staff, item_id, action, reasons, expected_state=expected or None)
+    update = review.decide(ctx, staff, item_id, action, reasons, expected_state=expected or None, decree=checked)
     claims.release(ctx, staff, item_id)
     return update
 
@@ -45,7 +47,7 @@ def register(router: APIRouter, ctx: ServerContext) -> None:
         with ctx.reading() as session:
             view = item_view.load(session, item_id)
         return web.render(request, "item.html", staff=staff, view=view, claim=claim, error=error, done=done,
-                          reasons=list_reasons(ctx), status=status, **labels(request))
+                          reasons=list_reasons(ctx), status=status, shown=_shown(request, view), **labels(request))
 
     @router.get("/items/{item_id}")
     def item(item_id: str, request: Request, done: str | None = None) -> Response:
@@ -61,11 +63,31 @@ def register(router: APIRouter, ctx: ServerContext) -> None:
             return refused
         action = web.first(fields, "action")
         try:
-            _decide(ctx, staff, item_id[:64], action, fields.get("reason", []), web.first(fields, "expected_state"))
+            _decide(ctx, staff, item_id[:64], action, fields.get("reason", []), web.first(fields, "expected_state"),
+                    (web.first(fields, "decree_number"), web.first(fields, "decree_date")))
         except UsulkanError as err:
             status = getattr(err, "http_status", 409)
             return page(request, staff, item_id[:64], error=explain(request, err), status=status)
         return RedirectResponse(f"/console/items/{item_id}?done={action}", status_code=303)
+
+    @router.post("/items/{item_id}/duplicates/{other_id}")
+    async def resolve_duplicate(item_id: str, other_id: str, request: Request) -> Response:
+        staff, fields, refused = await _signed_in_form(ctx, request)
+        if refused is not None:
+            return refused
+        item_id, other_id = item_id[:64], other_id[:64]
+        how, note = web.first(fields, "resolution"), web.first(fields, "note")
+        try:
+            if how == duplicate_review.SAME:
+                duplicate_review.same_person(ctx, staff, item_id, other_id, keep=web.first(fields, "keep"),
+                                             reason_codes=fields.get("reason", []), note=note)
+            elif how == duplicate_review.DIFFERENT:
+                duplicate_review.different_people(ctx, staff, item_id, other_id, note=note)
+            else:
+                raise BadRequest(field="resolution")
+        except UsulkanError as err:
+            return page(request, staff, item_id, error=explain(request, err), status=getattr(err, "http_status", 409))
+        return RedirectResponse(f"/console/items/{item_id}#duplicates", status_code=303)
 
     @router.post("/bulk")
     async def bulk(request: Request) -> Response:
@@ -82,6 +104,19 @@ def register(router: APIRouter, ctx: ServerContext) -> None:
             except UsulkanError as err:
                 results.append({"item_id": item_id, "ok": False, "message": explain(request, err)})
         return web.render(request, "bulk.html", staff=staff, results=results, action=action, **labels(request))
+
+
+def _shown(request: Request, view: item_view.View) -> dict:
+    """The payloads of the page in human words: facts, members, an update's changes, the version diff."""
+    _ = i18n.translator(web.language(request))
+    return {
+        "facts": payload_labels.household_facts(_, view.payload),
+        "members": payload_labels.members_table(_, view.payload),
+        "proposed": payload_labels.proposed_changes(_, view.payload),
+        "diff": payload_labels.labelled_diff(_, view.changes),
+        "others": {d["item"].item_id: (payload_labels.household_facts(_, d["payload"]),
+                                       payload_labels.members_table(_, d["payload"])) for d in view.duplicates},
+    }
 
 
 async def _signed_in_form(ctx, request: Request):
