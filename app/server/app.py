@@ -231,6 +231,9 @@ def create_app(settings: Settings | None = None, *, context: ServerContext | Non
     from app.server.console import console_router
 
     api.include_router(console_router(ctx))
+    from app.server.documents import documents_router
+
+    api.include_router(documents_router(ctx))
     return api
 
 

@@ -34,6 +34,9 @@ class Settings:
     max_json_bytes: int = 64 * 1024
     session_ttl: timedelta = timedelta(hours=8)
     status_page_size: int = 500
+    # Document blobs: None is the folder data_dir/blobs; s3://bucket/prefix is S3-compatible storage.
+    blob_url: str | None = None
+    s3_endpoint_url: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
@@ -56,5 +59,8 @@ class Settings:
             values["database_url"] = os.environ["USULKAN_SERVER_DATABASE_URL"]
         if os.environ.get("USULKAN_SERVER_PUBLIC_URL"):
             values["public_url"] = os.environ["USULKAN_SERVER_PUBLIC_URL"]
+        for key in ("blob_url", "s3_endpoint_url"):
+            if os.environ.get(f"USULKAN_SERVER_{key.upper()}"):
+                values[key] = os.environ[f"USULKAN_SERVER_{key.upper()}"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +26,13 @@ class ServerContext:
     writers: sessionmaker
     keys: ServerKeys
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    @cached_property
+    def blobs(self):
+        """The document blob store the settings name (app/server/blobs.py)."""
+        from app.server.blobs import blob_store
+
+        return blob_store(self.settings.data_dir, self.settings.blob_url, s3_endpoint_url=self.settings.s3_endpoint_url)
 
     def now(self) -> datetime:
         return utc_second(self.clock())

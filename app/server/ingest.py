@@ -16,7 +16,8 @@ from app.server.context import ServerContext
 from app.server.duplicates import niks_of, record_and_flag
 from app.sync import chain
 from app.server.errors import BatchConflict, BodyTooLarge, HeaderMismatch, ItemConflict, OfficeNotBound, UnknownOffice
-from app.server.models import Batch, FormerAuthority, HeldBatch, Item, Office, OfficeAuditHead, StoredRevocation
+from app.server.models import Batch, FormerAuthority, HeldBatch, Item, ItemDocument, Office, OfficeAuditHead, StoredRevocation
+from app.server.document_refs import document_rows
 
 # Batch items that carry the office's audit head (app/services/outbox.py); kept, not reviewed.
 AUDIT_HEAD_ITEM = "audit_head"
@@ -24,6 +25,7 @@ from app.sync.batch import PartlySignedBatch, VerifiedBatch, verify_batch
 from app.sync.canonical import sha256_hex
 from app.sync.certificates import AuthorityRotation, Revocation, verify_authority_rotation, verify_revocation
 from app.sync.envelope import open_envelope, read_header
+from app.sync.documents import DocumentRefused
 from app.sync.errors import BatchRejected, FormatInvalid, RevocationInvalid
 from app.sync.keys import fingerprint
 from app.sync.receipt import receipt_for
@@ -230,6 +232,8 @@ def _apply(ctx, session, office, verified: VerifiedBatch, sealed: bytes, now, so
             nik_pairs.extend((item.item_id, nik) for nik in niks_of(payload))
         if item.base_id:
             base_ids.append(item.base_id)
+    # Every item's document list checked (caps, format) before anything is written.
+    documents = document_rows(session, office.id, batch.items, [row["item_id"] for row in rows], now)
     accepted = [row["item_id"] for row in rows] + [i.item_id for i in batch.items
                                                    if i.item_type in ("revocation", ROTATION)]
     receipt = receipt_for(ctx.keys.server, verified, received_at=now, accepted_items=_in_order(batch, accepted))
@@ -247,6 +251,8 @@ def _apply(ctx, session, office, verified: VerifiedBatch, sealed: bytes, now, so
         )
     if rows:
         session.execute(insert(Item), rows)
+    if documents:
+        session.execute(insert(ItemDocument), documents)
     flags = record_and_flag(session, office.id, nik_pairs, now=now)
     office.last_sequence = batch.sequence
     office.last_batch_hash = verified.batch_hash
@@ -309,7 +315,7 @@ def _drain_held(ctx: ServerContext, session: Session, office: Office, now: datet
                 verified = _verify(session, office, plain, now)
                 _check_header(read_header(raw), verified.batch)
                 _apply(ctx, session, office, verified, raw, now, "held")
-        except (BatchRejected, RevocationInvalid, HeaderMismatch, IntegrityError) as err:
+        except (BatchRejected, DocumentRefused, RevocationInvalid, HeaderMismatch, IntegrityError) as err:
             session.refresh(office)
             reason = getattr(err, "reason", "item_conflict")
             audit.append(session, at=now, actor="server", action="held_batch_dropped", subject=batch_id,

@@ -303,3 +303,20 @@ class ReasonCode(Base):
     text: Mapped[str] = mapped_column(Text)
     playbook_page: Mapped[str | None] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ItemDocument(Base):
+    """A document a received signed item names (by hash); ``stored_at`` once its bytes are in the blob store."""
+
+    __tablename__ = "item_documents"
+    __table_args__ = (Index("ix_item_documents_office_sha256", "office_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.item_id"), index=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(HASH_LEN))
+    kind: Mapped[str] = mapped_column(String(32))
+    media_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    stored_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -13,7 +13,7 @@ from app.domain import workflow
 from app.errors import UsulkanError
 from app.i18n import N_, _
 from app.services import keys as office_keys
-from app.services import lurah
+from app.services import documents_out, lurah
 from app.services.context import OfficeContext
 from app.services.proposal_io import proposal_to_dict
 from app.services import proposals as proposal_service
@@ -27,6 +27,7 @@ from app.sync.batch import MAX_ITEMS, BatchItem, PartlySignedBatch, batch_hash, 
 from app.sync.canonical import ZERO_HASH, canonical_bytes, sha256_hex
 from app.sync.certificates import AUTHORITY_ROTATION_FORMAT, AuthorityRotation, Revocation
 from app.sync import chain
+from app.sync.documents import with_documents
 from app.sync.envelope import seal
 
 log = logging.getLogger(__name__)
@@ -51,13 +52,16 @@ def payload_of(row: ProposalRow) -> dict:
 
 
 def _insert_item(session: Session, row: ProposalRow, now) -> OutboxItem:
-    payload = payload_of(row)
+    # The documents go by hash inside the signed item; their bytes follow the batch (documents_out).
+    refs = documents_out.prepare_in(session, row.id, now)
+    payload = with_documents(payload_of(row), refs)
     item = OutboxItem(
         proposal_id=row.id, payload=payload, payload_hash=sha256_hex(canonical_bytes(payload)),
         route=row.route, state=PENDING, created_at=now,
     )
     session.add(item)
     session.flush()
+    documents_out.link_in(session, refs, item.id)
     return item
 
 

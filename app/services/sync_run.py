@@ -16,6 +16,7 @@ from app.errors import UsulkanError
 from app.services import keys as office_keys
 from app.services import outbox
 from app.services.context import OfficeContext
+from app.services.document_upload import UploadReport, upload_documents
 from app.services.outbox import AWAITING, BATCH_DELIVERED, READY, REJECTED, SENT
 from app.services.status_feed import pull_statuses
 from app.services.sync import SendReport, send_pending
@@ -41,6 +42,7 @@ class RoundReport:
     contact: bool = False
     error: str | None = None
     not_certified: bool = False
+    documents: UploadReport | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,11 @@ def run_round(ctx: OfficeContext, transport, *, now: datetime) -> RoundReport:
     if sent.delivered or sent.rejected or any(not r.startswith(("unreachable", "http_5")) for r in sent.deferred.values()):
         report.contact = True
     failure = next(iter(sent.deferred.values()), None) or next(iter(sent.rejected.values()), None)
+    if failure != UNREACHABLE and hasattr(transport, "put_document"):
+        # The documents of what Dinsos now holds follow their batch (a transport without them skips).
+        report.documents = upload_documents(ctx, transport)
+        if report.documents.error == UNREACHABLE:
+            failure = failure or UNREACHABLE
     if failure == UNREACHABLE:
         report.error = UNREACHABLE
     else:

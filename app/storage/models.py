@@ -253,3 +253,5 @@ from app.storage import sync_models  # noqa: E402, F401
 from app.storage import handover_models  # noqa: E402, F401
 # The Lurah's approval throttle, the same way.
 from app.storage import lurah_models  # noqa: E402, F401
+# Documents prepared for Dinsos and the photo settings, the same way.
+from app.storage import document_models  # noqa: E402, F401

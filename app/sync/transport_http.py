@@ -144,6 +144,19 @@ class HttpTransport:
         return self._request("GET", f"/v1/offices/{office_id}/audit-heads",
                              headers={"Authorization": f"Bearer {token}"}).content
 
+    def document_state(self, office_id: str, sha256: str, token: str) -> dict:
+        """How much of one sealed document Dinsos holds: ``{"offset": n, "stored": bool}``."""
+        return _json(self._request("GET", f"/v1/offices/{office_id}/documents/{sha256}",
+                                   headers={"Authorization": f"Bearer {token}"}))
+
+    def put_document(self, office_id: str, sha256: str, token: str, chunk: bytes, start: int, total: int) -> dict:
+        """Send ``chunk`` (bytes ``start``.. of ``total``) of a sealed document; Dinsos answers its new offset."""
+        return _json(self._request(
+            "PUT", f"/v1/offices/{office_id}/documents/{sha256}", data=chunk,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": BATCH_TYPE,
+                     "Content-Range": f"bytes {start}-{start + len(chunk) - 1}/{total}"},
+        ))
+
     def get_statuses(self, office_id: str, after: int, token: str) -> dict:
         return _json(self._request(
             "GET", f"/v1/offices/{office_id}/statuses", params={"after": after},

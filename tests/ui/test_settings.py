@@ -88,3 +88,18 @@ def test_backup_folder_and_language_are_stored(qtbot, page, tmp_path, monkeypatc
     page.language.setCurrentIndex(page.language.findData("en"))
     assert settings_store.Settings().language() == "en"
     assert "langsung" in page.language_note.text()  # says it applies at once
+
+
+def test_photo_settings_are_shown_and_saved_in_the_office(qtbot, page, app_state):
+    from app.services.documents_out import photo_settings
+
+    box = page.photo_box
+    qtbot.waitUntil(lambda: box.long_side.value() == 1600)
+    assert box.quality.value() == 80
+    box.long_side.setValue(1200)
+    box.quality.setValue(70)
+    qtbot.mouseClick(box.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: box.message.isVisible())
+    assert box.message.text().startswith("Tersimpan.")
+    stored = photo_settings(app_state.ctx)
+    assert (stored.long_side, stored.quality) == (1200, 70)
