@@ -57,6 +57,8 @@ class Purpose(str, Enum):
     ROTATE = "rotate"  # key rotation / renewal of certificates
     TOTP_REMOVE = "totp_remove"
     TOTP_ENROL = "totp_enrol"
+    REMOVE_SLOT = "remove_slot"  # an old Lurah's keyslot kept after a change (app/services/lurah_upkeep.py)
+    RECOVERY = "recovery"  # a new recovery code on its own
 
 
 class LurahNotConfirmed(UsulkanError):

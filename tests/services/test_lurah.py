@@ -181,7 +181,7 @@ def test_people_and_machines_cannot_swap_places(office):
 
 def test_every_authority_step_refuses_no_approval_and_an_approval_of_another_step(office, lurah_ctx, fast_kdf):
     """The contract, step by step: nothing but a fresh approval of exactly this step gets through."""
-    from app.services import handover, handover_report, operators, outbox, provisioning, totp
+    from app.services import handover, handover_report, lurah_upkeep, operators, outbox, provisioning, totp
     from tests.services.test_sync_world import FakeDinsos, link_office, queue_ready
 
     dinsos = FakeDinsos()
@@ -206,6 +206,8 @@ def test_every_authority_step_refuses_no_approval_and_an_approval_of_another_ste
         "totp_enrol": lambda c: lurah.enrol_totp(lurah_ctx, pending, totp.code_at(pending.secret, lurah_ctx.clock()),
                                                  c),
         "totp_remove": lambda c: lurah.remove_totp(lurah_ctx, c),
+        "remove_slot": lambda c: lurah_upkeep.remove_old_slot(lurah_ctx, office.operator_id, confirmation=c),
+        "recovery": lambda c: lurah_upkeep.renew_recovery_code(lurah_ctx, confirmation=c, kdf=fast_kdf),
     }
     assert set(steps) == {p.value for p in lurah.Purpose}
     with lurah_ctx.reading() as session:

@@ -240,8 +240,10 @@ class PeoplePage(QWidget):
         self.rotate_button.clicked.connect(self.rotate_lurah_key)
         self.change_lurah_button = QPushButton(_("Change of Lurah\u2026"))
         self.change_lurah_button.clicked.connect(self.change_lurah)
+        self.recovery_button = QPushButton(_("Renew the recovery code\u2026"))
+        self.recovery_button.clicked.connect(lambda: self.renew_recovery_code())
         self.lurah_buttons = (self.enrol_button, self.renew_button, self.departure_button, self.revoke_button,
-                              self.rotate_button, self.change_lurah_button)
+                              self.rotate_button, self.change_lurah_button, self.recovery_button)
         # Everyone's actions.
         self.handover_button = QPushButton(_("Hand over work\u2026"))
         self.start_page_button = QPushButton(_("My start page"))
@@ -261,6 +263,10 @@ class PeoplePage(QWidget):
         actions.addWidget(self.start_page_button)
         actions.addWidget(self.rebind_button)
 
+        from app.ui.people.lurah_upkeep_dialogs import KeptSlotsBox
+
+        self.kept_box = KeptSlotsBox()
+        self.kept_box.remove_button.clicked.connect(lambda: self.remove_old_slot())
         self.totp_box = QFrame()
         self.totp_box.setObjectName("card")
         self.totp_text = QLabel()
@@ -282,6 +288,7 @@ class PeoplePage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(actions)
         layout.addWidget(self.message)
+        layout.addWidget(self.kept_box)
         layout.addWidget(self.totp_box)
 
         state.changed.connect(self._changed)
@@ -304,6 +311,8 @@ class PeoplePage(QWidget):
         for button in self.lurah_buttons:
             button.setVisible(lurah)
         self.totp_box.setVisible(lurah)
+        if not lurah:
+            self.kept_box.hide()
 
     # --- list -----------------------------------------------------------------------
 
@@ -329,6 +338,9 @@ class PeoplePage(QWidget):
         self.state.run(lambda ctx: (list_people(ctx), totp.is_enrolled(ctx)), self._show)
         if self.is_lurah():
             self.state.run(handover_report.awaiting_countersignature, self._show_pending, on_error=self._failed)
+            from app.services.lurah_upkeep import kept_slots
+
+            self.state.run(kept_slots, self.kept_box.show_slots, on_error=self._failed)
         else:
             self.pending = []
             self.pending_box.hide()
@@ -507,6 +519,28 @@ class PeoplePage(QWidget):
         from app.ui.people.lurah_change_dialogs import ChangeLurahDialog
 
         self.dialog = ChangeLurahDialog(self.state, self)
+        self.dialog.open()
+        return self.dialog
+
+    def renew_recovery_code(self):
+        from app.ui.people.lurah_upkeep_dialogs import recovery_dialog
+
+        self.dialog = recovery_dialog(self.state, self)
+        self.dialog.open()
+        return self.dialog
+
+    def remove_old_slot(self):
+        from app.ui.people.lurah_upkeep_dialogs import remove_slot_dialog
+
+        slot = self.kept_box.current()
+        if slot is None or not self.is_lurah():
+            return None
+
+        def done(removed) -> None:
+            say(self.message, _("The old keyslot of {name} is removed; the office moved to a new key, so it opens "
+                                "nothing.").format(name=removed.name), ok=True)
+
+        self.dialog = remove_slot_dialog(self.state, self, slot, done)
         self.dialog.open()
         return self.dialog
 

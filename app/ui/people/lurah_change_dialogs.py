@@ -10,10 +10,8 @@ from __future__ import annotations
 from app.i18n import _
 from app.services import lurah, lurah_change, lurah_handover
 from app.ui.lurah_approval import LurahStepDialog
-from app.ui.people.common import passphrase_problem, password_field
+from app.ui.people.common import PEOPLE, passphrase_problem, password_field
 from app.ui.qt import QFormLayout, QLineEdit, QMessageBox, QWidget
-
-PEOPLE = "operators"
 
 
 def _show_recovery(parent: QWidget, result) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from app.errors import UsulkanError
 from app.i18n import _
 from app.services import lurah_rebind, office
-from app.ui.people.common import feedback_label, passphrase_problem, password_field, say
+from app.ui.people.common import PEOPLE, feedback_label, passphrase_problem, password_field, say
 from app.ui.qt import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 
@@ -69,7 +69,7 @@ class LurahRebindDialog(QDialog):
         self.go_button.setEnabled(False)
         say(self.feedback, _("Asking Dinsos to register the new Lurah\u2026"), ok=None)
         self.state.run(lambda ctx: lurah_rebind.rebind(ctx, transport, code, name, first), self._done,
-                       on_error=self._failed, changes="operators")
+                       on_error=self._failed, changes=PEOPLE)
 
     def _done(self, result) -> None:
         self.result_value = result

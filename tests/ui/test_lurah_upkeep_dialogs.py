@@ -1,0 +1,89 @@
+"""Hapus slot lama and Perbarui kode pemulihan, clicked through on the people page."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.services import lurah_handover
+from app.services import office as office_service
+from app.services.office import open_office, open_office_with_recovery
+from app.storage.vault import UnknownOperator, WrongRecoveryCode
+from app.ui.pages.people import PeoplePage
+from app.ui.qt import Qt
+from app.ui.state import AppState
+from app.ui.tasks import InlineRunner
+from tests import factories
+from tests.conftest import LURAH_PASS, OPERATOR_PASS
+
+NEW_PASS = "ibu lurah baru menjaga kunci kelurahan"
+
+
+def _state(folder, ctx):
+    state = AppState(folder, runner=InlineRunner())
+    state.sign_in(ctx)
+    return state
+
+
+def test_renewing_the_recovery_code_from_the_people_page(qtbot, qapp, created_office, fast_kdf, monkeypatch):
+    monkeypatch.setattr(office_service, "_kdf", lambda kdf=None: fast_kdf)
+    folder, created = created_office
+    ctx = open_office(folder, created.lurah_id, LURAH_PASS)
+    state = _state(folder, ctx)
+    try:
+        page = PeoplePage(state)
+        qtbot.addWidget(page)
+        assert not page.kept_box.isVisibleTo(page)  # nothing kept in a fresh office
+        qtbot.mouseClick(page.recovery_button, Qt.MouseButton.LeftButton)
+        dialog = page.dialog
+        assert dialog.windowTitle() == "Perbarui kode pemulihan"
+        qtbot.keyClicks(dialog.fields.passphrase, "salah sekali")
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+        assert dialog.result is None and dialog.message.isVisible()
+        open_office_with_recovery(folder, created.recovery_code).close()  # a wrong passphrase changed nothing
+        dialog.fields.passphrase.clear()
+        qtbot.keyClicks(dialog.fields.passphrase, LURAH_PASS)
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+        assert dialog.result is not None, dialog.message.text()
+        assert dialog.result.recovery_code in page.recovery_box.text()
+    finally:
+        live = state.ctx
+        state.ctx = None
+        live.close()
+    with pytest.raises(WrongRecoveryCode):
+        open_office_with_recovery(folder, created.recovery_code)
+    open_office_with_recovery(folder, dialog.result.recovery_code).close()
+
+
+def test_removing_the_kept_slot_from_the_people_page(qtbot, qapp, created_office, fast_kdf):
+    folder, created = created_office
+    operator = open_office(folder, created.operator_id, OPERATOR_PASS)  # another window: the old slot is kept
+    chief = open_office(folder, created.lurah_id, LURAH_PASS)
+    done = lurah_handover.change_lurah(chief, confirmation=factories.approve(chief, "rotate", lurah_handover.SUBJECT),
+                                       new_name="Ibu Lurah Baru", passphrase=NEW_PASS, kdf=fast_kdf)
+    chief.close()
+    operator.close()
+    state = _state(folder, open_office(folder, done.new_lurah_id, NEW_PASS))
+    try:
+        page = PeoplePage(state)
+        qtbot.addWidget(page)
+        assert page.kept_box.isVisibleTo(page) and page.kept_box.list.item(0).text() == "Bapak Lurah"
+        assert page.kept_box.remove_button.text() == "Hapus slot lama\u2026"
+        qtbot.mouseClick(page.kept_box.remove_button, Qt.MouseButton.LeftButton)
+        dialog = page.dialog
+        assert dialog.windowTitle() == "Hapus slot lama" and "Bapak Lurah" in dialog.findChild(
+            type(dialog.message)).text()
+        qtbot.keyClicks(dialog.fields.passphrase, LURAH_PASS)  # the old Lurah's passphrase approves nothing
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+        assert dialog.result is None and state.ctx.vault.has_operator(created.lurah_id)
+        dialog.fields.passphrase.clear()
+        qtbot.keyClicks(dialog.fields.passphrase, NEW_PASS)
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+        assert dialog.result is not None, dialog.message.text()
+        assert not page.kept_box.isVisibleTo(page) and "Bapak Lurah" in page.message.text()
+    finally:
+        live = state.ctx
+        state.ctx = None
+        live.close()
+    with pytest.raises(UnknownOperator):
+        open_office(folder, created.lurah_id, LURAH_PASS)
+    open_office(folder, created.operator_id, OPERATOR_PASS).close()
