@@ -15,6 +15,7 @@ from tests import factories
 from tests.conftest import LURAH_PASS
 from tests.pdftext import pdf_text, squeeze
 from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
+from tests.ui.handover.held import held_contexts
 
 B_PASS = "sandi operator budi"
 NEXT = QWizard.WizardButton.NextButton
@@ -203,6 +204,7 @@ def test_the_lurah_revokes_the_leaver_from_the_last_page(qtbot, state, world, li
     click(qtbot, page.revoke_button)
     assert wizard.session.revoked is not None, page.revoke_status.text()
     assert not hasattr(wizard, "lurah_ctx")  # no widget keeps a session of its own
+    assert held_contexts(wizard) == []
     assert state.ctx is None and wizard.session.signed_out_leaver  # the leaver's session had to end for the re-key
     assert "dicabut" in page.revoke_status.text()
     click(qtbot, wizard.button(FINISH))
