@@ -184,7 +184,7 @@ def drive_wizard(wizard, steps: Steps, timer: Timer, pdf_path: Path, lurah_passp
     steps.step()
     wizard.next()  # "hand over now": the work runs (inline) on entering page 3
     steps.step()
-    if wizard.record_id is None:
+    if wizard.session.record_id is None:
         raise RuntimeError(wizard.perform_page.status.text())
     with timer.phase("save PDF file"):
         wizard.perform_page.save_pdf(pdf_path)
@@ -196,7 +196,7 @@ def drive_wizard(wizard, steps: Steps, timer: Timer, pdf_path: Path, lurah_passp
     with timer.phase("countersign (unlock + sign + PDF)"):
         lurah.countersign()
     steps.step(2)
-    if not (wizard.view and wizard.view.lurah_signed):
+    if not (wizard.session.view and wizard.session.view.lurah_signed):
         raise RuntimeError(lurah.status.text())
     wizard.accept()  # Finish; revocation "later"
     steps.step()
@@ -216,6 +216,7 @@ def main() -> None:
     from app.services import handover, handover_report
     from app.storage.vault import KdfParams
     from app.ui import handover_wizard
+    from app.ui.handover_wizard import steps as handover_steps
     from app.ui.qt import QApplication
     from app.ui.state import AppState
     from app.ui.tasks import InlineRunner
@@ -239,7 +240,7 @@ def main() -> None:
         timer = Timer()
         timer.wrap(handover, "hand_over_in", "handover (reassign + notes)")
         timer.wrap(handover_report, "record_in", "record + operator signature")
-        timer.wrap(handover_wizard, "handover_pdf", "PDF rendering (signed + countersigned)")
+        timer.wrap(handover_steps, "handover_pdf", "PDF rendering (signed + countersigned)")
         state = AppState(tmp_path / "office", runner=InlineRunner())
         state.sign_in(a)
         steps = Steps()
@@ -247,7 +248,7 @@ def main() -> None:
             wizard = handover_wizard.HandoverWizard(state, open_files=False)
             drive_wizard(wizard, steps, timer, tmp_path / "serah-terima.pdf", LURAH_PASS, args.individual_notes)
         with timer.phase("verify record"):
-            checked = handover_report.verify_record(a, wizard.record_id)
+            checked = handover_report.verify_record(a, wizard.session.record_id)
         # The run counts only if the wizard did what the steps claim.
         assert len(checked.items) == total and all(line.note for line in checked.items), "notes missing"
         assert sum(line.to_operator is None for line in checked.items) == kinds["complaint"], "pool wrong"

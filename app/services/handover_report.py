@@ -1,5 +1,6 @@
-"""The handover record: the report as canonical JSON, its hash, the leaver's signature, the Lurah's countersignature.
+"""The handover record in the office: stored, signed, countersigned, acknowledged and checked again.
 
+The format itself (canonical body, hash, countersignature statement) is app/sync/handover_record.py.
 The leaver signs the canonical body with their certified operator key (when they have one and
 hand over themselves); the Lurah countersigns the hash with the authority key; the successor
 acknowledges on sign-in. ``verify_record`` re-checks the hash and both signatures.
@@ -25,15 +26,11 @@ from app.services.handover_work import split_key
 from app.storage.handover_models import HandoverRecord
 from app.storage.models import Operator
 from app.storage.sync_models import AUTHORITY_OWNER, Certificate, SigningKey
+from app.sync import handover_record as record_format
 from app.sync import keys
-from app.sync.canonical import canonical_bytes, parse_canonical, parse_time, sha256_hex, utc_second
-from app.sync.certificates import OperatorCertificate, verify_certificate
+from app.sync.canonical import parse_time
+from app.sync.certificates import OperatorCertificate
 from app.sync.errors import FormatInvalid
-
-RECORD_FORMAT = "usulkan-handover"
-COUNTERSIGN_FORMAT = "usulkan-handover-countersignature"
-FORMAT_VERSION = 1
-
 
 class HandoverRecordUnknown(UsulkanError):
     template = N_("This handover report is not in the office database.")
@@ -107,13 +104,6 @@ def hash_groups(digest: str, digits: int = 24) -> str:
     return " ".join(digest[i : i + 4] for i in range(0, digits, 4))
 
 
-def _person(session: Session, operator_id: str | None) -> dict | None:
-    if operator_id is None:
-        return None
-    row = session.get(Operator, operator_id)
-    return {"id": operator_id, "name": row.name if row is not None else ""}
-
-
 def main_successor(report: HandoverReport) -> str | None:
     """Who received most of the items (the pool does not count): the one who acknowledges."""
     counts = Counter(line.to_operator for line in report.items if line.to_operator)
@@ -134,25 +124,24 @@ def _operator_key(ctx: OfficeContext, session: Session, from_operator: str) -> t
     return cert, signer
 
 
-def body_of(ctx: OfficeContext, session: Session, record_id: str, report: HandoverReport, successor: str | None,
-            cert: OperatorCertificate | None) -> dict:
-    return {
-        "format": RECORD_FORMAT,
-        "format_version": FORMAT_VERSION,
-        "record_id": record_id,
-        "office_id": ctx.office_id,
-        "office_name": ctx.office_name,
-        "from": _person(session, report.from_operator),
-        "by": _person(session, report.by_operator),
-        "successor": _person(session, successor),
-        "at": utc_second(report.at),
-        "items": [
-            {"key": line.key, "type": split_key(line.key)[0], "label": line.label, "to": line.to_operator,
-             "to_name": line.to_name, "note": line.note}
-            for line in report.items
-        ],
-        "operator_key": None if cert is None else {"cert_id": cert.cert_id, "key_id": keys.key_id(cert.public_key)},
-    }
+def _person(session: Session, operator_id: str | None) -> record_format.Person | None:
+    if operator_id is None:
+        return None
+    row = session.get(Operator, operator_id)
+    return record_format.Person(operator_id, row.name if row is not None else "")
+
+
+def _body_of(ctx: OfficeContext, session: Session, record_id: str, report: HandoverReport, successor: str | None,
+            cert: OperatorCertificate | None) -> bytes:
+    """The record's canonical body (app/sync/handover_record.py): what the leaver signs."""
+    return record_format.record_bytes(
+        record_id=record_id, office_id=ctx.office_id, office_name=ctx.office_name,
+        from_person=_person(session, report.from_operator), by_person=_person(session, report.by_operator),
+        successor=_person(session, successor), at=report.at,
+        items=[record_format.RecordItem(line.key, split_key(line.key)[0], line.label, line.to_operator, line.to_name,
+                                        line.note) for line in report.items],
+        operator_key=None if cert is None else record_format.OperatorKey.of(cert),
+    )
 
 
 def record_in(ctx: OfficeContext, session: Session, report: HandoverReport, successor: str | None = None) -> HandoverRecord:
@@ -161,10 +150,10 @@ def record_in(ctx: OfficeContext, session: Session, report: HandoverReport, succ
     record_id = str(uuid.uuid4())
     key = _operator_key(ctx, session, report.from_operator)
     cert, signer = key if key is not None else (None, None)
-    body = canonical_bytes(body_of(ctx, session, record_id, report, successor, cert))
+    body = _body_of(ctx, session, record_id, report, successor, cert)
     row = HandoverRecord(
         id=record_id, from_operator=report.from_operator, successor=successor, body=body.decode("utf-8"),
-        report_hash=sha256_hex(body),
+        report_hash=record_format.report_hash(body),
         operator_public_key=signer.public_key_bytes if signer else None,
         operator_signature=signer.sign(body) if signer else None,
         created_at=ctx.clock(),
@@ -195,13 +184,6 @@ def record_handover(ctx: OfficeContext, report: HandoverReport, successor: str |
         return record_in(ctx, session, report, successor).id
 
 
-def countersign_bytes(row: HandoverRecord, signed_at: datetime) -> bytes:
-    return canonical_bytes({
-        "format": COUNTERSIGN_FORMAT, "record_id": row.id, "report_hash": row.report_hash,
-        "operator_signature": row.operator_signature, "signed_at": utc_second(signed_at),
-    })
-
-
 def _row(session: Session, record_id: str) -> HandoverRecord:
     row = session.get(HandoverRecord, record_id)
     if row is None:
@@ -229,7 +211,8 @@ def countersign(ctx: OfficeContext, record_id: str, confirmation: lurah.LurahCon
         _check_operator(session, row)
         signed_at = office_keys.now_seconds(lurah_ctx)
         authority = office_keys.authority_signer(lurah_ctx, session)
-        row.lurah_signature = authority.sign(countersign_bytes(row, signed_at))
+        row.lurah_signature = record_format.countersign(authority, record_id=row.id, digest=row.report_hash,
+                                                        operator_signature=row.operator_signature, signed_at=signed_at)
         row.lurah_signed_at = signed_at.replace(tzinfo=None)
         lurah_ctx.audit(session, "handover.countersign", "handover_record", record_id, report_hash=row.report_hash,
                         key_id=keys.key_id(authority.public_key_bytes))
@@ -272,21 +255,17 @@ def awaiting_countersignature(ctx: OfficeContext) -> list[HandoverRecordView]:
 
 def _body(row: HandoverRecord) -> dict:
     try:
-        return parse_canonical(row.body.encode("utf-8"), where="handover")
+        return record_format.parse_record(row.body.encode("utf-8"))
     except FormatInvalid as err:
         raise HandoverRecordTampered() from err
 
 
 def _check_body(session: Session, row: HandoverRecord) -> dict:
-    data = row.body.encode("utf-8")
-    if sha256_hex(data) != row.report_hash:
-        raise HandoverRecordTampered()
-    body = _body(row)
-    if body.get("format") != RECORD_FORMAT or body.get("record_id") != row.id \
-            or (body.get("from") or {}).get("id") != row.from_operator \
-            or ((body.get("successor") or {}).get("id")) != row.successor:
-        raise HandoverRecordTampered()
-    return body
+    try:
+        return record_format.check_record(row.body.encode("utf-8"), digest=row.report_hash, record_id=row.id,
+                                          from_operator=row.from_operator, successor=row.successor)
+    except FormatInvalid as err:
+        raise HandoverRecordTampered() from err
 
 
 def _authority_keys(session: Session) -> list[bytes]:
@@ -309,21 +288,11 @@ def _check_operator(session: Session, row: HandoverRecord) -> bool:
     if cert_row is None or cert_row.operator_id != row.from_operator:
         raise OperatorSignatureInvalid()
     cert = OperatorCertificate.from_bytes(cert_row.body.encode("utf-8"))
-    if cert.public_key != row.operator_public_key or keys.key_id(cert.public_key) != claimed.get("key_id"):
+    if not record_format.operator_signature_holds(row.body.encode("utf-8"), body, cert=cert,
+                                                  public_key=row.operator_public_key,
+                                                  signature=row.operator_signature,
+                                                  authority_keys=_authority_keys(session)):
         raise OperatorSignatureInvalid()
-    signed_at = body["at"]
-    if not any(_certified(cert, key, signed_at) for key in _authority_keys(session)):
-        raise OperatorSignatureInvalid()
-    if not keys.verify_ed25519(row.operator_public_key, row.operator_signature, row.body.encode("utf-8")):
-        raise OperatorSignatureInvalid()
-    return True
-
-
-def _certified(cert: OperatorCertificate, authority: bytes, at_text: str) -> bool:
-    try:
-        verify_certificate(cert, authority, at=parse_time(at_text))
-    except (UsulkanError, ValueError):
-        return False
     return True
 
 
@@ -334,8 +303,9 @@ def _check_lurah(session: Session, row: HandoverRecord) -> bool:
         return False
     if row.lurah_signed_at is None:
         raise LurahSignatureInvalid()
-    data = countersign_bytes(row, row.lurah_signed_at)
-    if not any(keys.verify_ed25519(key, row.lurah_signature, data) for key in _authority_keys(session)):
+    if not record_format.countersignature_holds(_authority_keys(session), row.lurah_signature, record_id=row.id,
+                                                digest=row.report_hash, operator_signature=row.operator_signature,
+                                                signed_at=row.lurah_signed_at):
         raise LurahSignatureInvalid()
     return True
 

@@ -6,7 +6,7 @@ from app.ui.handover_wizard import HandoverWizard
 from app.ui.people.common import PEOPLE
 from tests.conftest import LURAH_PASS
 from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
-from tests.ui.test_handover_wizard import COMMIT, NEXT, click, state, world  # noqa: F401
+from tests.ui.handover.test_handover_wizard import COMMIT, NEXT, click, state, world  # noqa: F401
 
 
 def test_the_wizards_countersignature_tells_every_screen(qtbot, state, world, linked):
@@ -22,6 +22,6 @@ def test_the_wizards_countersignature_tells_every_screen(qtbot, state, world, li
     page = wizard.lurah_page
     qtbot.keyClicks(page.passphrase, LURAH_PASS)
     click(qtbot, page.countersign_button)
-    assert wizard.view.lurah_signed
+    assert wizard.session.view.lurah_signed
     assert PEOPLE in heard  # Petugas and Beranda listen for it and read again
     wizard.close()

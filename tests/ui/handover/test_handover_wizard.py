@@ -15,6 +15,7 @@ from tests import factories
 from tests.conftest import LURAH_PASS
 from tests.pdftext import pdf_text, squeeze
 from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
+from tests.ui.handover.held import held_contexts
 
 B_PASS = "sandi operator budi"
 NEXT = QWizard.WizardButton.NextButton
@@ -111,9 +112,9 @@ def test_two_hundred_items_with_bulk_tools_signed_and_countersigned(qtbot, wizar
 
     click(qtbot, wizard.button(NEXT))  # "Serahkan sekarang": the work moves on entering page 3
     perform = wizard.perform_page
-    assert wizard.currentPage() is perform and wizard.record_id is not None, perform.status.text()
+    assert wizard.currentPage() is perform and wizard.session.record_id is not None, perform.status.text()
     assert handover.open_work(linked, linked.operator_id) == []
-    view = handover_report.verify_record(linked, wizard.record_id)
+    view = handover_report.verify_record(linked, wizard.session.record_id)
     assert view.operator_signed and not view.lurah_signed and len(view.items) == 200
     assert view.short_hash in perform.fingerprint.text()
 
@@ -135,12 +136,12 @@ def test_two_hundred_items_with_bulk_tools_signed_and_countersigned(qtbot, wizar
     click(qtbot, lurah_page.countersign_button)
     assert "salah" in lurah_page.status.text().lower()
     assert lurah_page.passphrase.text() == "bukan sandi lurah"  # kept, selected, to type over
-    assert not handover_report.verify_record(linked, wizard.record_id).lurah_signed
+    assert not handover_report.verify_record(linked, wizard.session.record_id).lurah_signed
     lurah_page.passphrase.clear()
     qtbot.keyClicks(lurah_page.passphrase, LURAH_PASS)
     click(qtbot, lurah_page.countersign_button)
-    assert wizard.view.lurah_signed, lurah_page.status.text()
-    assert handover_report.verify_record(linked, wizard.record_id).lurah_signed
+    assert wizard.session.view.lurah_signed, lurah_page.status.text()
+    assert handover_report.verify_record(linked, wizard.session.record_id).lurah_signed
     assert lurah_page.revoke_box.isEnabled() and not lurah_page.revoke_button.isEnabled()
     lurah_page.save_pdf(tmp_path / "ba-sah.pdf")
     assert squeeze("disahkan dengan kunci kewenangan Lurah") in squeeze(pdf_text((tmp_path / "ba-sah.pdf").read_bytes()))
@@ -154,7 +155,7 @@ def test_two_hundred_items_with_bulk_tools_signed_and_countersigned(qtbot, wizar
         assert len(work) == 200 - pooled
         assert work[model.rows[5].item.key].notes == ("Warga minta ditelepon sore hari",)
         [waiting] = handover_report.awaiting_acknowledgement(b)
-        assert waiting.id == wizard.record_id
+        assert waiting.id == wizard.session.record_id
     finally:
         b.close()
 
@@ -173,7 +174,7 @@ def test_a_failed_handover_keeps_every_note(qtbot, wizard, world, linked, lurah)
     click(qtbot, wizard.button(NEXT))
     click(qtbot, wizard.button(NEXT))
     perform = wizard.perform_page
-    assert wizard.record_id is None and perform.retry.isVisible()
+    assert wizard.session.record_id is None and perform.retry.isVisible()
     assert "petugas aktif" in perform.status.text()
     assert len(handover.open_work(linked, linked.operator_id)) == 200
     # Back to the review: the notes are all still there, ready to be sent again.
@@ -190,7 +191,7 @@ def test_the_lurah_revokes_the_leaver_from_the_last_page(qtbot, state, world, li
     wizard.show()
     click(qtbot, wizard.button(NEXT))
     click(qtbot, wizard.button(NEXT))
-    assert wizard.record_id is not None
+    assert wizard.session.record_id is not None
     click(qtbot, wizard.button(COMMIT))
     page = wizard.lurah_page
     qtbot.keyClicks(page.passphrase, LURAH_PASS)
@@ -201,9 +202,10 @@ def test_the_lurah_revokes_the_leaver_from_the_last_page(qtbot, state, world, li
     assert not page.revoke_button.isEnabled()  # nor without the Lurah approving this step too
     qtbot.keyClicks(page.revoke_fields.passphrase, LURAH_PASS)
     click(qtbot, page.revoke_button)
-    assert wizard.revoked is not None, page.revoke_status.text()
+    assert wizard.session.revoked is not None, page.revoke_status.text()
     assert not hasattr(wizard, "lurah_ctx")  # no widget keeps a session of its own
-    assert state.ctx is None and wizard.signed_out_leaver  # the leaver's session had to end for the re-key
+    assert held_contexts(wizard) == []
+    assert state.ctx is None and wizard.session.signed_out_leaver  # the leaver's session had to end for the re-key
     assert "dicabut" in page.revoke_status.text()
     click(qtbot, wizard.button(FINISH))
     from app.storage.vault import UnknownOperator, WrongPassphrase
