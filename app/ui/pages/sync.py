@@ -260,7 +260,8 @@ class SyncPage(QWidget):
         self.countersign_button.setEnabled(fresh.awaiting_countersignature > 0)
         self.release_button.setEnabled(fresh.rejected > 0)
         self.link_button.setEnabled(not fresh.bound)
-        self.export_button.setEnabled(fresh.to_send > 0)
+        # An office that sends by file signs its queue on saving: something queued is enough.
+        self.export_button.setEnabled(fresh.to_send > 0 or (fresh.bound and fresh.items_waiting > 0))
 
     def _running(self, running: bool) -> None:
         self.send_button.setText(_("Sending ...") if running else _("Send now"))
