@@ -31,3 +31,40 @@ def link_by_file(server, lurah_ctx, stick: Path, *, name: str = "Kelurahan Bugul
     with lurah_ctx.reading() as session:
         assert session.get(Office, lurah_ctx.office_id).server_url is None  # it never had an address
     return office_id
+
+
+def staff_member(server, username: str, role: str):
+    """A Dinsos account, as the server's own auth module makes it."""
+    from app.server import auth
+
+    return auth.add_staff(server, username=username, password="rahasia-dinsos-123", role=role)
+
+
+def carry_batches(server, office_ctx, stick: Path) -> list:
+    """The office saves its batches on the stick and Dinsos imports them (`usulkan-server import-file`)."""
+    from app.server.cli import import_files
+    from app.services import sync
+
+    written = sync.export_ready(office_ctx, stick)
+    results = import_files(server, written) if written else []
+    assert all(r.done for r in results), [(r.reason, r.message) for r in results]
+    return results
+
+
+def carry_return_file(server, office_ctx, stick: Path, *, after: int = 0):
+    """Dinsos writes the office's return file on the stick; the office imports it."""
+    from app.clock import utcnow
+    from app.server.return_file import build_return_file
+    from app.services.return_import import import_return_file
+
+    made = build_return_file(server, _server_office_id(office_ctx), after=after)
+    path = stick / made.name
+    path.write_bytes(made.data)
+    return import_return_file(office_ctx, path, now=utcnow())
+
+
+def _server_office_id(office_ctx) -> str:
+    from app.storage.sync_models import SyncLink
+
+    with office_ctx.reading() as session:
+        return session.get(SyncLink, 1).server_office_id
