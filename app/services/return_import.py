@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.errors import UsulkanError
-from app.i18n import N_
+from app.i18n import N_, _, n_
 from app.services.context import OfficeContext
 from app.services.keys import NotProvisioned
 from app.services.outbox import BATCH_DELIVERED
@@ -94,3 +94,20 @@ def import_return_file(ctx: OfficeContext, path: str | Path, *, now: datetime) -
             ctx.audit(session, "sync.return_file", "office", ctx.office_id, return_id=bundle.return_id,
                       delivered=len(result.delivered), decisions=result.decisions, cursor=result.cursor)
     return result
+
+
+def summary_text(result: ReturnImport) -> str:
+    """What a return file changed, in the operator's words (the CLI and the sync page say the same)."""
+    if result.nothing_new:
+        return _("The return file is genuine, but it holds nothing new for this office.")
+    parts = [
+        n_("{n} batch is now received by Dinsos.", "{n} batches are now received by Dinsos.",
+           len(result.delivered)).format(n=len(result.delivered)),
+        n_("{n} decision from Dinsos arrived.", "{n} decisions from Dinsos arrived.",
+           result.decisions).format(n=result.decisions),
+    ]
+    if result.not_applied:
+        parts.append(n_("{n} decision could not be applied here; it is kept for a person to look at.",
+                        "{n} decisions could not be applied here; they are kept for a person to look at.",
+                        len(result.not_applied)).format(n=len(result.not_applied)))
+    return " ".join(parts)
