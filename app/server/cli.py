@@ -342,6 +342,25 @@ def cmd_import_file(args) -> int:
     return 0 if results and all(r.done for r in results) else 1
 
 
+def cmd_return_file(args) -> int:
+    """The signed return file for an office that works by USB stick (receipts and decisions)."""
+    from app.server.return_file import build_return_file
+    from app.storage import fsutil
+
+    ctx = _context(args)
+    try:
+        made = build_return_file(ctx, args.office, after=args.after, actor="cli")
+    finally:
+        ctx.close()
+    out = Path(args.out)
+    if out.is_dir():
+        out = out / made.name
+    fsutil.write_atomic(out, made.data)
+    print(f"{out}: return file for office {made.office_id}: {made.receipts} receipt(s), {made.decisions} "
+          f"decision(s), cursor {made.cursor_from}..{made.cursor_to}")
+    return 0
+
+
 def cmd_export(args) -> int:
     from app.server import export
 
@@ -412,6 +431,12 @@ def parser() -> argparse.ArgumentParser:
     rf.add_argument("request", help="the .usulkan-rebind-request file from the kelurahan")
     rf.add_argument("--out", help="answer file or folder (default: beside the request)")
     rf.set_defaults(run=cmd_rebind_file)
+    rt = sub.add_parser("return-file", parents=[common],
+                        help="write the signed return file (receipts and decisions) for an office that works by file")
+    rt.add_argument("--office", required=True, help="the office id")
+    rt.add_argument("--out", required=True, help="file or folder (the USB stick) to write it to")
+    rt.add_argument("--after", type=int, default=0, help="only decisions after this feed cursor (default: all)")
+    rt.set_defaults(run=cmd_return_file)
     e = sub.add_parser("export", parents=[common], help="export the finalised list (BNBA)")
     e.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     e.add_argument("--out", required=True)

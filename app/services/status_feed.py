@@ -61,11 +61,21 @@ def _apply(ctx: OfficeContext, session, update: StatusUpdate) -> bool:
     return True
 
 
-def _store_page(ctx: OfficeContext, page: StatusPage, report: PullReport) -> None:
-    """One transaction per page: statuses, workflow steps and the new cursor land together."""
+def store_page(ctx: OfficeContext, page: StatusPage, report: PullReport) -> None:
+    """One transaction per page: statuses, workflow steps and the new cursor land together.
+
+    Updates at or below the stored cursor are already here (a page from a return file may start
+    earlier than where this office stands): they are skipped, so a status is never applied twice.
+    """
     with ctx.transaction() as session:
         link = session.get(SyncLink, 1)
+        seen = link.status_cursor
+        if page.cursor_to <= seen:
+            report.cursor = seen
+            return
         for update in page.updates:
+            if update.feed_cursor <= seen:
+                continue
             try:
                 applied = _apply(ctx, session, update)
             except DomainError as err:
@@ -102,5 +112,5 @@ def pull_statuses(ctx: OfficeContext, transport) -> PullReport:
         report.cursor = cursor
         if not page.updates:
             break
-        _store_page(ctx, page, report)
+        store_page(ctx, page, report)
     return report

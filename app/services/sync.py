@@ -13,13 +13,14 @@ from sqlalchemy import func, select
 
 from app.domain import workflow
 from app.errors import UsulkanError
+from app.services import outbox
 from app.services.context import OfficeContext
-from app.services.keys import NotProvisioned
+from app.services.keys import NotCertified, NotProvisioned
 from app.services.outbox import AWAITING, BATCH_DELIVERED, DELIVERED, READY, REJECTED, SENT
 from app.services.proposals import step_in
 from app.storage.handover_models import PendingRevocation
 from app.storage.models import Proposal as ProposalRow
-from app.storage.sync_models import DinsosKey, OutboxBatch, OutboxItem
+from app.storage.sync_models import DinsosKey, OutboxBatch, OutboxItem, SyncLink
 from app.sync.errors import ReceiptInvalid
 from app.sync.receipt import Receipt, verify_receipt
 from app.sync.transport_file import export_batch_file, read_receipt_file, receipt_files_in
@@ -169,8 +170,29 @@ def receipt_of(ctx: OfficeContext, batch_id: str) -> dict | None:
         return json.loads(row.receipt) if row and row.receipt else None
 
 
+def build_for_file(ctx: OfficeContext) -> list[str]:
+    """Sign what is queued into batches without any network: an office that works by USB stick.
+
+    The same batches a network round builds (outbox.build_batches); a person without a valid
+    certificate (the Lurah, a lapsed operator) builds none, and what is already signed still goes.
+    """
+    with ctx.reading() as session:
+        link = session.get(SyncLink, 1)
+        if link is None or link.feed_token is None:
+            raise NotProvisioned()
+    try:
+        return outbox.build_batches(ctx)
+    except NotCertified:
+        log.info("queued items wait for a certified operator to sign them")
+        return []
+
+
 def export_ready(ctx: OfficeContext, folder: str | Path) -> list[Path]:
-    """Write every sealed, undelivered batch to ``folder`` (a USB stick) for Dinsos to import."""
+    """Sign what is queued, then write every sealed, undelivered batch to ``folder`` (a USB stick).
+
+    No server address is needed: the batch is sealed to Dinsos's key whatever carries it.
+    """
+    build_for_file(ctx)
     with ctx.reading() as session:
         rows = [(b.sealed, b.sequence) for b in session.scalars(
             select(OutboxBatch).where(OutboxBatch.state.in_((READY, SENT))).order_by(OutboxBatch.sequence))]

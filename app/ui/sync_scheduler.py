@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.clock import utcnow
-from app.services import sync_run
+from app.services import sync, sync_run
 from app.services.context import OfficeContext
 from app.ui.qt import QObject, QTimer, Signal
 from app.ui.state import OFFICE, PROPOSALS, AppState
@@ -93,7 +93,12 @@ class SyncScheduler(QObject):
 
     def _round(self, ctx: OfficeContext) -> tuple[sync_run.RoundReport | None, sync_run.SyncState]:
         before = sync_run.sync_state(ctx)
-        if not before.bound or not before.server_url:
+        if before.bound and not before.server_url:
+            # An office that sends by USB stick: sign what is queued so it is ready to save.
+            if sync.build_for_file(ctx):
+                return None, sync_run.sync_state(ctx)
+            return None, before
+        if not before.bound:
             return None, before
         report = sync_run.run_round(ctx, self.transport_factory(before.server_url), now=utcnow())
         return report, sync_run.sync_state(ctx)

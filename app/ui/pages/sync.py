@@ -12,8 +12,9 @@ from pathlib import Path
 from app.clock import format_wib, utcnow
 from app.i18n import N_, _, n_
 from app.domain.workflow import KIND_LABELS, ProposalKind
+from app.errors import UsulkanError
 from app.services import lurah as lurah_service
-from app.services import outbox, provisioning, sync, sync_run
+from app.services import outbox, provisioning, return_import, sync, sync_run
 from app.services.sync_run import BatchView, SyncState
 from app.sync.errors import BatchRejected, ReceiptInvalid
 from app.ui.editor.prompts import Prompts
@@ -170,8 +171,10 @@ class SyncPage(QWidget):
         self.export_button.clicked.connect(self.choose_export_folder)
         self.receipt_button = QPushButton(_("Read receipt files ..."))
         self.receipt_button.clicked.connect(self.choose_receipts)
+        self.return_button = QPushButton(_("Import the Dinsos return file ..."))
+        self.return_button.clicked.connect(self.choose_return_file)
         actions = QHBoxLayout()
-        for button in (self.send_button, self.export_button, self.receipt_button):
+        for button in (self.send_button, self.export_button, self.receipt_button, self.return_button):
             actions.addWidget(button)
         actions.addStretch(1)
 
@@ -211,7 +214,8 @@ class SyncPage(QWidget):
         layout.addWidget(self.table, 1)
 
         # Until the office's sync state is read (on the worker): no step is offered that may not apply.
-        for button in (self.send_button, self.export_button, self.countersign_button, self.release_button):
+        for button in (self.send_button, self.export_button, self.return_button, self.countersign_button,
+                       self.release_button):
             button.setEnabled(False)
         if self.scheduler is not None:
             self.scheduler.state_changed.connect(self.show_state)
@@ -260,7 +264,9 @@ class SyncPage(QWidget):
         self.countersign_button.setEnabled(fresh.awaiting_countersignature > 0)
         self.release_button.setEnabled(fresh.rejected > 0)
         self.link_button.setEnabled(not fresh.bound)
-        self.export_button.setEnabled(fresh.to_send > 0)
+        self.return_button.setEnabled(fresh.bound)
+        # An office that sends by file signs its queue on saving: something queued is enough.
+        self.export_button.setEnabled(fresh.to_send > 0 or (fresh.bound and fresh.items_waiting > 0))
 
     def _running(self, running: bool) -> None:
         self.send_button.setText(_("Sending ...") if running else _("Send now"))
@@ -350,6 +356,25 @@ class SyncPage(QWidget):
             self._say("\n".join(lines) or _("No receipt files were found there."))
 
         self.state.run(lambda ctx: sync.import_receipt_files(ctx, paths, now=utcnow()), done, changes=PROPOSALS)
+
+    def choose_return_file(self) -> None:
+        path = self.prompts.open_file(_("Choose the return file from Dinsos"),
+                                      _("Dinsos return file (*.usulkan-return)"))
+        if path is not None:
+            self.import_return(path)
+
+    def import_return(self, path: Path) -> None:
+        """Dinsos's receipts and decisions from a stick, checked like those that come over the network."""
+        def failed(error: BaseException) -> None:
+            if not isinstance(error, UsulkanError):
+                self.state.failed.emit(error)
+                return
+            self._say(_("{file} was not imported: {why} Nothing in this office was changed.").format(
+                file=path.name, why=error.message()))
+
+        self.state.run(lambda ctx: return_import.import_return_file(ctx, path, now=utcnow()),
+                       lambda result: self._say(return_import.summary_text(result)), on_error=failed,
+                       changes=PROPOSALS)
 
     def countersign(self) -> None:
         """Show the Lurah what the SPTJM batches hold, as signed, and countersign them with her passphrase."""
