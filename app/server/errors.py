@@ -111,3 +111,9 @@ class UnknownReason(ServerError):
     reason, http_status = "unknown_reason", 400
     template = N_("The reason code {code} is not in the Dinsos reason catalogue.")
     hint = N_("Choose a reason from the list, or ask an administrator to add it.")
+
+
+class InvalidInput(ServerError):
+    reason, http_status = "invalid_input", 422
+    template = N_("The request has a missing or wrong value at {field}.")
+    hint = N_("Correct that field and send the request again.")
