@@ -17,7 +17,7 @@ from starlette.requests import ClientDisconnect
 
 from app import __version__
 from app.domain.errors import DomainError
-from app.server import auth, export, provisioning, rebind, review
+from app.server import auth, export, hardening, provisioning, rebind, review
 from app.server.config import Settings
 from app.server.context import ServerContext, open_server
 from app.server.errors import BadRequest, BodyTooLarge, NotAuthenticated, ServerError
@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 RECEIPT_TYPE = "application/json"
 _BATCH_STATUS = {"too_large": 413, "replay": 409, "rollback": 409, "prev_hash_mismatch": 409}
 _ENVELOPE_STATUS = {"truncated": 400, "damaged": 400, "too_large": 413}
+# A larger cursor or offset is a 422, not an overflow (500) in the database or the signer.
+MAX_CURSOR = 2**31 - 1  # the feed cursor column is a 32-bit INTEGER on PostgreSQL
+MAX_OFFSET = 10_000_000
 
 
 def _error(status: int, reason: str, message: str, **extra) -> JSONResponse:
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None, *, context: ServerContext | Non
     ctx = context or open_server(settings or Settings.from_env())
     api = FastAPI(title="Usulkan Dinsos server", version=__version__)
     api.state.ctx = ctx
+    hardening.install(api, max_body_bytes=ctx.settings.max_body_bytes, max_json_bytes=ctx.settings.max_json_bytes)
 
     @api.exception_handler(ServerError)
     async def _server_error(_request, err: ServerError):
@@ -153,7 +157,7 @@ def create_app(settings: Settings | None = None, *, context: ServerContext | Non
         return Response(answer, media_type=RECEIPT_TYPE)
 
     @api.get("/v1/offices/{office_id}/statuses", responses={200: {"description": "signed usulkan-status-page"}})
-    def statuses(office_id: str, after: Annotated[int, Query(ge=0)] = 0,
+    def statuses(office_id: str, after: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0,
                  authorization: Annotated[str | None, Header()] = None) -> Response:
         with ctx.reading() as session:
             office = provisioning.office_for_feed_token(session, office_id, _bearer(authorization))
@@ -185,7 +189,7 @@ def create_app(settings: Settings | None = None, *, context: ServerContext | Non
     @api.get("/v1/review/items")
     def items(user: Annotated[auth.Staff, Depends(staff)], state: str | None = None, office_id: str | None = None,
               duplicates: bool = False, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-              offset: Annotated[int, Query(ge=0)] = 0) -> list[dict]:
+              offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> list[dict]:
         return review.list_items(ctx, state=state, office_id=office_id, duplicates_only=duplicates,
                                  limit=limit, offset=offset)
 

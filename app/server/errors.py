@@ -125,3 +125,9 @@ class DecreeRequired(ServerError):
     reason, http_status = "decree_required", 400
     template = N_("An approval or a forwarding to the ministry needs the decree's number and date.")
     hint = N_("Fill in the number and the date of the walikota's decree (SK), then repeat the step.")
+
+
+class InvalidInput(ServerError):
+    reason, http_status = "invalid_input", 422
+    template = N_("The request has a missing or wrong value at {field}.")
+    hint = N_("Correct that field and send the request again.")
