@@ -31,6 +31,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if code_file.exists():
         print(_("Recovery code of the demo (demo only: a real office's code is only on its printed "
                 "recovery sheet): {code}").format(code=code_file.read_text(encoding="utf-8").strip()))
+    if args.smoke:
+        return _smoke(args.data_dir)
     if args.launch:
         from app.ui.main import main_gui
 
@@ -42,6 +44,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
             if dinsos is not None:
                 dinsos.stop()
     return EXIT_OK
+
+
+def _smoke(folder) -> int:
+    from app.ui.main import close_application
+    from app.ui.smoke import smoke_run
+
+    try:
+        return smoke_run(folder)
+    finally:
+        close_application()
 
 
 def _offer_demo_operator(folder) -> None:
@@ -84,4 +96,6 @@ def add_commands(commands) -> None:
     parser.add_argument("--launch", action="store_true", help=_("start the application on it"))
     parser.add_argument("--no-server", action="store_true",
                         help=_("do not start the demo Dinsos server on loopback"))
+    # For the installer's test: a built bundle must open the office's window (argparse.SUPPRESS: not for operators).
+    parser.add_argument("--smoke", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(handler=cmd_demo)

@@ -18,8 +18,9 @@ def default_server_dir() -> Path:
     override = os.environ.get("USULKAN_SERVER_DIR")
     if override:
         return Path(override)
-    base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
-    return base / "usulkan-server"
+    from app.paths import default_server_data_dir
+
+    return default_server_data_dir()
 
 
 @dataclass(frozen=True)
