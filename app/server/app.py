@@ -238,6 +238,9 @@ def create_app(settings: Settings | None = None, *, context: ServerContext | Non
     from app.server.documents import documents_router
 
     api.include_router(documents_router(ctx))
+    from app.server.sync_state import sync_state_router
+
+    api.include_router(sync_state_router(ctx))
     return api
 
 

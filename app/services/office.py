@@ -21,7 +21,7 @@ from app.services.context import OfficeContext
 from app.services.keys import new_key_in, open_with_slot, vouch_in
 from app.storage import audit, migrate
 from app.sync.keys import Ed25519Signer
-from app.storage.engine import export_copy, make_engine
+from app.storage.engine import make_engine
 from app.storage.models import Office, Operator
 from app.storage.sealed import SlotKey
 from app.storage.sync_models import AUTHORITY_OWNER
@@ -264,10 +264,13 @@ def _backup_then_migrate(folder: Path, vault: Vault, engine: Engine, key: bytes)
         return
     current = migrate.current_revision(engine)
     if current is not None:
-        backups = folder / "backups"
-        backups.mkdir(mode=0o700, exist_ok=True)
-        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-        export_copy(vault.database_path, key, backups / f"before-{current}-{stamp}.db", key)
+        from app.services import backup  # backup builds on the context this module makes
+
+        try:
+            backup.write_office_backup(folder, key, reason=f"before-{current}")
+        except backup.BackupFolderMissing:
+            # The stick is not plugged in: the migration still gets its copy, on this disk.
+            backup.write_office_backup(folder, key, reason=f"before-{current}", dest=folder / backup.LOCAL_FOLDER)
     migrate.upgrade(engine, vault=vault)
     # Dropped columns (clear private keys before 0008) leave freed pages: overwrite them.
     migrate.vacuum(engine)
@@ -395,6 +398,9 @@ def remove_operator(ctx: OfficeContext, operator_id: str) -> None:
     ctx.data_key = new_key
     ctx.engine = make_engine(ctx.vault.database_path, new_key)
     ctx.rebind()
+    from app.services import backup
+
+    backup.after_rekey(ctx, "revocation")
 
 
 class ServerAddressInvalid(OfficeError):

@@ -107,6 +107,25 @@ def _record(ctx: OfficeContext, now: datetime, report: RoundReport) -> None:
             link.last_contact_at = now
 
 
+def _reconciled(ctx: OfficeContext, transport, now: datetime, report: RoundReport) -> bool:
+    """A restored office first asks Dinsos what it holds; until that worked nothing is built or sent."""
+    from app.services.restore_sync import ReconcileFailed, reconcile_if_restored
+
+    try:
+        reconcile_if_restored(ctx, transport, now=now)
+    except ServerUnreachable:
+        report.error = UNREACHABLE
+        return False
+    except ServerError as err:
+        report.error = f"http_{err.status}"
+        return False
+    except ReconcileFailed as err:
+        log.warning("reconcile after restore failed: %s", err)
+        report.contact, report.error = True, "reconcile_failed"
+        return False
+    return True
+
+
 def run_round(ctx: OfficeContext, transport, *, now: datetime) -> RoundReport:
     """Sign what is queued into batches, send what is due, pull statuses; record what Dinsos answered.
 
@@ -117,6 +136,9 @@ def run_round(ctx: OfficeContext, transport, *, now: datetime) -> RoundReport:
     state = sync_state(ctx)
     if not state.bound:
         raise office_keys.NotProvisioned()
+    if not _reconciled(ctx, transport, now, report):
+        _record(ctx, now, report)
+        return report
     try:
         report.built = outbox.build_batches(ctx)
     except office_keys.NotCertified:

@@ -578,3 +578,14 @@ def _export_alone(old_path: Path, old_key: bytes, new_path: Path, new_key: bytes
     conn.close()
     fsutil.fsync_file(new_path)
     fsutil.fsync_dir(new_path.parent)
+
+
+def vault_database(raw: bytes, data_key: bytes) -> str | None:
+    """The database file name the vault document ``raw`` names, if its MAC holds under ``data_key``; else None.
+
+    What a backup checks before it pairs a copy of vault.json with a copy of the database."""
+    try:
+        state = _State.from_bytes(raw)
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        return None
+    return state.database if state.mac_ok(data_key) else None

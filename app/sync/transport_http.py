@@ -157,6 +157,11 @@ class HttpTransport:
                      "Content-Range": f"bytes {start}-{start + len(chunk) - 1}/{total}"},
         ))
 
+    def get_sync_state(self, office_id: str, after: int, token: str) -> dict:
+        """What Dinsos holds of this office's chain (last sequence, hash, signed receipts after ``after``)."""
+        return _json(self._request("GET", f"/v1/offices/{office_id}/sync-state", params={"after": after},
+                                   headers={"Authorization": f"Bearer {token}"}))
+
     def get_statuses(self, office_id: str, after: int, token: str) -> dict:
         return _json(self._request(
             "GET", f"/v1/offices/{office_id}/statuses", params={"after": after},

@@ -33,7 +33,7 @@ def test_an_office_from_an_earlier_release_opens_at_head_with_its_data(tmp_path,
         assert audit_log.verify_audit(ctx).ok
     finally:
         ctx.close()
-    backups = list((folder / "backups").glob("*.db")) if (folder / "backups").exists() else []
+    backups = list((folder / "backups").glob("usulkan-backup-*/office-*.db")) if (folder / "backups").exists() else []
     # A database older than head is copied (encrypted) before it is migrated.
     assert bool(backups) == (before != migrate.head_revision())
 

@@ -1,0 +1,258 @@
+"""One backup on disk: the database copied by SQLCipher's backup API, the vault of that moment, a manifest.
+
+Layout of a backup (a folder, so a stick needs no archive tool to inspect it)::
+
+    usulkan-backup-<stamp>-<reason>/
+        vault.json       the keyslots valid when the copy was made (they open this copy's key)
+        office-<g>.db    the database, encrypted under the same data key, one file (no WAL)
+        manifest.json    written last: sizes and SHA-256 of both files; only a verified copy has one
+
+Everything is written into ``.partial-<name>`` first, fsynced, checked (``cipher_integrity_check``,
+``integrity_check`` and a test open with the key, the vault's MAC under that key), then renamed.
+A folder without a manifest, or whose files do not match it (a stick pulled mid-write), never
+counts as a backup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from app.storage import engine, fsutil
+from app.storage.vault import VAULT_FILE, _State, vault_database
+
+FORMAT, VERSION = "usulkan-backup", 1
+MANIFEST = "manifest.json"
+PREFIX = "usulkan-backup-"
+PARTIAL = ".partial-"
+DOOMED = ".deleting-"
+PAGES_PER_STEP = 1024
+
+Progress = Callable[[int, int], None]  # (pages done, pages in all)
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """A backup folder whose manifest parsed; ``complete`` once its files were checked against it."""
+
+    path: Path
+    office_id: str
+    created_at: datetime
+    reason: str
+    generation: int
+    database: str
+    revision: str | None
+    db_size: int
+    db_sha256: str
+    vault_sha256: str
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+class BackupIncomplete(Exception):
+    """The folder is not a whole, verified backup (no manifest, files missing, truncated or altered)."""
+
+
+def aware(at: datetime) -> datetime:
+    """``at`` in UTC with its zone; a naive time is the app's clock, which is UTC already."""
+    return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+
+
+def backup_name(now: datetime, reason: str) -> str:
+    return f"{PREFIX}{aware(now):%Y%m%dT%H%M%S%fZ}-{reason}"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _raw_open(path: Path, key: bytes):
+    """A bare keyed connection (no WAL switch): for writing and checking backup copies."""
+    conn = engine.driver().connect(str(path), isolation_level=None, check_same_thread=False)
+    try:
+        engine._apply_key(conn, key)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def copy_database(source: Path, key: bytes, target: Path, progress: Progress | None = None) -> None:
+    """Copy the live database ``source`` page by page with the online backup API into the new file ``target``.
+
+    Both ends are keyed with the same data key, so SQLCipher decrypts and re-encrypts each page;
+    the copy is a consistent snapshot even while the office writes (the API restarts if it must).
+    """
+    if not fsutil.create_private(target):
+        raise FileExistsError(target)
+    src = engine.connect(source, key)
+    try:
+        dst = _raw_open(target, key)
+        try:
+            def step(_status, remaining, total):
+                if progress is not None:
+                    progress(total - remaining, total)
+
+            src.backup(dst, pages=PAGES_PER_STEP, progress=step)
+            # The copy stands alone: one file, no -wal beside it on the stick.
+            dst.execute("PRAGMA journal_mode = DELETE").fetchall()
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    fsutil.fsync_file(target)
+
+
+def check_database(path: Path, key: bytes) -> str | None:
+    """Open the copy with ``key`` and run both integrity checks; returns its Alembic revision."""
+    conn = _raw_open(path, key)
+    try:
+        conn.execute("PRAGMA query_only = ON")
+        for pragma in ("cipher_integrity_check", "integrity_check"):
+            rows = conn.execute(f"PRAGMA {pragma}").fetchall()
+            bad = [row[0] for row in rows if row[0] != "ok"]
+            if bad:
+                raise BackupIncomplete(f"{pragma}: {bad[0]}")
+        try:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        except engine.driver().OperationalError:
+            row = None
+        return row[0] if row else None
+    except engine.driver().DatabaseError as exc:
+        raise BackupIncomplete(str(exc)) from exc
+    finally:
+        conn.close()
+
+
+def write_backup(dest: Path, *, source: Path, key: bytes, vault_bytes: bytes, reason: str, now: datetime,
+                 progress: Progress | None = None) -> BackupInfo:
+    """Write, verify and publish one backup in ``dest``; the returned backup is complete."""
+    if vault_database(vault_bytes, key) is None:
+        raise BackupIncomplete("the vault copy does not belong to this data key")
+    state = _State.from_bytes(vault_bytes)
+    dest = fsutil.secure_mkdir(dest)
+    name = backup_name(now, reason)
+    partial = dest / f"{PARTIAL}{name}"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(mode=0o700)
+    try:
+        fsutil.write_atomic(partial / VAULT_FILE, vault_bytes)
+        db = partial / state.database
+        copy_database(source, key, db, progress)
+        revision = check_database(db, key)
+        manifest = {
+            "format": FORMAT, "version": VERSION, "office_id": state.office_id,
+            "created_at": aware(now).isoformat(), "reason": reason,
+            "generation": state.generation, "database": state.database, "revision": revision,
+            "db_size": db.stat().st_size, "db_sha256": _sha256(db),
+            "vault_sha256": hashlib.sha256(vault_bytes).hexdigest(),
+        }
+        # The manifest is the last thing written: its presence is what makes the folder count.
+        fsutil.write_atomic(partial / MANIFEST, json.dumps(manifest, indent=2).encode("utf-8"))
+        fsutil.fsync_dir(partial)
+        final = dest / name
+        os.rename(partial, final)
+        fsutil.fsync_dir(dest)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return read_manifest(final)
+
+
+def read_manifest(path: Path) -> BackupInfo:
+    """The backup's manifest, parsed (BackupIncomplete when missing or malformed)."""
+    try:
+        doc = json.loads((Path(path) / MANIFEST).read_bytes())
+        if doc["format"] != FORMAT or doc["version"] != VERSION:
+            raise ValueError("format")
+        return BackupInfo(
+            path=Path(path), office_id=str(doc["office_id"]), created_at=aware(datetime.fromisoformat(doc["created_at"])),
+            reason=str(doc["reason"]), generation=int(doc["generation"]), database=str(doc["database"]),
+            revision=doc.get("revision"), db_size=int(doc["db_size"]), db_sha256=str(doc["db_sha256"]),
+            vault_sha256=str(doc["vault_sha256"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BackupIncomplete(f"no readable manifest in {Path(path).name}") from exc
+
+
+def verify_files(path: Path, *, thorough: bool = True) -> BackupInfo:
+    """The manifest, after checking the files against it (sizes always, SHA-256 when ``thorough``)."""
+    info = read_manifest(path)
+    db, vault = Path(path) / info.database, Path(path) / VAULT_FILE
+    try:
+        if db.stat().st_size != info.db_size:
+            raise BackupIncomplete(f"{db.name} is {db.stat().st_size} bytes, not {info.db_size}")
+        vault_bytes = vault.read_bytes()
+    except OSError as exc:
+        raise BackupIncomplete(str(exc)) from exc
+    if hashlib.sha256(vault_bytes).hexdigest() != info.vault_sha256:
+        raise BackupIncomplete("vault.json does not match the manifest")
+    if thorough and _sha256(db) != info.db_sha256:
+        raise BackupIncomplete(f"{db.name} does not match the manifest")
+    return info
+
+
+def complete_backups(dest: Path, *, thorough: bool = False) -> list[BackupInfo]:
+    """Every backup in ``dest`` that checks out, oldest first; partial and damaged folders are left out."""
+    found = []
+    try:
+        entries = list(Path(dest).iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.name.startswith(PREFIX) or not entry.is_dir():
+            continue
+        try:
+            found.append(verify_files(entry, thorough=thorough))
+        except BackupIncomplete:
+            continue
+    return sorted(found, key=lambda b: b.created_at)
+
+
+def incomplete_folders(dest: Path) -> list[Path]:
+    """Backup folders that do not count: leftovers of a crash, or copies that do not match their manifest."""
+    bad = []
+    try:
+        entries = list(Path(dest).iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        if entry.name.startswith((PARTIAL, DOOMED)):
+            bad.append(entry)
+        elif entry.name.startswith(PREFIX) and entry.is_dir():
+            try:
+                verify_files(entry, thorough=False)
+            except BackupIncomplete:
+                bad.append(entry)
+    return bad
+
+
+def remove_backup(path: Path) -> None:
+    """Delete a backup folder so that a crash half-way leaves nothing that counts (renamed first)."""
+    doomed = path.with_name(DOOMED + path.name)
+    os.rename(path, doomed)
+    fsutil.fsync_dir(path.parent)
+    shutil.rmtree(doomed, ignore_errors=True)
+
+
+def clear_leftovers(dest: Path) -> None:
+    """Remove ``.partial-`` and ``.deleting-`` folders an interrupted run left."""
+    try:
+        entries = list(Path(dest).iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith((PARTIAL, DOOMED)):
+            shutil.rmtree(entry, ignore_errors=True)

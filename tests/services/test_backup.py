@@ -1,0 +1,240 @@
+"""Backups: SQLCipher copy + vault of that moment, verified, rotated, and restorable on a fresh install."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from app.services import backup, restore
+from app.services.backup_rotation import to_keep
+from app.services.office import open_office
+from app.storage import backup_files
+from app.storage.engine import make_engine
+from app.storage.vault import Vault, WrongPassphrase
+from tests.conftest import LURAH_PASS, OPERATOR_PASS
+from test_sync_world import ready_proposal
+
+# Rows the restore itself adds: its unlock and restore entries, and the reconcile request.
+GROWS_ON_RESTORE = {"audit_entry", "data_repair"}
+
+
+def _dump(engine) -> dict[str, list]:
+    with engine.connect() as conn:
+        tables = conn.execute(text("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+                                   " AND name NOT LIKE 'member_name_fts%'")).scalars().all()
+        return {t: [tuple(r) for r in conn.execute(text(f'SELECT * FROM "{t}" ORDER BY rowid'))] for t in tables}
+
+
+def _dump_folder(folder, operator_id, passphrase):
+    vault = Vault.load(folder)
+    engine = make_engine(vault.database_path, vault.unlock_operator(operator_id, passphrase))
+    try:
+        return _dump(engine)
+    finally:
+        engine.dispose()
+
+
+def test_backup_destroy_restore_gives_back_every_table(tmp_path, office, created_office):
+    folder, created = created_office
+    for n in (1, 2, 3):
+        ready_proposal(office, n)
+    dest = tmp_path / "stick"
+    dest.mkdir()
+    backup.set_backup_folder(office, dest)
+    info = backup.write_office_backup(folder, office.data_key, reason="manual")
+    before = _dump(office.engine)
+    office.close()
+    shutil.rmtree(folder)  # the PC died
+
+    assert [b.name for b in backup.list_backups(dest, thorough=True)] == [info.name]
+    fresh = tmp_path / "new-pc" / "office"
+    ctx = restore.restore_backup(info.path, fresh, operator="Ani Operator", passphrase=OPERATOR_PASS)
+    ctx.close()
+    after = _dump_folder(fresh, created.operator_id, OPERATOR_PASS)
+    assert set(after) == set(before)
+    assert sum(len(rows) for rows in before.values()) > 50
+    for table, rows in before.items():
+        if table == "audit_head":  # the one-row pointer to the newest entry moved on
+            assert after[table][0][1] > rows[0][1]
+        elif table in GROWS_ON_RESTORE:
+            assert after[table][: len(rows)] == rows, table
+        else:
+            assert after[table] == rows, table
+    assert len(after["proposal"]) == 3
+    assert restore.installation_id(fresh) is not None
+    # The backup itself was not touched by the restore.
+    backup_files.verify_files(info.path, thorough=True)
+
+
+def test_a_backup_opens_with_the_passphrases_of_its_moment(tmp_path, office, created_office, fast_kdf):
+    from app.services.office import change_passphrase
+
+    folder, created = created_office
+    info = backup.create_backup(office, reason="manual", dest=tmp_path / "stick")
+    change_passphrase(office, OPERATOR_PASS, "sebuah frasa sandi baru yang panjang", fast_kdf)
+    later = backup.create_backup(office, reason="manual", dest=tmp_path / "stick2")
+    with pytest.raises(WrongPassphrase):
+        restore.restore_backup(info.path, tmp_path / "a", operator="Ani Operator",
+                               passphrase="sebuah frasa sandi baru yang panjang")
+    assert not (tmp_path / "a").exists() and not (tmp_path / "a.restoring").exists()
+    restore.restore_backup(info.path, tmp_path / "b", operator="Ani Operator", passphrase=OPERATOR_PASS).close()
+    restore.restore_backup(later.path, tmp_path / "c", operator="Ani Operator",
+                           passphrase="sebuah frasa sandi baru yang panjang").close()
+
+
+def test_restore_with_the_recovery_code_acts_as_the_lurah(tmp_path, office, created_office):
+    _folder, created = created_office
+    info = backup.create_backup(office, dest=tmp_path / "stick")
+    ctx = restore.restore_backup(info.path, tmp_path / "new", recovery_code=created.recovery_code)
+    try:
+        assert ctx.operator_role == "lurah"
+        assert restore.reconcile_pending(ctx)
+    finally:
+        ctx.close()
+
+
+def test_restore_refuses_an_existing_office(tmp_path, office, created_office):
+    folder, _ = created_office
+    info = backup.create_backup(office, dest=tmp_path / "stick")
+    with pytest.raises(restore.RestoreTargetInUse):
+        restore.restore_backup(info.path, folder, operator="Ani Operator", passphrase=OPERATOR_PASS)
+
+
+def test_a_truncated_backup_is_incomplete_and_never_restored(tmp_path, office):
+    dest = tmp_path / "stick"
+    dest.mkdir()
+    backup.set_backup_folder(office, dest)
+    good = backup.create_backup(office, reason="daily")
+    ready_proposal(office, 7)
+    bad = backup.create_backup(office, dest=dest, reason="manual")
+    db = bad.path / bad.database
+    with db.open("r+b") as fh:  # the stick was pulled: the end of the file never arrived
+        fh.truncate(db.stat().st_size // 2)
+    names = [b.name for b in backup.list_backups(dest)]
+    assert bad.name not in names and good.name in names
+    assert bad.path in backup_files.incomplete_folders(dest)
+    with pytest.raises(restore.BackupNotUsable):
+        restore.restore_backup(bad.path, tmp_path / "new", operator="Ani Operator", passphrase=OPERATOR_PASS)
+    health = backup.health(office.folder, office.office_id)
+    assert health.newest.name == good.name and health.incomplete == 1
+
+
+def test_a_flipped_byte_fails_the_thorough_check(tmp_path, office):
+    info = backup.create_backup(office, dest=tmp_path / "stick")
+    db = info.path / info.database
+    data = bytearray(db.read_bytes())
+    data[5000] ^= 0xFF
+    db.write_bytes(bytes(data))
+    assert backup.list_backups(tmp_path / "stick") != []  # sizes still match
+    assert backup.list_backups(tmp_path / "stick", thorough=True) == []
+    with pytest.raises(restore.BackupNotUsable):
+        restore.describe(info.path)
+
+
+def test_a_missing_stick_is_reported_not_written_beside_it(tmp_path, office):
+    stick = tmp_path / "media" / "USB"
+    backup.set_backup_folder(office, stick)
+    with pytest.raises(backup.BackupFolderMissing):
+        backup.create_backup(office)
+    assert not stick.exists()
+    health = backup.health(office.folder, office.office_id)
+    assert health.folder_missing and not health.ok
+
+
+def test_the_backup_is_encrypted_and_names_no_plain_data(tmp_path, office):
+    ready_proposal(office, 9)
+    info = backup.create_backup(office, dest=tmp_path / "stick")
+    raw = (info.path / info.database).read_bytes()
+    assert not raw.startswith(b"SQLite format 3")
+    assert b"proposal" not in raw and b"Ani Operator" not in raw
+    assert oct((info.path / info.database).stat().st_mode & 0o777) == "0o600"
+
+
+def test_rotation_keeps_7_daily_4_weekly_12_monthly():
+    start = datetime(2025, 1, 1, 20, tzinfo=UTC)
+    items = [(f"b{i}", start + timedelta(days=i), "daily") for i in range(400)]
+    keep = to_keep(items)
+    newest = start + timedelta(days=399)
+    days = sorted((start + timedelta(days=int(name[1:])) for name in keep), reverse=True)
+    assert newest in days
+    assert all(newest - d < timedelta(days=7) for d in days[:7])
+    assert len({d.isocalendar()[:2] for d in days}) >= 4
+    assert len({(d.year, d.month) for d in days}) == 12
+    assert len(keep) <= 7 + 4 + 12 + 1
+    # Several the same day: only the newest of the day counts, but a pre-migration one stays.
+    same_day = [("a", start, "daily"), ("b", start + timedelta(hours=1), "before-0012"), ("c", start + timedelta(hours=2), "manual")]
+    assert to_keep(same_day) == {"b", "c"}
+
+
+def test_rotation_runs_after_each_backup(tmp_path, office):
+    dest = tmp_path / "stick"
+    base = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    for day in range(12):
+        backup.write_office_backup(office.folder, office.data_key, reason="daily", dest=dest,
+                                   now=base + timedelta(days=day))
+    kept = backup.list_backups(dest)
+    assert 7 <= len(kept) <= 9
+    assert kept[-1].created_at == base + timedelta(days=11)
+
+
+def test_the_pre_migration_backup_is_a_verified_backup(tmp_path, office, created_office):
+    from app.storage import migrate
+
+    folder, created = created_office
+    office.close()
+    vault = Vault.load(folder)
+    engine = make_engine(vault.database_path, vault.unlock_operator(created.operator_id, OPERATOR_PASS))
+    migrate.downgrade(engine, "0013")
+    engine.dispose()
+    ctx = open_office(folder, created.operator_id, OPERATOR_PASS)
+    ctx.close()
+    [made] = backup.list_backups(folder / "backups", thorough=True)
+    assert made.reason == "before-0013" and made.revision == "0013"
+
+
+def test_sigkill_during_backup_never_leaves_a_half_backup_that_counts(tmp_path, office):
+    """Kill a backup at random instants, 120 times: the previous one stays whole, and only whole ones count."""
+    for n in range(1, 6):
+        ready_proposal(office, n)
+    dest = tmp_path / "stick"
+    base = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    first = backup.write_office_backup(office.folder, office.data_key, reason="daily", dest=dest, now=base)
+    started = time.monotonic()  # how long one backup takes in a forked child, to kill it anywhere in it
+    pid = os.fork()
+    if pid == 0:
+        try:
+            backup.write_office_backup(office.folder, office.data_key, reason="manual", dest=tmp_path / "timing", now=base)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    duration = time.monotonic() - started
+    rng = random.Random(12)
+    previous, finished = first.name, 0
+    for i in range(1, 121):
+        pid = os.fork()
+        if pid == 0:  # the child: one backup, then out without any cleanup
+            try:
+                backup.write_office_backup(office.folder, office.data_key, reason="daily", dest=dest,
+                                           now=base + timedelta(days=i))
+            finally:
+                os._exit(0)
+        time.sleep(rng.uniform(0, duration * 1.3))
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        counted = backup.list_backups(dest)
+        names = [b.name for b in counted]
+        assert previous in names or (names and names[-1] > previous), i
+        for item in counted[-2:]:  # whatever counts matches its manifest, opens and checks out
+            backup_files.verify_files(item.path, thorough=True)
+            backup_files.check_database(item.path / item.database, office.data_key)
+        if names[-1] != previous:
+            finished += 1
+            previous = names[-1]
+    assert 0 < finished < 120  # some were killed mid-way, some got through
