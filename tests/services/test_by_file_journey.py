@@ -106,7 +106,7 @@ def test_returned_fixed_resent_and_finalised_entirely_by_files(tmp_path, lurah, 
     with dinsos.desk() as ctx:
         review.decide(ctx, vera, first, "return", [review.Reason(*BLURRY)])
     result = carry(office, dinsos, stick, office_id)
-    assert result.decisions == 1 and not result.delivered
+    assert result.decisions == 1 and not result.delivered and result.returned == 1
     status, label = shown(office, tracking)
     assert status.state == "returned" and label.startswith("Dikembalikan")
     assert status.returned_reasons == (BLURRY[1],)

@@ -68,6 +68,7 @@ def test_an_office_without_a_network_saves_batches_and_imports_the_return_file_b
     qtbot.mouseClick(page.return_button, Qt.MouseButton.LeftButton)
     assert page.prompts.asked and "*.usulkan-return" in page.prompts.asked[0][1]
     assert "1 keputusan dari Dinsos" in page.message.text(), page.message.text()
+    assert "1 usulan dikembalikan Dinsos" in page.message.text()
     assert _state(office, proposal) == "returned" and page.delivered_label.text() == "1"
 
     # The same file again: genuine, nothing new, nothing changed.
