@@ -37,6 +37,7 @@ class ReturnImport:
     not_applied: list[int] = field(default_factory=list)
     unknown_receipts: int = 0
     cursor: int = 0
+    returned: int = 0  # of the decisions applied, how many sent a proposal back to this office
 
     @property
     def nothing_new(self) -> bool:
@@ -89,6 +90,9 @@ def import_return_file(ctx: OfficeContext, path: str | Path, *, now: datetime) -
     for page in bundle.pages:
         store_page(ctx, page, pulled)
     result.decisions, result.not_applied, result.cursor = pulled.applied, pulled.not_applied, max(cursor, pulled.cursor)
+    skipped = set(pulled.not_applied)
+    result.returned = sum(1 for page in bundle.pages for u in page.updates
+                          if u.feed_cursor > cursor and u.state == "returned" and u.feed_cursor not in skipped)
     if not result.nothing_new:
         with ctx.transaction() as session:
             ctx.audit(session, "sync.return_file", "office", ctx.office_id, return_id=bundle.return_id,
@@ -106,6 +110,11 @@ def summary_text(result: ReturnImport) -> str:
         n_("{n} decision from Dinsos arrived.", "{n} decisions from Dinsos arrived.",
            result.decisions).format(n=result.decisions),
     ]
+    if result.returned:
+        parts.append(n_("{n} proposal was returned by Dinsos with its reasons: open it from Beranda, fix it in a "
+                        "new version and queue it again.",
+                        "{n} proposals were returned by Dinsos with their reasons: open them from Beranda, fix "
+                        "them in a new version and queue them again.", result.returned).format(n=result.returned))
     if result.not_applied:
         parts.append(n_("{n} decision could not be applied here; it is kept for a person to look at.",
                         "{n} decisions could not be applied here; they are kept for a person to look at.",

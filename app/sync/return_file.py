@@ -164,10 +164,13 @@ def _header(office_id: str) -> dict[str, Any]:
     return {"format": FILE_FORMAT, "format_version": FORMAT_VERSION, "office_id": office_id}
 
 
-def seal_return(bundle: ReturnBundle, token_digest: str) -> bytes:
-    """The file's bytes: a clear header naming the office, the signed bundle encrypted to that office."""
+def seal_return(bundle: ReturnBundle, token_digest: str, *, nonce: bytes | None = None) -> bytes:
+    """The file's bytes: a clear header naming the office, the signed bundle encrypted to that office.
+
+    ``nonce`` is for the test vector only; a real file always draws a fresh one.
+    """
     header = _header(bundle.office_id)
-    nonce = os.urandom(NONCE_BYTES)
+    nonce = os.urandom(NONCE_BYTES) if nonce is None else nonce
     sealed = AESGCM(file_key(token_digest, bundle.office_id)).encrypt(
         nonce, bundle.to_bytes(), canonical_bytes(header))
     return canonical_bytes({**header, "nonce": nonce, "sealed": sealed})

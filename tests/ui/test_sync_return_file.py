@@ -68,6 +68,7 @@ def test_an_office_without_a_network_saves_batches_and_imports_the_return_file_b
     qtbot.mouseClick(page.return_button, Qt.MouseButton.LeftButton)
     assert page.prompts.asked and "*.usulkan-return" in page.prompts.asked[0][1]
     assert "1 keputusan dari Dinsos" in page.message.text(), page.message.text()
+    assert "1 usulan dikembalikan Dinsos" in page.message.text()
     assert _state(office, proposal) == "returned" and page.delivered_label.text() == "1"
 
     # The same file again: genuine, nothing new, nothing changed.
@@ -84,3 +85,18 @@ def test_an_office_without_a_network_saves_batches_and_imports_the_return_file_b
     text = page.message.text()
     assert "edited.usulkan-return tidak diimpor" in text and "Tidak ada yang diubah" in text, text
     assert _state(office, proposal) == "returned" and sync_run.sync_state(office).bound
+
+
+def test_the_background_sender_signs_the_queue_of_a_file_only_office_without_any_network(
+        qtbot, server, lurah, office, app_state, tmp_path):
+    link_by_file(server, lurah, tmp_path / "usb")
+    app_state.scheduler = SyncScheduler(app_state, transport_factory=lambda url: pytest.fail("no network"),
+                                        runner=InlineRunner())
+    page = SyncPage(app_state)
+    qtbot.addWidget(page)
+    queue_ready(office, 2)
+    page.reload()
+    assert page.to_send_label.text() == "0"
+    app_state.scheduler.send_now()  # the scheduler's round: there is no address, so it only signs
+    assert page.to_send_label.text() == "1" and page.waiting_label.text() == "1"
+    assert sync_run.sync_state(office).last_error is None  # nothing was tried, nothing failed

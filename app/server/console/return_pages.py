@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import i18n
 from app.errors import UsulkanError
@@ -19,8 +19,7 @@ from app.server.return_file import build_return_file
 def _offices(ctx: ServerContext) -> list[dict]:
     with ctx.reading() as session:
         rows = session.execute(select(Office).order_by(Office.name, Office.id)).scalars().all()
-        batches = dict(session.execute(
-            select(Batch.office_id, Batch.sequence).order_by(Batch.office_id, Batch.sequence)).all())
+        batches = dict(session.execute(select(Batch.office_id, func.max(Batch.sequence)).group_by(Batch.office_id)).all())
         return [{"id": o.id, "name": o.name, "village_code": o.village_code, "bound": o.feed_token_hash is not None,
                  "last_sequence": batches.get(o.id, 0), "feed_cursor": o.feed_cursor} for o in rows]
 
