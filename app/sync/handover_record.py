@@ -1,6 +1,6 @@
 """The signed handover record: the report's canonical body, the leaver's signature, the Lurah's countersignature.
 
-A handover record stays in the office (docs/batch-format.md §13). Its body is RFC 8785 JSON
+A handover record stays in the office (docs/batch-format.md §14). Its body is RFC 8785 JSON
 (``usulkan-handover``, version 1); its hash, the SHA-256 of those bytes, is the fingerprint
 printed on the report. The leaver signs the body with their certified operator key; the Lurah
 countersigns a small statement (``usulkan-handover-countersignature``) naming the record, its

@@ -1,4 +1,4 @@
-"""The return file format (docs/batch-format.md §13): a pinned vector, and what the reader refuses."""
+"""The return file format (docs/batch-format.md §15): a pinned vector, and what the reader refuses."""
 
 from __future__ import annotations
 
