@@ -67,6 +67,13 @@ def kept_slots(ctx: OfficeContext) -> list[KeptSlot]:
         return [KeptSlot(row.id, row.name, row.revoked_at) for row in rows if row.id in in_vault]
 
 
+def recovery_due(ctx: OfficeContext) -> bool:
+    """A change of Lurah stopped before its new recovery code: the code on the sheet may be the old Lurah's."""
+    with ctx.reading() as session:
+        return session.scalars(select(LurahChange.id).where(LurahChange.recovery_due.is_(True),
+                                                            LurahChange.state == "committed")).first() is not None
+
+
 def remove_old_slot(ctx: OfficeContext, operator_id: str, *, confirmation: lurah.LurahConfirmation) -> None:
     """Remove the kept keyslot of the former Lurah ``operator_id`` and re-key (see the module docstring).
 

@@ -338,9 +338,10 @@ class PeoplePage(QWidget):
         self.state.run(lambda ctx: (list_people(ctx), totp.is_enrolled(ctx)), self._show)
         if self.is_lurah():
             self.state.run(handover_report.awaiting_countersignature, self._show_pending, on_error=self._failed)
-            from app.services.lurah_upkeep import kept_slots
+            from app.services.lurah_upkeep import kept_slots, recovery_due
 
-            self.state.run(kept_slots, self.kept_box.show_slots, on_error=self._failed)
+            self.state.run(lambda ctx: (kept_slots(ctx), recovery_due(ctx)), self.kept_box.show_upkeep,
+                           on_error=self._failed)
         else:
             self.pending = []
             self.pending_box.hide()
