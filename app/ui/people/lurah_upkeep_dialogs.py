@@ -71,8 +71,9 @@ class KeptSlotsBox(QFrame):
         row.addWidget(self.list, 1)
         row.addWidget(self.remove_button, alignment=Qt.AlignmentFlag.AlignTop)
         kept_layout.addLayout(row)
-        self.recovery_line = QLabel(_("The change of Lurah stopped before a new recovery code was made: the code on "
-                                      "the sheet may still be the former Lurah's. Renew it now."))
+        self.recovery_line = QLabel(_("A new recovery code was not finished (the change of Lurah or the renewal "
+                                      "stopped half-way): the code on the sheet may no longer work, or may still be "
+                                      "the former Lurah's. Renew it now."))
         self.recovery_line.setObjectName("errorText")
         self.recovery_line.setWordWrap(True)
         layout = QVBoxLayout(self)
