@@ -126,3 +126,24 @@ def test_another_window_open_says_so_and_keeps_the_slot(qtbot, qapp, created_off
         state.ctx = None
         live.close()
         operator.close()
+
+
+def test_the_lurahs_people_page_fits_the_office_screen(qtbot, qapp, created_office):
+    """Every Lurah button shown (Indonesian labels): the main window still fits 1366 px wide."""
+    from app.ui.main_window import MainWindow
+    from app.ui.screen_fit import OFFICE_SCREEN
+
+    folder, created = created_office
+    state = _state(folder, open_office(folder, created.lurah_id, LURAH_PASS))
+    try:
+        window = MainWindow(state)
+        qtbot.addWidget(window)
+        page = window.show_page("people")
+        assert page.recovery_button.isVisibleTo(page) and page.rotate_button.isVisibleTo(page)
+        # The page beside the navigation column: its own narrowest width, not the stack's (which lets it clip).
+        room = OFFICE_SCREEN[0] - window.navigation.width()
+        assert page.minimumSizeHint().width() <= room, (page.minimumSizeHint().width(), room)
+    finally:
+        live = state.ctx
+        state.ctx = None
+        live.close()
