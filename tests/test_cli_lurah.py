@@ -124,6 +124,15 @@ def test_rebind_by_file_then_remove_the_kept_slot(linked_office, tmp_path):
                 str(tmp_path / "op.txt"), "--code-file", str(tmp_path / "bad.txt"), "--new-passphrase-file",
                 str(tmp_path / "new.txt"), data_dir=folder)
     assert wrong.returncode == 1 and "kode" in wrong.stderr.lower()
+    tampered = tmp_path / "tampered-answer"
+    raw = bytearray(answer.read_bytes())
+    raw[len(raw) // 2] ^= 1
+    tampered.write_bytes(bytes(raw))
+    forged = run("lurah", "rebind-answer", str(tampered), *operator, "--new-passphrase-file", str(tmp_path / "new.txt"),
+                 data_dir=folder)
+    assert forged.returncode == 1 and forged.stderr.startswith("Kesalahan:"), forged.stderr
+    assert "Traceback" not in forged.stderr
+    open_office(folder, made["lurah_id"], LURAH).close()  # a forged answer changed nothing
     # Another window has the office open: the old Lurah's slot is kept, for remove-old-slot.
     window = open_office(folder, made["operator_id"], PASS)
     try:

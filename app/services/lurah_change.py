@@ -120,7 +120,7 @@ def rotate_authority(ctx: OfficeContext, *, confirmation: lurah.LurahConfirmatio
     return Rotation(fingerprint(new_row.public_key), boundary, tuple(recertified), code)
 
 
-def renew_recovery(lurah_ctx: OfficeContext, change_id: str | None, authority_raw: bytes, authority_public: bytes,
+def renew_recovery(lurah_ctx: OfficeContext, change_id: str, authority_raw: bytes, authority_public: bytes,
                    params: KdfParams) -> str:
     """A new recovery code (the old one goes), the new authority key sealed to it; the change is done."""
     code, recovery = lurah_ctx.vault.set_recovery_slot_keyed(lurah_ctx.data_key, params)
@@ -135,8 +135,7 @@ def renew_recovery(lurah_ctx: OfficeContext, change_id: str | None, authority_ra
                                                            SealedKey.slot_id != recovery.slot_id,
                                                            SealedKey.slot_id != lurah_ctx.slot_key.slot_id)):
             session.delete(row)
-        if change_id is not None:  # None: the code renewed on its own (app/services/lurah_upkeep.py)
-            change = session.get(LurahChange, change_id)
-            change.recovery_due, change.state, change.finished_at = False, "done", now
+        change = session.get(LurahChange, change_id)
+        change.recovery_due, change.state, change.finished_at = False, "done", now
         lurah_ctx.audit(session, "lurah.recovery_renewed", "operator", lurah_ctx.operator_id, change=change_id)
     return code

@@ -9,11 +9,14 @@ data key, so the old slot, and any copy of vault.json holding it, opens nothing 
 
 ``renew_recovery_code`` (``Purpose.RECOVERY``): a new recovery code shown once, the Lurah's
 authority key sealed to the new recovery slot, the seals to the old one deleted, then a re-key so
-the old code opens nothing, not even from an earlier copy of vault.json.
+the old code opens nothing, not even from an earlier copy of vault.json. It is recorded as a
+``lurah_change`` of kind ``recovery``, due until the new code's seal commits, so a renewal stopped
+half-way shows on the people page (``recovery_due``) like a change of Lurah stopped half-way.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,7 +28,7 @@ from app.services import keys as office_keys
 from app.services import lurah
 from app.services import office as office_service
 from app.services.context import OfficeContext
-from app.services.lurah_change import renew_recovery
+from app.services.lurah_change import _step, renew_recovery
 from app.storage.engine import make_engine
 from app.storage.lurah_models import LurahChange
 from app.storage.models import Operator
@@ -67,6 +70,13 @@ def kept_slots(ctx: OfficeContext) -> list[KeptSlot]:
         return [KeptSlot(row.id, row.name, row.revoked_at) for row in rows if row.id in in_vault]
 
 
+def recovery_due(ctx: OfficeContext) -> bool:
+    """A change of Lurah stopped before its new recovery code: the code on the sheet may be the old Lurah's."""
+    with ctx.reading() as session:
+        return session.scalars(select(LurahChange.id).where(LurahChange.recovery_due.is_(True),
+                                                            LurahChange.state == "committed")).first() is not None
+
+
 def remove_old_slot(ctx: OfficeContext, operator_id: str, *, confirmation: lurah.LurahConfirmation) -> None:
     """Remove the kept keyslot of the former Lurah ``operator_id`` and re-key (see the module docstring).
 
@@ -99,11 +109,20 @@ def renew_recovery_code(ctx: OfficeContext, *, confirmation: lurah.LurahConfirma
         slot = lurah_ctx.slot_key
         if slot is None or slot.kind == "recovery":
             raise office_keys.KeyNotAvailable()  # the authority key is opened with the Lurah's own slot
-        with lurah_ctx.reading() as session:
+        with lurah_ctx.transaction() as session:
             row = office_keys.authority_key_in(lurah_ctx, session)
             raw = office_keys.open_with_slot(session, lurah_ctx.office_id, slot, row)
             public = row.public_key
-        code = renew_recovery(lurah_ctx, None, raw, public, params)
+            # Due until the new code's seal commits: a kill in between is shown on the people page.
+            change = LurahChange(id=str(uuid.uuid4()), kind="recovery", state="committed",
+                                 old_lurah_id=lurah_ctx.operator_id, new_lurah_id=lurah_ctx.operator_id,
+                                 old_authority_public=public, new_authority_public=public, recovery_due=True,
+                                 created_at=office_keys.now_seconds(lurah_ctx))
+            session.add(change)
+            change_id = change.id
+        _step("change_recorded")
+        code = renew_recovery(lurah_ctx, change_id, raw, public, params)
+        _step("recovery_sealed")
         _finish_changes(lurah_ctx, recovery_renewed=True)
         rekeyed = _rekey(lurah_ctx)
         if not rekeyed:

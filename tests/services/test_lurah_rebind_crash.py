@@ -18,13 +18,15 @@ from sqlalchemy import select
 from app.server.rebind import issue_rebind_code, rebind_from_file
 from app.services import keys as office_keys
 from app.services import lurah_rebind, lurah_upkeep
-from app.services.office import OperatorInactive, open_office
+from app.services.office import OperatorInactive, open_office, open_office_with_recovery
 from app.storage import fsutil
+from app.storage.lurah_models import LurahChange
 from app.storage.models import Operator
 from app.storage.vault import UnknownOperator
 from test_lurah_rebind import _linked, _server_state
 from test_sync_server import server  # noqa: F401
 from test_sync_world import lurah as chief  # noqa: F401
+from tests import factories
 from tests.conftest import LURAH_PASS, OPERATOR_PASS
 from tests.storage.childproc import ROOT, child_env
 
@@ -88,6 +90,26 @@ def test_a_rebind_killed_at_each_step_leaves_one_whole_lurah(server, chief, crea
         kept = lurah_upkeep.kept_slots(new)
         # Killed before the old slot went: it is listed, for "Hapus slot lama".
         assert [s.operator_id for s in kept] == ([created.lurah_id] if step in ("database_committed", "slot_completed") else [])
+        # Killed before the new recovery code was sealed: the people page says it is due.
+        due = step in ("database_committed", "slot_completed", "recovery_written")
+        assert lurah_upkeep.recovery_due(new) == due
+        # What the kill left, the new Lurah finishes: the slot removed, a new code; the change is done.
+        for slot in kept:
+            lurah_upkeep.remove_old_slot(new, slot.operator_id, confirmation=factories.approve(
+                new, "remove_slot", slot.operator_id, passphrase=NEW_PASS))
+        if due:
+            renewed = lurah_upkeep.renew_recovery_code(new, confirmation=factories.approve(
+                new, "recovery", "recovery", passphrase=NEW_PASS), kdf=fast_kdf)
+            assert renewed.rekeyed
+            recovered = open_office_with_recovery(folder, renewed.recovery_code)
+            try:
+                with recovered.reading() as session:
+                    office_keys.authority_signer(recovered, session)
+            finally:
+                recovered.close()
+        assert not lurah_upkeep.recovery_due(new) and lurah_upkeep.kept_slots(new) == []
+        with new.reading() as session:
+            assert set(session.scalars(select(LurahChange.state)).all()) == {"done"}
     finally:
         new.close()
     with pytest.raises((UnknownOperator, OperatorInactive)):

@@ -256,12 +256,15 @@ class PeoplePage(QWidget):
         ):
             button.clicked.connect(lambda _checked=False, slot=slot: slot())
         actions = QHBoxLayout()
+        key_actions = QHBoxLayout()  # the Lurah's own key on a row of its own: one row is wider than 1366 px
+        key_buttons = (self.rotate_button, self.change_lurah_button, self.recovery_button)
         for button in self.lurah_buttons:
-            actions.addWidget(button)
+            (key_actions if button in key_buttons else actions).addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.handover_button)
         actions.addWidget(self.start_page_button)
-        actions.addWidget(self.rebind_button)
+        key_actions.addStretch(1)
+        key_actions.addWidget(self.rebind_button)
 
         from app.ui.people.lurah_upkeep_dialogs import KeptSlotsBox
 
@@ -287,6 +290,7 @@ class PeoplePage(QWidget):
         layout.addWidget(self.pending_box)
         layout.addWidget(self.table, 1)
         layout.addLayout(actions)
+        layout.addLayout(key_actions)
         layout.addWidget(self.message)
         layout.addWidget(self.kept_box)
         layout.addWidget(self.totp_box)
@@ -338,9 +342,10 @@ class PeoplePage(QWidget):
         self.state.run(lambda ctx: (list_people(ctx), totp.is_enrolled(ctx)), self._show)
         if self.is_lurah():
             self.state.run(handover_report.awaiting_countersignature, self._show_pending, on_error=self._failed)
-            from app.services.lurah_upkeep import kept_slots
+            from app.services.lurah_upkeep import kept_slots, recovery_due
 
-            self.state.run(kept_slots, self.kept_box.show_slots, on_error=self._failed)
+            self.state.run(lambda ctx: (kept_slots(ctx), recovery_due(ctx)), self.kept_box.show_upkeep,
+                           on_error=self._failed)
         else:
             self.pending = []
             self.pending_box.hide()

@@ -48,7 +48,7 @@ def recovery_dialog(state, parent: QWidget, on_done=None) -> LurahStepDialog:
 
 
 class KeptSlotsBox(QFrame):
-    """Former Lurahs whose keyslot was kept after a change, with "Hapus slot lama"."""
+    """What a change of Lurah left to do: former Lurahs' kept keyslots ("Hapus slot lama"), a recovery code still due."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,17 +62,28 @@ class KeptSlotsBox(QFrame):
         self.list = QListWidget()
         self.list.setMaximumHeight(80)
         self.remove_button = QPushButton(_("Remove old slot\u2026"))
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 8)
-        layout.addWidget(title)
-        layout.addWidget(hint)
+        self.kept_part = QWidget()
+        kept_layout = QVBoxLayout(self.kept_part)
+        kept_layout.setContentsMargins(0, 0, 0, 0)
+        kept_layout.addWidget(title)
+        kept_layout.addWidget(hint)
         row = QHBoxLayout()
         row.addWidget(self.list, 1)
         row.addWidget(self.remove_button, alignment=Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(row)
+        kept_layout.addLayout(row)
+        self.recovery_line = QLabel(_("A new recovery code was not finished (the change of Lurah or the renewal "
+                                      "stopped half-way): the code on the sheet may no longer work, or may still be "
+                                      "the former Lurah's. Renew it now."))
+        self.recovery_line.setObjectName("errorText")
+        self.recovery_line.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addWidget(self.kept_part)
+        layout.addWidget(self.recovery_line)
         self.hide()
 
-    def show_slots(self, slots: list[lurah_upkeep.KeptSlot]) -> None:
+    def show_upkeep(self, upkeep: tuple[list[lurah_upkeep.KeptSlot], bool]) -> None:
+        slots, due = upkeep
         self.slots = list(slots)
         self.list.clear()
         for slot in self.slots:
@@ -81,7 +92,9 @@ class KeptSlotsBox(QFrame):
             self.list.addItem(item)
         if self.slots:
             self.list.setCurrentRow(0)
-        self.setVisible(bool(self.slots))
+        self.kept_part.setVisible(bool(self.slots))
+        self.recovery_line.setVisible(due)
+        self.setVisible(bool(self.slots) or due)
 
     def current(self) -> lurah_upkeep.KeptSlot | None:
         row = self.list.currentRow()
