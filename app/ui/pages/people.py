@@ -130,18 +130,11 @@ class CountersignDialog(QDialog):
         say(self.message, _("Checking the passphrase ..."), ok=None)
 
         def work(ctx: OfficeContext):
-            from app.ui.handover_pdf import handover_pdf
+            # The wizard's own step: Argon2id (slow, never on the GUI thread), the passphrase typed now
+            # opening the Lurah's own slot, a record countersigned meanwhile checked all the same.
+            from app.ui.handover_wizard import steps
 
-            # Unlocking is Argon2id on purpose (slow): never on the GUI thread. The passphrase typed
-            # now must open the Lurah's own slot: being signed in as the Lurah is not enough.
-            try:
-                confirmation = lurah_service.confirm(ctx, approval.passphrase, purpose=lurah_service.Purpose.ENDORSE,
-                                                     subject=record_id, totp_code=approval.totp_code)
-                handover_report.countersign(ctx, record_id, confirmation)
-            except handover_report.AlreadyCountersigned:
-                pass  # countersigned meanwhile (the wizard, another PC): check it all the same
-            view = handover_report.verify_record(ctx, record_id)
-            return view, handover_pdf(view)
+            return steps.countersign(ctx, record_id, approval)
 
         self.state.run(work, self._done, on_error=self._failed, changes=PEOPLE)
 
