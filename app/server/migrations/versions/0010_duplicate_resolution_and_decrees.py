@@ -2,7 +2,7 @@
 or a forwarding to the ministry.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-04
 """
 
