@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, Engine
+
+from app.alembic_support import Migrations
 
 if TYPE_CHECKING:
     from alembic.config import Config
-
-# Alembic is imported only when the database must change: importing it (about 0.17 s) was a fifth of
-# the time from starting the application to its main window, on every start of an up-to-date office.
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -25,71 +22,29 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     return not (type_ == "table" and name and name.startswith(FTS_PREFIX))
 
 
+# The office's revisions. Revision 0008 seals private keys to the keyslots' public keys in vault.json,
+# so upgrades carry the vault as a config attribute.
+OFFICE = Migrations(MIGRATIONS_DIR)
+
+
 def alembic_config(connection: Connection | None = None, vault=None) -> Config:
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    if connection is not None:
-        config.attributes["connection"] = connection
-    # Revision 0008 seals private keys to the keyslots' public keys in vault.json.
-    config.attributes["vault"] = vault
-    return config
-
-
-_REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
-_DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
-
-
-def _head_from_files() -> str | None:
-    """The one revision no other names as its base, read from the version files; None if unsure."""
-    revisions, bases = set(), set()
-    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
-        source = path.read_text(encoding="utf-8")
-        found, down = _REVISION.search(source), _DOWN.search(source)
-        if found is None:
-            continue
-        if down is None:
-            return None
-        revisions.add(found.group(1))
-        bases.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
-    heads = revisions - bases
-    return next(iter(heads)) if len(heads) == 1 else None
+    return OFFICE.config(connection, vault=vault)
 
 
 def head_revision() -> str:
-    head = _head_from_files()
-    if head is None:  # branches, or a file written differently: ask Alembic itself
-        from alembic.script import ScriptDirectory
-
-        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    return OFFICE.head()
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
-        try:
-            rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-        except OperationalError:  # no table yet: a database Alembic never touched
-            return None
-    if len(rows) > 1:  # several heads stamped: let Alembic say what it means
-        from alembic.runtime.migration import MigrationContext
-
-        with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
-    return rows[0] if rows else None
+    return OFFICE.current(engine)
 
 
 def needs_upgrade(engine: Engine) -> bool:
-    return current_revision(engine) != head_revision()
+    return OFFICE.needs_upgrade(engine)
 
 
 def upgrade(engine: Engine, revision: str = "head", *, vault=None) -> None:
-    from alembic import command
-
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection, vault), revision)
+    OFFICE.upgrade(engine, revision, vault=vault)
 
 
 def vacuum(engine: Engine) -> None:
@@ -103,7 +58,4 @@ def vacuum(engine: Engine) -> None:
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    from alembic import command
-
-    with engine.begin() as connection:
-        command.downgrade(alembic_config(connection), revision)
+    OFFICE.downgrade(engine, revision, vault=None)
