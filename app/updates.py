@@ -117,8 +117,9 @@ def install(url: str, current_version: str, *, install_dir: Path | None = None,
     shutil.rmtree(cache / "extract", ignore_errors=True)
     (cache / "extract").mkdir(parents=True)
     try:
-        client.download_and_apply_update(skip_confirmation=True, install=_installer(),
-                                         purge_dst_dir=True)
+        # The folder is the program's own, so it is emptied first; the NSIS uninstaller stays.
+        client.download_and_apply_update(skip_confirmation=True, install=_installer(), purge_dst_dir=True,
+                                         exclude_from_purge=[str(install_dir / "uninstall.exe")])
     except exceptions.RepositoryError as err:  # the archive's length or hash is not the signed one
         raise UpdateRefused(detail=type(err).__name__) from err
     except exceptions.DownloadError as err:
