@@ -57,5 +57,10 @@ screenshots: $(STAMP)
 	fi
 	USULKAN_CONSOLE_SHOTS=1 $(BIN)/python -m pytest -q tests/server/test_console_browser.py
 
+# One-folder bundles for this platform with PyInstaller: dist/usulkan/ and dist/usulkan-server/.
+.PHONY: dist
+dist: $(STAMP)
+	$(BIN)/python installer/build.py
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

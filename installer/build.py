@@ -59,8 +59,20 @@ def make_icons(folder: Path) -> Path:
     return ico
 
 
-def build(dist: Path, work: Path, only: tuple[str, ...] = BUNDLES) -> dict[str, Path]:
+UPDATE_ROOT = ROOT / "build" / "update-root"
+
+
+def stage_update_root(root_json: Path | None) -> None:
+    """Dinsos's TUF root.json for the desktop bundle (resources/updates/); none: the build cannot update."""
+    shutil.rmtree(UPDATE_ROOT, ignore_errors=True)
+    if root_json is not None:
+        UPDATE_ROOT.mkdir(parents=True)
+        shutil.copyfile(root_json, UPDATE_ROOT / "root.json")
+
+
+def build(dist: Path, work: Path, only: tuple[str, ...] = BUNDLES, update_root: Path | None = None) -> dict[str, Path]:
     """Build the bundles into dist/<name>/; returns each bundle's folder."""
+    stage_update_root(update_root)
     ico = make_icons(ROOT / "build" / "icons")
     built = {}
     for name in only:
@@ -80,8 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="where the bundles go")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "pyinstaller")
     parser.add_argument("--only", choices=BUNDLES, action="append", help="build this bundle only")
+    parser.add_argument("--update-root", type=Path,
+                        help="Dinsos's update root.json (installer/updates_repo.py init) to ship in the bundle")
     args = parser.parse_args(argv)
-    for name, folder in build(args.dist, args.work, tuple(args.only or BUNDLES)).items():
+    for name, folder in build(args.dist, args.work, tuple(args.only or BUNDLES), args.update_root).items():
         print(f"{name}: {folder}")
     return 0
 

@@ -32,6 +32,8 @@ def office_datas() -> list[tuple[str, str]]:
         tree(ROOT / "app" / "storage" / "migrations", "app/storage/migrations", ("*.py", "*.mako"))
         + tree(ROOT / "resources" / "regions", "resources/regions", ("*.csv.gz", "*.md"))
         + [(str(ROOT / "installer" / "linux" / "usulkan.desktop"), "installer/linux")]
+        # Dinsos's TUF root, when the build was given one (installer/build.py --update-root).
+        + tree(ROOT / "build" / "update-root", "resources/updates", ("root.json",))
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,11 @@ class Bundles:
     @property
     def usulkan(self) -> Path:
         return self.desktop / "usulkan"
+
+    @property
+    def cli(self) -> Path:
+        """The program to run from a script: on Windows the console twin of the windowed usulkan.exe."""
+        return self.desktop / ("usulkan-cli" if sys.platform == "win32" else "usulkan")
 
     @property
     def usulkan_server(self) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 
 import pytest
 
@@ -21,14 +22,14 @@ def _files(folder) -> dict[str, int]:
 
 
 def test_the_desktop_bundle_says_its_version(bundles, user_home, tmp_path):
-    done = run(bundles.usulkan, "--version", env=user_home, cwd=tmp_path)
+    done = run(bundles.cli, "--version", env=user_home, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"usulkan {__version__}"
 
 
 def test_the_desktop_bundle_opens_the_demo_office_window_with_its_data_in_the_users_folder(bundles, user_home, tmp_path):
     before = _files(bundles.desktop)
-    done = run(bundles.usulkan, "--lang", "id", "demo", "--smoke", env=user_home, cwd=tmp_path)
+    done = run(bundles.cli, "--lang", "id", "demo", "--smoke", env=user_home, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "smoke: window 'Kelurahan Bugul Kidul (demo)' opened and closed" in done.stdout
     # Indonesian from the bundled catalogues, not the English source strings.
@@ -64,10 +65,11 @@ def test_the_server_bundle_says_its_version_and_migrates_a_new_sqlite_database(b
 
 def test_the_server_bundle_serves_no_qt(bundles):
     # The Dinsos server's folder carries no Qt; the office's carries no web server.
-    assert not list(bundles.server.rglob("libQt6Core*"))
+    assert not list(bundles.server.rglob("*Qt6Core*"))
     assert not list(bundles.desktop.rglob("uvicorn*")) and not list(bundles.desktop.rglob("fastapi*"))
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="XDG menus are Linux's; the NSIS installer makes Windows' entry")
 def test_the_bundles_install_the_linux_menu_entry_pointing_at_themselves(bundles, user_home, tmp_path):
     done = run(bundles.usulkan, "install-desktop-entry", env=user_home, cwd=tmp_path)
     assert done.returncode == 0, done.stderr

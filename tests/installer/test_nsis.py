@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +15,9 @@ from installer.build import ROOT
 
 pytestmark = pytest.mark.slow
 SCRIPT = ROOT / "installer" / "windows" / "usulkan.nsi"
-MAKENSIS = shutil.which("makensis")
+WINDOWS_NSIS = Path(os.environ.get("ProgramFiles(x86)", "C:/Program Files (x86)")) / "NSIS" / "makensis.exe"
+MAKENSIS = shutil.which("makensis") or (str(WINDOWS_NSIS) if WINDOWS_NSIS.exists() else None)
+EXE = "usulkan.exe" if sys.platform == "win32" else "usulkan"
 needs_makensis = pytest.mark.skipif(MAKENSIS is None, reason="makensis missing (sudo apt install nsis)")
 
 
@@ -34,7 +39,7 @@ def test_the_script_asks_for_no_admin_and_installs_into_the_users_programs_folde
 def test_the_script_compiles_into_an_installer_against_the_bundle(bundles, tmp_path):
     out = tmp_path / "Usulkan-setup.exe"
     done = _compile(tmp_path, f"-DBUNDLE_DIR={bundles.desktop}", f"-DVERSION={__version__}",
-                    "-DEXE_NAME=usulkan", "-DFAST", f"-DOUTFILE={out}")
+                    f"-DEXE_NAME={EXE}", "-DFAST", f"-DOUTFILE={out}")
     assert done.returncode == 0, done.stdout + done.stderr
     head = out.read_bytes()[:2]
     assert head == b"MZ"  # a Windows program
@@ -44,14 +49,14 @@ def test_the_script_compiles_into_an_installer_against_the_bundle(bundles, tmp_p
 
 
 @needs_makensis
-@pytest.mark.parametrize("missing", ["usulkan.ico", "usulkan"])
+@pytest.mark.parametrize("missing", ["usulkan.ico", EXE])
 def test_the_script_refuses_a_bundle_without_its_program_or_icon(bundles, tmp_path, missing):
     broken = tmp_path / "bundle"
     broken.mkdir()
-    for name in ("usulkan.ico", "usulkan"):
+    for name in ("usulkan.ico", EXE):
         if name != missing:
             shutil.copy2(bundles.desktop / name, broken / name)
-    done = _compile(tmp_path, f"-DBUNDLE_DIR={broken}", "-DVERSION=0.1.0", "-DEXE_NAME=usulkan",
+    done = _compile(tmp_path, f"-DBUNDLE_DIR={broken}", "-DVERSION=0.1.0", f"-DEXE_NAME={EXE}",
                     "-DFAST", f"-DOUTFILE={tmp_path / 'x.exe'}")
     assert done.returncode != 0
     assert f"{missing} is missing" in done.stdout + done.stderr

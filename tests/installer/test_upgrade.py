@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def _install(bundle: Path, programs: Path) -> Path:
     """What the installers do: the program's folder replaced whole, nothing else touched."""
     shutil.rmtree(programs, ignore_errors=True)
     shutil.copytree(bundle, programs, symlinks=True)
-    return programs / "usulkan"
+    return programs / ("usulkan-cli" if sys.platform == "win32" else "usulkan")
 
 
 def test_a_newer_bundle_installed_over_a_0_1_0_office_keeps_and_migrates_its_data(bundles, user_home, tmp_path):
