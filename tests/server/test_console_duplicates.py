@@ -135,3 +135,19 @@ def test_a_superseded_other_no_longer_blocks(ctx, pair):
     with ctx.transaction() as session:
         session.get(Item, pair["theirs"]).state = "superseded"
     assert _verify_then_finalise(ctx, pair["mine"]).status_code == 303
+
+
+def test_the_api_shows_the_flag_from_both_sides_with_its_resolution(ctx, pair):
+    from fastapi.testclient import TestClient
+
+    from app.server.app import create_app
+
+    vera = signed_in(ctx, "vera")
+    vera.post(f"/console/items/{pair['mine']}/duplicates/{pair['theirs']}", data={
+        "csrf": csrf(vera, f"/console/items/{pair['mine']}"), "resolution": "different_people", "note": "beda orang"})
+    client = TestClient(create_app(context=ctx))
+    token = client.post("/v1/review/login", json={"username": "vera", "password": PASSWORD}).json()["token"]
+    for this, other in ((pair["mine"], pair["theirs"]), (pair["theirs"], pair["mine"])):
+        detail = client.get(f"/v1/review/items/{this}", headers={"Authorization": f"Bearer {token}"}).json()
+        assert detail["duplicates"] == [{"other_item_id": other, "nik": nik(1), "resolved": True,
+                                         "resolution": "different_people", "kept_item_id": None}]
