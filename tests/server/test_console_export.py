@@ -91,3 +91,16 @@ def test_a_verifier_may_not_export(ctx, done):
     assert signed_in(ctx, "adi").get("/console/export/siks-ng.exe").status_code == 404
     with ctx.reading() as session:
         assert session.execute(select(AuditEntry).where(AuditEntry.action == "export_siksng")).first() is None
+
+
+def test_the_cli_writes_the_same_file(ctx, done, tmp_path):
+    from app.server.cli import main
+
+    expected, _count = siksng_export.to_csv(ctx)
+    common = ["--data-dir", str(ctx.settings.data_dir), "--database-url", ctx.settings.database_url]
+    out = tmp_path / "siks-ng.csv"
+    assert main(["export", *common, "--shape", "siks-ng", "--format", "csv", "--out", str(out)]) == 0
+    assert out.read_bytes() == expected
+    with ctx.reading() as session:
+        entry = session.execute(select(AuditEntry).where(AuditEntry.action == "export_siksng")).scalar_one()
+    assert entry.actor == "cli"
