@@ -47,6 +47,7 @@ def test_upload_stores_batches_and_hands_back_signed_receipts(ctx, kelurahan):
     assert [s for _b, s in batches] == [1, 2]
     page = answer.text
     assert page.count("Diterima") >= 2 and "Unduh semua tanda terima (ZIP)" in page
+    assert page.count("<td>Kelurahan a</td>") == 2
     one = client.get(f"/console/upload/receipts/{batches[0].batch_id}")
     receipt = Receipt.from_bytes(one.content)
     assert receipt.office_id == kelurahan.office_id and receipt.sequence == 1

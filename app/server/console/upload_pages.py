@@ -22,7 +22,7 @@ from app.server.console import web
 from app.server.console.common import labels, staff_or_none
 from app.server.context import ServerContext
 from app.server.errors import BadRequest, BodyTooLarge
-from app.server.models import Batch
+from app.server.models import Batch, HeldBatch, Office
 from app.sync.transport_file import BATCH_SUFFIX, receipt_file_name
 
 ROLES = ("verifier", "kepala", "admin")
@@ -170,4 +170,14 @@ async def _import(ctx: ServerContext, files: list[UploadFile]) -> list[dict]:
                             "expected": record.expected_sequence, "reason": record.reason,
                             "message": record.message,
                             "released": [batch for batch, _seq, _path in record.released]})
+    ids = [r["batch_id"] for r in results if r["batch_id"]]
+    if ids:
+        with ctx.reading() as session:
+            offices = dict(session.execute(select(Batch.batch_id, Office.name).join(Office, Office.id == Batch.office_id)
+                                           .where(Batch.batch_id.in_(ids))).all())
+            offices.update(session.execute(select(HeldBatch.batch_id, Office.name)
+                                           .join(Office, Office.id == HeldBatch.office_id)
+                                           .where(HeldBatch.batch_id.in_(ids))).all())
+        for r in results:
+            r["office"] = offices.get(r["batch_id"], "")
     return results
