@@ -67,6 +67,10 @@ def test_side_by_side_then_same_person_returns_the_other_and_unblocks(ctx, pair)
     dup = page[page.index('id="duplicates"'):]
     assert "Kelurahan a" in dup and "Kelurahan b" in dup and dup.count("SITI AMINAH") == 2
     assert dup.count('class="hit"') == 2 and "Kepala Keluarga" in dup
+    with ctx.reading() as session:
+        reads = session.execute(select(AuditEntry.subject, AuditEntry.detail).where(
+            AuditEntry.action == "item_viewed", AuditEntry.actor == "staff:vera")).all()
+    assert {subject for subject, _d in reads} == {pair["mine"], pair["theirs"]}  # the other one shown is a read
     token = csrf(vera, f"/console/items/{pair['mine']}")
     done = vera.post(f"/console/items/{pair['mine']}/duplicates/{pair['theirs']}", data={
         "csrf": token, "resolution": "same_person", "keep": pair["mine"], "reason": "duplikat_kelurahan_lain",
