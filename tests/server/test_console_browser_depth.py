@@ -10,6 +10,7 @@ import io
 
 import pytest
 import requests
+from test_console_browser import CHROMIUM, PASSWORD, _shot, _sign_in, pytestmark  # noqa: F401
 
 from app.server import auth
 from app.server.config import Settings
@@ -19,7 +20,6 @@ from app.sync.receipt import Receipt
 from app.sync.status import StatusPage
 from app.sync.transport_file import batch_file_name
 from bench.server_world import enrol, nik
-from test_console_browser import CHROMIUM, PASSWORD, _shot, _sign_in, pytestmark  # noqa: F401
 
 
 @pytest.fixture

@@ -10,17 +10,17 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from console_helpers import received, signed_in, staff
 from sqlalchemy import insert, select
 
 from app.server import review
 from app.server.auth import Staff
 from app.server.console import dashboard
+from app.server.ingest import ingest
 from app.server.models import Batch, Decision, Item, Office, StaffUser
 from app.server.reason_catalogue import reasons_for
-from app.server.ingest import ingest
 from app.sync.batch import BatchItem
 from bench.server_world import NOW, enrol, nik, proposal
-from console_helpers import received, signed_in, staff
 
 
 def _users(ctx) -> dict[str, Staff]:

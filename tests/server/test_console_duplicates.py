@@ -5,13 +5,13 @@ why; an open duplicate blocks finalisation, at the console and at the JSON API."
 from __future__ import annotations
 
 import pytest
+from console_helpers import PASSWORD, csrf, received, signed_in, staff
 from sqlalchemy import select
 
-from app.server import auth, review
+from app.server import review
 from app.server.models import AuditEntry, DuplicateFlag, Item, StaffUser
 from app.sync.status import StatusPage
 from bench.server_world import enrol, nik
-from console_helpers import PASSWORD, csrf, received, signed_in, staff
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import io
 import uuid
 
 import pytest
+from console_helpers import received, signed_in, staff
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -17,7 +18,6 @@ from app.server.ingest import ingest
 from app.server.models import AuditEntry, StaffUser
 from app.sync.batch import BatchItem
 from bench.server_world import nik, proposal
-from console_helpers import received, signed_in, staff
 
 
 def _send(kelurahan, payload):

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import uuid
 
+from console_helpers import csrf, received, signed_in, staff
 from sqlalchemy import select
 
 from app.server.ingest import ingest
 from app.server.models import AuditEntry
 from app.sync.batch import BatchItem
 from bench.server_world import nik, proposal
-from console_helpers import csrf, received, signed_in, staff
 
 
 def _member(**extra) -> dict:

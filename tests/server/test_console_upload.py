@@ -7,13 +7,13 @@ from __future__ import annotations
 import io
 import zipfile
 
+from console_helpers import csrf, signed_in, staff
 from sqlalchemy import func, select
 
 from app.server.models import AuditEntry, Batch, Item
 from app.sync.receipt import Receipt
 from app.sync.transport_file import batch_file_name
 from bench.server_world import nik
-from console_helpers import csrf, signed_in, staff
 
 
 def _files(kelurahan, *groups):
@@ -51,7 +51,7 @@ def test_upload_stores_batches_and_hands_back_signed_receipts(ctx, kelurahan):
     one = client.get(f"/console/upload/receipts/{batches[0].batch_id}")
     receipt = Receipt.from_bytes(one.content)
     assert receipt.office_id == kelurahan.office_id and receipt.sequence == 1
-    assert one.headers["content-disposition"].endswith(f'-000001.usulkan-receipt"')
+    assert one.headers["content-disposition"].endswith('-000001.usulkan-receipt"')
     archive = client.get("/console/upload/receipts.zip?" + "&".join(f"batch={b}" for b, _s in batches))
     names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
     assert names == [f"usulkan-{kelurahan.office_id}-00000{n}.usulkan-receipt" for n in (1, 2)]
