@@ -367,8 +367,14 @@ def cmd_export(args) -> int:
     from app.server.review import record_read
 
     ctx = _context(args)
-    record_read(ctx, "cli", "export", None, format=args.format)
-    data = export.to_xlsx(ctx) if args.format == "xlsx" else export.to_csv(ctx)
+    if getattr(args, "shape", "bnba") == "siks-ng":  # the national upload, one row per member
+        from app.server import siksng_export
+
+        data, count = siksng_export.to_xlsx(ctx) if args.format == "xlsx" else siksng_export.to_csv(ctx)
+        record_read(ctx, "cli", "export_siksng", None, format=args.format, rows=count)
+    else:
+        record_read(ctx, "cli", "export", None, format=args.format)
+        data = export.to_xlsx(ctx) if args.format == "xlsx" else export.to_csv(ctx)
     Path(args.out).write_bytes(data)
     ctx.close()
     return 0
@@ -444,6 +450,8 @@ def parser() -> argparse.ArgumentParser:
     rt.set_defaults(run=cmd_return_file)
     e = sub.add_parser("export", parents=[common], help="export the finalised list (BNBA)")
     e.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    e.add_argument("--shape", choices=("bnba", "siks-ng"), default="bnba",
+                   help="bnba: one row per household; siks-ng: SIKS-NG's usulan upload, one row per member")
     e.add_argument("--out", required=True)
     e.set_defaults(run=cmd_export)
     return p

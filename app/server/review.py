@@ -222,7 +222,8 @@ def item_detail(ctx: ServerContext, item_id: str, *, reader: str | None = None) 
             raise NotFound()
         item, name, village = row
         decisions = session.execute(select(Decision).where(Decision.item_id == item_id).order_by(Decision.id)).scalars()
-        flags = session.execute(select(DuplicateFlag).where(DuplicateFlag.item_id == item_id)).scalars()
+        flags = session.execute(select(DuplicateFlag).where(
+            (DuplicateFlag.item_id == item_id) | (DuplicateFlag.other_item_id == item_id)).order_by(DuplicateFlag.id)).scalars()
         detail = _summary(item, name, village, 0)
         detail["payload"] = json.loads(item.payload)
         detail["decisions"] = [
@@ -230,8 +231,9 @@ def item_detail(ctx: ServerContext, item_id: str, *, reader: str | None = None) 
              "decided_at": d.decided_at.isoformat(), "decree_number": d.decree_number,
              "decree_date": d.decree_date.isoformat() if d.decree_date else None} for d in decisions
         ]
-        detail["duplicates"] = [{"other_item_id": f.other_item_id, "nik": f.nik,
-                                 "resolved": f.resolved_at is not None} for f in flags]
+        detail["duplicates"] = [{"other_item_id": f.other_item_id if f.item_id == item_id else f.item_id, "nik": f.nik,
+                                 "resolved": f.resolved_at is not None, "resolution": f.resolution,
+                                 "kept_item_id": f.kept_item_id} for f in flags]
     return detail
 
 

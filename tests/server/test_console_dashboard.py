@@ -10,15 +10,17 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from console_helpers import received, signed_in, staff
 from sqlalchemy import insert, select
 
 from app.server import review
 from app.server.auth import Staff
 from app.server.console import dashboard
+from app.server.ingest import ingest
 from app.server.models import Batch, Decision, Item, Office, StaffUser
 from app.server.reason_catalogue import reasons_for
-from bench.server_world import NOW, enrol, nik
-from console_helpers import received, signed_in, staff
+from app.sync.batch import BatchItem
+from bench.server_world import NOW, enrol, nik, proposal
 
 
 def _users(ctx) -> dict[str, Staff]:
@@ -40,6 +42,10 @@ def history(ctx, kelurahan):
     ctx.clock = lambda: NOW + timedelta(days=5)
     review.decide(ctx, users["kirana"], a1, "finalise")
     review.decide(ctx, users["vera"], a3, "return", reasons_for(ctx, ["foto_rumah_buram"]))
+    ctx.clock = lambda: NOW + timedelta(days=7)  # the kelurahan resends a2: its return ends here
+    resend = BatchItem.create(item_id=str(uuid.uuid4()), item_type="proposal", payload=proposal(nik(2)),
+                              route="muskel", version=2, base_id=a2)
+    ingest(ctx, kelurahan.batch([resend])[0])
     ctx.clock = lambda: NOW + timedelta(days=10)
     return kelurahan, other
 
@@ -48,15 +54,18 @@ def test_figures_from_a_known_history(ctx, history):
     with ctx.reading() as session:
         figures = dashboard.figures(session, ctx.now())
     backlog = {r["name"]: {s: r[s] for s in dashboard.BACKLOG_STATES if r[s]} for r in figures.backlog}
-    assert backlog == {"Kelurahan a": {"returned": 2, "finalised": 1}, "Kelurahan <b>Tapaan</b>": {"received": 1}}
+    assert backlog == {"Kelurahan a": {"received": 1, "returned": 1, "finalised": 1},
+                       "Kelurahan <b>Tapaan</b>": {"received": 1}}
     stays = {r["state"]: (r["count"], r["median"], r["p90"]) for r in figures.stays}
-    assert stays == {"received": (4, 2.0, 10.0), "verified": (1, 3.0, 3.0), "returned": (2, 5.0, 8.0),
+    # received: 2, 2, 5 (decided), 10 (Tapaan, waiting), 3 (the resend, waiting); returned: a2 until
+    # its resend 5, a3 still 5.
+    assert stays == {"received": (5, 3.0, 10.0), "verified": (1, 3.0, 3.0), "returned": (2, 5.0, 5.0),
                      "finalised": (1, 5.0, 5.0)}
     assert figures.returns == [("foto_rumah_buram", 2), ("kk_tidak_sesuai", 1)]
     assert len(figures.weeks) == dashboard.WEEKS and figures.weeks[-1]["week"] == "2026-03-09"
     week = next(w for w in figures.weeks if w["week"] == "2026-03-02")
     assert (week["received"], week["verify"], week["return"], week["finalise"]) == (4, 1, 2, 1)
-    assert sum(w["received"] for w in figures.weeks) == 4
+    assert figures.weeks[-1]["received"] == 1 and sum(w["received"] for w in figures.weeks) == 5
 
 
 def test_the_page_draws_each_chart_and_its_table(ctx, history):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from console_helpers import PASSWORD, csrf, received, signed_in, staff
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -13,7 +14,6 @@ from app.server import review
 from app.server.app import create_app
 from app.server.models import AuditEntry, Decision, Item
 from bench.server_world import NOW, nik
-from console_helpers import PASSWORD, csrf, received, signed_in, staff
 
 
 @pytest.fixture

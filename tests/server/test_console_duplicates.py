@@ -5,13 +5,13 @@ why; an open duplicate blocks finalisation, at the console and at the JSON API."
 from __future__ import annotations
 
 import pytest
+from console_helpers import PASSWORD, csrf, received, signed_in, staff
 from sqlalchemy import select
 
-from app.server import auth, review
+from app.server import review
 from app.server.models import AuditEntry, DuplicateFlag, Item, StaffUser
 from app.sync.status import StatusPage
 from bench.server_world import enrol, nik
-from console_helpers import PASSWORD, csrf, received, signed_in, staff
 
 
 @pytest.fixture
@@ -67,6 +67,10 @@ def test_side_by_side_then_same_person_returns_the_other_and_unblocks(ctx, pair)
     dup = page[page.index('id="duplicates"'):]
     assert "Kelurahan a" in dup and "Kelurahan b" in dup and dup.count("SITI AMINAH") == 2
     assert dup.count('class="hit"') == 2 and "Kepala Keluarga" in dup
+    with ctx.reading() as session:
+        reads = session.execute(select(AuditEntry.subject, AuditEntry.detail).where(
+            AuditEntry.action == "item_viewed", AuditEntry.actor == "staff:vera")).all()
+    assert {subject for subject, _d in reads} == {pair["mine"], pair["theirs"]}  # the other one shown is a read
     token = csrf(vera, f"/console/items/{pair['mine']}")
     done = vera.post(f"/console/items/{pair['mine']}/duplicates/{pair['theirs']}", data={
         "csrf": token, "resolution": "same_person", "keep": pair["mine"], "reason": "duplikat_kelurahan_lain",
@@ -135,3 +139,19 @@ def test_a_superseded_other_no_longer_blocks(ctx, pair):
     with ctx.transaction() as session:
         session.get(Item, pair["theirs"]).state = "superseded"
     assert _verify_then_finalise(ctx, pair["mine"]).status_code == 303
+
+
+def test_the_api_shows_the_flag_from_both_sides_with_its_resolution(ctx, pair):
+    from fastapi.testclient import TestClient
+
+    from app.server.app import create_app
+
+    vera = signed_in(ctx, "vera")
+    vera.post(f"/console/items/{pair['mine']}/duplicates/{pair['theirs']}", data={
+        "csrf": csrf(vera, f"/console/items/{pair['mine']}"), "resolution": "different_people", "note": "beda orang"})
+    client = TestClient(create_app(context=ctx))
+    token = client.post("/v1/review/login", json={"username": "vera", "password": PASSWORD}).json()["token"]
+    for this, other in ((pair["mine"], pair["theirs"]), (pair["theirs"], pair["mine"])):
+        detail = client.get(f"/v1/review/items/{this}", headers={"Authorization": f"Bearer {token}"}).json()
+        assert detail["duplicates"] == [{"other_item_id": other, "nik": nik(1), "resolved": True,
+                                         "resolution": "different_people", "kept_item_id": None}]

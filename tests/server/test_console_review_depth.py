@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import uuid
 
+from console_helpers import csrf, received, signed_in, staff
 from sqlalchemy import select
 
 from app.server.ingest import ingest
 from app.server.models import AuditEntry
 from app.sync.batch import BatchItem
 from bench.server_world import nik, proposal
-from console_helpers import csrf, received, signed_in, staff
 
 
 def _member(**extra) -> dict:
@@ -90,3 +90,17 @@ def test_the_page_of_an_item_with_a_bare_first_version(ctx, kelurahan):
     (item_id,) = received(kelurahan, [nik(5)])
     page = signed_in(ctx, "vera").get(f"/console/items/{item_id}")
     assert page.status_code == 200 and 'id="changes"' not in page.text and 'id="proposed"' not in page.text
+
+
+def test_english_when_the_reader_chose_it(ctx, kelurahan):
+    staff(ctx, "vera", "verifier")
+    payload = proposal(nik(1))
+    payload["household"]["members"] = [_member()]
+    item_id = _send(kelurahan, payload)
+    client = signed_in(ctx, "vera")
+    client.get("/console/lang/en?next=/console/inbox")
+    page = client.get(f"/console/items/{item_id}").text
+    assert "Head of family" in page and "Mother's name" in page.replace("&#39;", "'") and "Female" in page
+    assert "Kepala Keluarga" not in page
+    for path in ("/console/dashboard", "/console/upload"):
+        assert client.get(path).status_code == 200

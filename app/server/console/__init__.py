@@ -12,11 +12,13 @@ from app.server.context import ServerContext
 
 
 def console_router(ctx: ServerContext) -> APIRouter:
-    from app.server.console import dashboard_pages, pages, return_pages, review_pages
+    from app.server.console import dashboard_pages, export_pages, pages, return_pages, review_pages, upload_pages
 
     router = APIRouter(prefix="/console", include_in_schema=False)
     pages.register(router, ctx)
     review_pages.register(router, ctx)
     dashboard_pages.register(router, ctx)
     return_pages.register(router, ctx)
+    export_pages.register(router, ctx)
+    upload_pages.register(router, ctx)
     return router

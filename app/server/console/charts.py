@@ -28,15 +28,22 @@ def bars(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence
         top = max((v for _n, values in series for v in values), default=0)
     top = top or 1
     per_row = ROW if stacked else max(ROW, (ROW - 8) * len(series) + 8)
-    legend = 24
+    # The legend: each name as wide as its text (about 7 px a letter), wrapping onto more lines.
+    places, x, line = [], LABEL, 0
+    for name in names:
+        width = 16 + 7 * len(name) + 14
+        if x + width > WIDTH and x > LABEL:
+            x, line = LABEL, line + 1
+        places.append((x, 4 + line * 18))
+        x += width
+    legend = 24 + line * 18
     height = legend + per_row * max(len(labels), 1) + 8
     scale = (WIDTH - LABEL - 60) / top
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {WIDTH} {height}" '
              f'width="{WIDTH}" height="{height}"><title>{escape(title)}</title>']
-    for index, name in enumerate(names):
-        x = LABEL + index * 150
-        parts.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{PALETTE[index % len(PALETTE)]}"/>'
-                     f'<text x="{x + 16}" y="14" font-size="12" fill="#1d2530">{escape(name)}</text>')
+    for index, (name, (x, y)) in enumerate(zip(names, places)):
+        parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{PALETTE[index % len(PALETTE)]}"/>'
+                     f'<text x="{x + 16}" y="{y + 10}" font-size="12" fill="#1d2530">{escape(name)}</text>')
     for row, label in enumerate(labels):
         y = legend + row * per_row
         parts.append(f'<text x="{LABEL - 6}" y="{y + 14}" font-size="12" text-anchor="end" fill="#1d2530">'

@@ -2,7 +2,8 @@
 (median and 90th percentile), returns by reason code, and weekly throughput.
 
 Days in a state: every stay of an item in a state, from the step that brought it there (or its
-arrival) to the step that took it out, plus the stays still going (until now). Percentiles are by
+arrival) to the step that took it out (for a return: the kelurahan's resend), plus the stays still
+going (until now). Percentiles are by
 nearest rank (the value at rank ceil(p * n)), picked inside the database with window functions, so
 no row list leaves it; the same SQL runs on SQLite and PostgreSQL, only the date arithmetic differs.
 """
@@ -68,7 +69,13 @@ def stays(session, now: datetime) -> list[dict]:
     # An item still in a state has been there since its last change (updated_at).
     ongoing = (select(Item.state, _days(dialect, literal(now.replace(tzinfo=None)), Item.updated_at).label("days"))
                .where(Item.item_type == "proposal", Item.state.in_(STAY_STATES)))
-    every = union_all(done, ongoing).subquery()
+    # A return ends when the kelurahan resends: the returned version is superseded then (no decision).
+    resent = (select(literal("returned").label("state"),
+                     _days(dialect, Item.updated_at, func.max(Decision.decided_at)).label("days"))
+              .join(Decision, Decision.item_id == Item.item_id)
+              .where(Item.item_type == "proposal", Item.state == "superseded", Decision.to_state == "returned")
+              .group_by(Item.item_id, Item.updated_at))
+    every = union_all(done, ongoing, resent).subquery()
     ranked = select(every.c.state, cast(every.c.days, Float).label("days"),
                     func.row_number().over(partition_by=every.c.state, order_by=every.c.days).label("rank"),
                     func.count().over(partition_by=every.c.state).label("n")).subquery()

@@ -46,6 +46,9 @@ def register(router: APIRouter, ctx: ServerContext) -> None:
         claim = claims.claim(ctx, staff, item_id)
         with ctx.reading() as session:
             view = item_view.load(session, item_id)
+        for dup in view.duplicates:  # the other kelurahan's household is shown beside it: a read too
+            review.record_read(ctx, f"staff:{staff.username}", "item_viewed", dup["item"].item_id,
+                               via="console_duplicate", beside=item_id)
         return web.render(request, "item.html", staff=staff, view=view, claim=claim, error=error, done=done,
                           reasons=list_reasons(ctx), status=status, shown=_shown(request, view), **labels(request))
 
