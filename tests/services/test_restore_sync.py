@@ -165,3 +165,25 @@ def test_sync_state_needs_the_feed_token(server, office, lurah):
     with pytest.raises(TransportError):
         transport.get_sync_state(office_id, 0, "not the token")
     assert sync_state(server_ctx, office_id, 0)["last_sequence"] == 0
+
+
+def test_audit_verify_after_a_restore_is_clean_offline(tmp_path, server, office, lurah, created_office):
+    from app.services import audit_log
+
+    server_ctx, transport = _linked(server, office, lurah)
+    folder, _ = created_office
+    info = backup.write_office_backup(folder, office.data_key, reason="manual", dest=tmp_path / "stick")
+    queue_ready(office, 91)
+    outbox.build_batches(office)
+    sync.send_pending(office, transport, now=utcnow())
+    lurah.close()
+    office.close()
+    shutil.rmtree(folder)
+    ctx = restore.restore_backup(info.path, tmp_path / "new-pc", operator="Ani Operator", passphrase=OPERATOR_PASS)
+    try:
+        report = restore_sync.reconcile(ctx, transport, now=utcnow())
+        # The proposal made after the backup is at Dinsos only; its batch is adopted from the receipt.
+        assert report.adopted_batches == [1] and report.delivered_items == 0
+        assert audit_log.verify_audit(ctx).ok
+    finally:
+        ctx.close()
