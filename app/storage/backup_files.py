@@ -256,3 +256,14 @@ def clear_leftovers(dest: Path) -> None:
     for entry in entries:
         if entry.name.startswith((PARTIAL, DOOMED)):
             shutil.rmtree(entry, ignore_errors=True)
+
+
+def operators_in(path: Path) -> list[str]:
+    """The names of the operators whose passphrases open the backup (read without writing to the stick)."""
+    from app.storage.keyslot import OPERATOR
+
+    try:
+        state = _State.from_bytes((Path(path) / VAULT_FILE).read_bytes())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        return []
+    return [slot.label for slot in state.slots if slot.kind == OPERATOR and not slot.pending]
