@@ -340,8 +340,12 @@ class MainWindow(QMainWindow):
         self.busy_bar.setVisible(busy)
 
     def start_background(self) -> None:
-        """Start sending in the background (the application does; most tests do not)."""
+        """Start sending and the daily backup in the background (the application does; most tests do not)."""
         self.scheduler.start()
+        from app.ui.backup_scheduler import BackupScheduler
+
+        self.backup_scheduler = BackupScheduler(self.state, self)
+        self.backup_scheduler.start()
 
     def _show_dinsos_state(self, _state: object = None) -> None:
         last = self.scheduler.last
