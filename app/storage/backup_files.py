@@ -93,7 +93,7 @@ def copy_database(source: Path, key: bytes, target: Path, progress: Progress | N
     """Copy the live database ``source`` page by page with the online backup API into the new file ``target``.
 
     Both ends are keyed with the same data key, so SQLCipher decrypts and re-encrypts each page;
-    the copy is a consistent snapshot even while the office writes (the API restarts if it must).
+    the copy is one consistent snapshot even while the office writes.
     """
     if not fsutil.create_private(target):
         raise FileExistsError(target)
@@ -105,7 +105,14 @@ def copy_database(source: Path, key: bytes, target: Path, progress: Progress | N
                 if progress is not None:
                     progress(total - remaining, total)
 
-            src.backup(dst, pages=PAGES_PER_STEP, progress=step)
+            # One read transaction over every step: the copy is that snapshot, and writers committing
+            # meanwhile (WAL) neither block it nor make the backup API start over.
+            src.execute("BEGIN")
+            src.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            try:
+                src.backup(dst, pages=PAGES_PER_STEP, progress=step)
+            finally:
+                src.execute("ROLLBACK")
             # The copy stands alone: one file, no -wal beside it on the stick.
             dst.execute("PRAGMA journal_mode = DELETE").fetchall()
         finally:

@@ -17,7 +17,7 @@ from app.services.backup_rotation import to_keep
 from app.services.office import open_office
 from app.storage import backup_files
 from app.storage.engine import make_engine
-from app.storage.vault import Vault, WrongPassphrase
+from app.storage.vault import UnknownOperator, Vault, WrongPassphrase
 from tests.conftest import LURAH_PASS, OPERATOR_PASS
 from test_sync_world import ready_proposal
 
@@ -238,3 +238,51 @@ def test_sigkill_during_backup_never_leaves_a_half_backup_that_counts(tmp_path, 
             finished += 1
             previous = names[-1]
     assert 0 < finished < 120  # some were killed mid-way, some got through
+
+
+def test_a_backup_taken_while_the_office_writes_is_one_snapshot(tmp_path, office):
+    import threading
+
+    from sqlalchemy import text as sql
+
+    with office.engine.begin() as conn:
+        conn.execute(sql("CREATE TABLE bench_rows (x BLOB)"))
+        conn.execute(sql("INSERT INTO bench_rows VALUES (randomblob(3000))"))
+        for _ in range(12):
+            conn.execute(sql("INSERT INTO bench_rows SELECT randomblob(3000) FROM bench_rows LIMIT 500"))
+    stop = threading.Event()
+
+    def writer():
+        while not stop.is_set():
+            with office.engine.begin() as conn:
+                conn.execute(sql("INSERT INTO bench_rows VALUES (randomblob(3000))"))
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        info = backup.create_backup(office, dest=tmp_path / "stick")
+    finally:
+        stop.set()
+        thread.join()
+    backup_files.check_database(info.path / info.database, office.data_key)
+
+
+def test_revoking_someone_makes_a_backup_their_passphrase_no_longer_opens(tmp_path, office, created_office):
+    from app.services.office import remove_operator
+
+    folder, created = created_office
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    backup.set_backup_folder(office, stick)
+    office.close()
+    lurah = open_office(folder, created.lurah_id, LURAH_PASS)
+    try:
+        remove_operator(lurah, created.operator_id)
+    finally:
+        lurah.close()
+    [made] = backup.list_backups(stick, thorough=True)
+    assert made.reason == "revocation"
+    assert backup_files.operators_in(made.path) == ["Bapak Lurah"]
+    with pytest.raises(UnknownOperator):
+        restore.restore_backup(made.path, tmp_path / "a", operator="Ani Operator", passphrase=OPERATOR_PASS)
+    restore.restore_backup(made.path, tmp_path / "b", operator="Bapak Lurah", passphrase=LURAH_PASS).close()
