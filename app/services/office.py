@@ -172,6 +172,9 @@ def create_office(
             lurah_name=lurah_name, lurah_passphrase=lurah_passphrase,
             operator_name=operator_name, operator_passphrase=operator_passphrase, server_url=server_url,
         )
+        from app.services.restore import new_installation  # restore builds on this module
+
+        new_installation(staging)
         if folder.exists():
             folder.rmdir()  # empty, checked above
         staging.rename(folder)

@@ -50,6 +50,8 @@ def test_backup_destroy_restore_gives_back_every_table(tmp_path, office, created
     backup.set_backup_folder(office, dest)
     info = backup.write_office_backup(folder, office.data_key, reason="manual")
     before = _dump(office.engine)
+    before_id = restore.installation_id(folder)
+    assert before_id is not None
     office.close()
     shutil.rmtree(folder)  # the PC died
 
@@ -69,6 +71,7 @@ def test_backup_destroy_restore_gives_back_every_table(tmp_path, office, created
             assert after[table] == rows, table
     assert len(after["proposal"]) == 3
     assert restore.installation_id(fresh) is not None
+    assert restore.installation_id(fresh) != before_id  # a new identity: never mistaken for the old PC
     # The backup itself was not touched by the restore.
     backup_files.verify_files(info.path, thorough=True)
 
