@@ -7,8 +7,8 @@ Layout of a backup (a folder, so a stick needs no archive tool to inspect it)::
         office-<g>.db    the database, encrypted under the same data key, one file (no WAL)
         manifest.json    written last: sizes and SHA-256 of both files; only a verified copy has one
 
-Everything is written into ``.partial-<name>`` first, fsynced, checked (``cipher_integrity_check``,
-``quick_check`` and a test open with the key, the vault's MAC under that key), then renamed.
+Everything is written into ``.partial-<name>`` first, fsynced, checked (``cipher_integrity_check``
+and a test open with the key, the vault's MAC under that key), then renamed.
 A folder without a manifest, or whose files do not match it (a stick pulled mid-write), never
 counts as a backup.
 """
@@ -105,6 +105,7 @@ def copy_database(source: Path, key: bytes, target: Path, progress: Progress | N
             # journal and no syncs of its own: it is fsynced once, whole, and checked before it counts.
             dst.execute("PRAGMA journal_mode = OFF").fetchall()
             dst.execute("PRAGMA synchronous = OFF")
+            dst.execute(f"PRAGMA cache_size = -{engine.PAGE_CACHE_KIB}")
             def step(_status, remaining, total):
                 if progress is not None:
                     progress(total - remaining, total)
@@ -126,14 +127,15 @@ def copy_database(source: Path, key: bytes, target: Path, progress: Progress | N
     fsutil.fsync_file(target)
 
 
-def check_database(path: Path, key: bytes) -> str | None:
-    """Open the copy with ``key`` and run both integrity checks; returns its Alembic revision."""
+def check_database(path: Path, key: bytes, *, structure: bool = False) -> str | None:
+    """Open the copy with ``key``, check every page's HMAC and read it; returns its Alembic revision."""
     conn = _raw_open(path, key)
     try:
         conn.execute("PRAGMA query_only = ON")
-        # Every page's HMAC, then SQLite's structure (quick_check: pages, records, no index cross-check;
-        # `usulkan doctor` runs the full integrity_check on the live database).
-        for pragma in ("cipher_integrity_check", "quick_check"):
+        # Every page's HMAC: any page not written whole, or changed since, fails. The structure was
+        # the live database's (`usulkan doctor` runs integrity_check on it); with ``structure`` it is
+        # checked here too (quick_check).
+        for pragma in ("cipher_integrity_check",) + (("quick_check",) if structure else ()):
             rows = conn.execute(f"PRAGMA {pragma}").fetchall()
             bad = [row[0] for row in rows if row[0] != "ok"]
             if bad:

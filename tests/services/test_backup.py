@@ -267,7 +267,7 @@ def test_a_backup_taken_while_the_office_writes_is_one_snapshot(tmp_path, office
     finally:
         stop.set()
         thread.join()
-    backup_files.check_database(info.path / info.database, office.data_key)
+    backup_files.check_database(info.path / info.database, office.data_key, structure=True)
 
 
 def test_revoking_someone_makes_a_backup_their_passphrase_no_longer_opens(tmp_path, office, created_office):
