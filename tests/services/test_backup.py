@@ -289,3 +289,20 @@ def test_revoking_someone_makes_a_backup_their_passphrase_no_longer_opens(tmp_pa
     with pytest.raises(UnknownOperator):
         restore.restore_backup(made.path, tmp_path / "a", operator="Ani Operator", passphrase=OPERATOR_PASS)
     restore.restore_backup(made.path, tmp_path / "b", operator="Bapak Lurah", passphrase=LURAH_PASS).close()
+
+
+def test_a_copy_damaged_while_written_never_counts(tmp_path, office, monkeypatch):
+    """A bad sector or a flaky stick flips a byte of the copy before it is checked: refused, nothing counts."""
+    real = backup_files.copy_database
+
+    def flaky(source, key, target, progress=None):
+        real(source, key, target, progress)
+        data = bytearray(target.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        target.write_bytes(bytes(data))
+
+    monkeypatch.setattr(backup_files, "copy_database", flaky)
+    dest = tmp_path / "stick"
+    with pytest.raises(backup.BackupFailed):
+        backup.create_backup(office, dest=dest)
+    assert backup.list_backups(dest) == [] and list(dest.iterdir()) == []
