@@ -15,9 +15,14 @@ CHECK_EVERY_MS = 60 * 60 * 1000
 class BackupScheduler(QObject):
     """Makes the daily backup (to the folder chosen in Settings) when the newest is a day old."""
 
-    def __init__(self, state: AppState, parent: QObject | None = None) -> None:
+    def __init__(self, state: AppState, parent: QObject | None = None, *, runner=None) -> None:
         super().__init__(parent)
         self.state = state
+        # Its own worker: a backup of a large office takes seconds, and saving must not wait for it
+        # (SQLite lets the copy read its snapshot while the office's worker writes).
+        from app.ui.tasks import TaskRunner
+
+        self.runner = runner or TaskRunner()
         self.running = False
         self.last = None
         self.timer = QTimer(self)
@@ -30,11 +35,13 @@ class BackupScheduler(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
+        self.runner.wait()
 
     def tick(self) -> None:
         from app.services import backup
 
-        if self.running or self.state.ctx is None:
+        ctx = self.state.ctx
+        if self.running or ctx is None:
             return
         self.running = True
 
@@ -49,4 +56,4 @@ class BackupScheduler(QObject):
             self.running = False
             log.info("daily backup not made: %s", type(error).__name__)
 
-        self.state.run(backup.daily_backup, done, on_error=failed)
+        self.runner.run(lambda: backup.daily_backup(ctx), done, failed)

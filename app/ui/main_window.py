@@ -464,6 +464,8 @@ class MainWindow(QMainWindow):
         self.settings.set(WINDOW_GEOMETRY, self.saveGeometry())
         # Waits for a send in flight and for the worker, then closes the database.
         self.scheduler.stop()
+        if getattr(self, "backup_scheduler", None) is not None:
+            self.backup_scheduler.stop()  # a backup in flight finishes before the database closes
         if self.state.ctx is not None:
             self.state.sign_out()
         # Nobody's document stays readable for the next person at this PC.
