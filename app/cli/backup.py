@@ -6,7 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.cli.common import EXIT_OK, add_unlock_options, print_json, read_secret_file, secret, unlock
+from app.cli.common import (
+    EXIT_OK,
+    add_unlock_options,
+    print_json,
+    read_secret_file,
+    secret,
+    unlock,
+)
 from app.i18n import _
 
 # doctor: 0 all well, 4 warnings only, 5 at least one problem (1 and 2 stay "error" and "usage").

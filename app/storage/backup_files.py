@@ -21,7 +21,7 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app.storage import engine, fsutil
@@ -63,7 +63,7 @@ class BackupIncomplete(Exception):
 
 def aware(at: datetime) -> datetime:
     """``at`` in UTC with its zone; a naive time is the app's clock, which is UTC already."""
-    return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def backup_name(now: datetime, reason: str) -> str:

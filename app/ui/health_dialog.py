@@ -5,7 +5,14 @@ from __future__ import annotations
 from app.i18n import _
 from app.services import doctor
 from app.ui.errors import error_text
-from app.ui.qt import QDialog, QDialogButtonBox, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
+from app.ui.qt import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
 
 STATUS_WORDS = {doctor.OK: "OK", doctor.WARN: "!", doctor.FAIL: "✗"}
 

@@ -9,18 +9,19 @@ from sqlalchemy import func, select
 
 pytest.importorskip("fastapi")
 
-from app.clock import utcnow  # noqa: E402
-from app.server.models import Batch, Item  # noqa: E402
-from app.server.provisioning import register_office  # noqa: E402
-from app.server.sync_state import sync_state  # noqa: E402
-from app.services import backup, outbox, restore, restore_sync, sync, sync_run  # noqa: E402
-from app.storage.models import Proposal  # noqa: E402
-from app.storage.sync_models import OutboxBatch, OutboxItem  # noqa: E402
-from app.sync.receipt import Receipt, verify_receipt  # noqa: E402
-from app.sync.transport_http import HttpTransport  # noqa: E402
-from tests.conftest import OPERATOR_PASS  # noqa: E402
-from test_sync_server import server  # noqa: E402, F401
-from test_sync_world import link_office, lurah, queue_ready  # noqa: E402, F401
+from test_sync_server import server  # noqa: F401
+from test_sync_world import link_office, lurah, queue_ready  # noqa: F401
+
+from app.clock import utcnow
+from app.server.models import Batch, Item
+from app.server.provisioning import register_office
+from app.server.sync_state import sync_state
+from app.services import backup, outbox, restore, restore_sync, sync, sync_run
+from app.storage.models import Proposal
+from app.storage.sync_models import OutboxBatch, OutboxItem
+from app.sync.receipt import Receipt, verify_receipt
+from app.sync.transport_http import HttpTransport
+from tests.conftest import OPERATOR_PASS
 
 
 class Counting:

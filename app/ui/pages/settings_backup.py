@@ -5,7 +5,16 @@ from __future__ import annotations
 from app.i18n import _
 from app.services import backup
 from app.ui.errors import error_text
-from app.ui.qt import QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout
+from app.ui.qt import (
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+)
 from app.ui.settings_store import BACKUP_FOLDER, SETTINGS_CHANGED, Settings
 from app.ui.state import OFFICE, AppState
 
