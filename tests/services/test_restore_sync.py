@@ -188,3 +188,19 @@ def test_audit_verify_after_a_restore_is_clean_offline(tmp_path, server, office,
         assert audit_log.verify_audit(ctx).ok
     finally:
         ctx.close()
+
+
+def test_doctor_online_reaches_the_server_and_compares_clocks(server, office):
+    from datetime import timedelta
+
+    from app.services import doctor
+
+    _ctx, url = server
+    checks = {c.code: c for c in doctor.run_checks(office, HttpTransport(url, timeout=(2, 5)))}
+    assert checks["server"].status == "ok"
+    late = office.clock() + timedelta(minutes=20)
+    office.clock = lambda: late
+    assert {c.code: c for c in doctor.run_checks(office, HttpTransport(url))}["server"].status == "warning"
+    office.clock = utcnow
+    gone = {c.code: c for c in doctor.run_checks(office, HttpTransport("http://127.0.0.1:9", timeout=(1, 1)))}
+    assert gone["server"].status == "warning" and "tidak dapat dihubungi" in gone["server"].detail
