@@ -307,3 +307,18 @@ def test_a_copy_damaged_while_written_never_counts(tmp_path, office, monkeypatch
     with pytest.raises(backup.BackupFailed):
         backup.create_backup(office, dest=dest)
     assert backup.list_backups(dest) == [] and list(dest.iterdir()) == []
+
+
+def test_the_pre_migration_copy_goes_to_this_disk_when_the_stick_is_missing(tmp_path, office, created_office):
+    from app.storage import migrate
+
+    folder, created = created_office
+    backup.set_backup_folder(office, tmp_path / "stick-not-plugged-in")
+    office.close()
+    vault = Vault.load(folder)
+    engine = make_engine(vault.database_path, vault.unlock_operator(created.operator_id, OPERATOR_PASS))
+    migrate.downgrade(engine, "0013")
+    engine.dispose()
+    open_office(folder, created.operator_id, OPERATOR_PASS).close()
+    [made] = backup.list_backups(folder / "backups")
+    assert made.reason == "before-0013"
