@@ -70,7 +70,7 @@ def set_backup_folder(ctx: OfficeContext, folder: str | Path | None) -> Path | N
 
 
 def _usable(dest: Path, office_folder: Path) -> Path:
-    if configured_folder(office_folder) is not None and not dest.is_dir():
+    if dest == configured_folder(office_folder) and not dest.is_dir():
         # A stick that is not plugged in: never silently write to an empty mount point's parent.
         raise BackupFolderMissing(folder=str(dest))
     return dest

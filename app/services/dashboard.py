@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.domain import workflow
 from app.services import autosave, complaints, outbox, proposals, return_text
+from app.services.backup import BackupHealth, health as backup_health
 from app.services.complaints import ComplaintView
 from app.services.context import OfficeContext
 from app.services.lurah_todo import LurahTodos, lurah_todos
@@ -41,6 +42,8 @@ class Overview:
     dinsos_unreachable: bool = False
     # The Lurah's own to-dos (None for everyone else).
     lurah: LurahTodos | None = None
+    # The newest good backup and the backup folder (Beranda warns when stale or missing).
+    backup: BackupHealth | None = None
 
 
 def _ids_in_state(session, state: workflow.State, *, operator_id: str | None = None) -> list[str]:
@@ -88,4 +91,5 @@ def overview(ctx: OfficeContext) -> Overview:
             if ctx.operator_role == workflow.Actor.LURAH.value or cert.operator_id == ctx.operator_id
         ),
         lurah=lurah_todos(ctx),
+        backup=backup_health(ctx.folder, ctx.office_id, now=ctx.clock()),
     )

@@ -172,6 +172,9 @@ def create_office(
             lurah_name=lurah_name, lurah_passphrase=lurah_passphrase,
             operator_name=operator_name, operator_passphrase=operator_passphrase, server_url=server_url,
         )
+        from app.services.restore import new_installation  # restore builds on this module
+
+        new_installation(staging)
         if folder.exists():
             folder.rmdir()  # empty, checked above
         staging.rename(folder)
@@ -268,8 +271,10 @@ def _backup_then_migrate(folder: Path, vault: Vault, engine: Engine, key: bytes)
 
         try:
             backup.write_office_backup(folder, key, reason=f"before-{current}")
-        except backup.BackupFolderMissing:
-            # The stick is not plugged in: the migration still gets its copy, on this disk.
+        except (backup.BackupFolderMissing, backup.BackupFailed):
+            if backup.configured_folder(folder) is None:
+                raise  # the local folder itself failed: never migrate without a copy
+            # The stick is not plugged in, or full: the migration still gets its copy, on this disk.
             backup.write_office_backup(folder, key, reason=f"before-{current}", dest=folder / backup.LOCAL_FOLDER)
     migrate.upgrade(engine, vault=vault)
     # Dropped columns (clear private keys before 0008) leave freed pages: overwrite them.

@@ -36,14 +36,15 @@ class RestoreTargetInUse(RestoreError):
 
 
 def installation_id(folder: Path) -> str | None:
-    """This installation's identity (made at restore or at the first backup-aware start)."""
+    """This installation's identity (made when the office was created here, or restored here)."""
     try:
         return json.loads((Path(folder) / INSTALLATION_FILE).read_text(encoding="utf-8"))["installation_id"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def _write_installation(folder: Path, *, restored_from: str | None, previous: str | None) -> str:
+def new_installation(folder: Path, *, restored_from: str | None = None, previous: str | None = None) -> str:
+    """Give the office folder a new installation identity (installation.json, 0600)."""
     new_id = str(uuid.uuid4())
     document = {"installation_id": new_id, "created_at": utcnow().isoformat(), "restored_from": restored_from,
                 "previous_installation_id": previous}
@@ -119,7 +120,7 @@ def _open(folder: Path, operator, passphrase, recovery_code) -> OfficeContext:
 def _mark_restored(ctx: OfficeContext, info: BackupInfo) -> None:
     (ctx.folder / backup_files.MANIFEST).unlink(missing_ok=True)
     previous = installation_id(ctx.folder)
-    new_id = _write_installation(ctx.folder, restored_from=info.name, previous=previous)
+    new_id = new_installation(ctx.folder, restored_from=info.name, previous=previous)
     with ctx.transaction() as session:
         session.merge(DataRepair(name=RECONCILE, requested_at=ctx.clock(), done_at=None,
                                  result={"backup": info.name, "backup_created_at": info.created_at.isoformat(),

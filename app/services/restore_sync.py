@@ -45,7 +45,7 @@ class ReconcileReport:
     confirmed_batches: list[int] = field(default_factory=list)  # in the backup, and at Dinsos too
     dissolved_batches: list[int] = field(default_factory=list)  # in the backup, never reached Dinsos there
     delivered_items: int = 0
-    requeued_items: int = 0
+    requeued_items: int = 0  # items waiting for the next batch once the reconcile is done
 
 
 def _fetch(transport, office_id: str, token: str, after: int) -> tuple[dict, list[dict]]:

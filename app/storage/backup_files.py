@@ -7,8 +7,8 @@ Layout of a backup (a folder, so a stick needs no archive tool to inspect it)::
         office-<g>.db    the database, encrypted under the same data key, one file (no WAL)
         manifest.json    written last: sizes and SHA-256 of both files; only a verified copy has one
 
-Everything is written into ``.partial-<name>`` first, fsynced, checked (``cipher_integrity_check``,
-``integrity_check`` and a test open with the key, the vault's MAC under that key), then renamed.
+Everything is written into ``.partial-<name>`` first, fsynced, checked (``cipher_integrity_check``
+and a test open with the key, the vault's MAC under that key), then renamed.
 A folder without a manifest, or whose files do not match it (a stick pulled mid-write), never
 counts as a backup.
 """
@@ -21,7 +21,7 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app.storage import engine, fsutil
@@ -63,7 +63,7 @@ class BackupIncomplete(Exception):
 
 def aware(at: datetime) -> datetime:
     """``at`` in UTC with its zone; a naive time is the app's clock, which is UTC already."""
-    return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def backup_name(now: datetime, reason: str) -> str:
@@ -93,7 +93,7 @@ def copy_database(source: Path, key: bytes, target: Path, progress: Progress | N
     """Copy the live database ``source`` page by page with the online backup API into the new file ``target``.
 
     Both ends are keyed with the same data key, so SQLCipher decrypts and re-encrypts each page;
-    the copy is a consistent snapshot even while the office writes (the API restarts if it must).
+    the copy is one consistent snapshot even while the office writes.
     """
     if not fsutil.create_private(target):
         raise FileExistsError(target)
@@ -101,11 +101,23 @@ def copy_database(source: Path, key: bytes, target: Path, progress: Progress | N
     try:
         dst = _raw_open(target, key)
         try:
+            # A file in .partial- that a crash leaves half-written never counts, so the copy needs no
+            # journal and no syncs of its own: it is fsynced once, whole, and checked before it counts.
+            dst.execute("PRAGMA journal_mode = OFF").fetchall()
+            dst.execute("PRAGMA synchronous = OFF")
+            dst.execute(f"PRAGMA cache_size = -{engine.PAGE_CACHE_KIB}")
             def step(_status, remaining, total):
                 if progress is not None:
                     progress(total - remaining, total)
 
-            src.backup(dst, pages=PAGES_PER_STEP, progress=step)
+            # One read transaction over every step: the copy is that snapshot, and writers committing
+            # meanwhile (WAL) neither block it nor make the backup API start over.
+            src.execute("BEGIN")
+            src.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            try:
+                src.backup(dst, pages=PAGES_PER_STEP, progress=step)
+            finally:
+                src.execute("ROLLBACK")
             # The copy stands alone: one file, no -wal beside it on the stick.
             dst.execute("PRAGMA journal_mode = DELETE").fetchall()
         finally:
@@ -115,12 +127,15 @@ def copy_database(source: Path, key: bytes, target: Path, progress: Progress | N
     fsutil.fsync_file(target)
 
 
-def check_database(path: Path, key: bytes) -> str | None:
-    """Open the copy with ``key`` and run both integrity checks; returns its Alembic revision."""
+def check_database(path: Path, key: bytes, *, structure: bool = False) -> str | None:
+    """Open the copy with ``key``, check every page's HMAC and read it; returns its Alembic revision."""
     conn = _raw_open(path, key)
     try:
         conn.execute("PRAGMA query_only = ON")
-        for pragma in ("cipher_integrity_check", "integrity_check"):
+        # Every page's HMAC: any page not written whole, or changed since, fails. The structure was
+        # the live database's (`usulkan doctor` runs integrity_check on it); with ``structure`` it is
+        # checked here too (quick_check).
+        for pragma in ("cipher_integrity_check",) + (("quick_check",) if structure else ()):
             rows = conn.execute(f"PRAGMA {pragma}").fetchall()
             bad = [row[0] for row in rows if row[0] != "ok"]
             if bad:
@@ -256,3 +271,14 @@ def clear_leftovers(dest: Path) -> None:
     for entry in entries:
         if entry.name.startswith((PARTIAL, DOOMED)):
             shutil.rmtree(entry, ignore_errors=True)
+
+
+def operators_in(path: Path) -> list[str]:
+    """The names of the operators whose passphrases open the backup (read without writing to the stick)."""
+    from app.storage.keyslot import OPERATOR
+
+    try:
+        state = _State.from_bytes((Path(path) / VAULT_FILE).read_bytes())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        return []
+    return [slot.label for slot in state.slots if slot.kind == OPERATOR and not slot.pending]

@@ -340,8 +340,12 @@ class MainWindow(QMainWindow):
         self.busy_bar.setVisible(busy)
 
     def start_background(self) -> None:
-        """Start sending in the background (the application does; most tests do not)."""
+        """Start sending and the daily backup in the background (the application does; most tests do not)."""
         self.scheduler.start()
+        from app.ui.backup_scheduler import BackupScheduler
+
+        self.backup_scheduler = BackupScheduler(self.state, self)
+        self.backup_scheduler.start()
 
     def _show_dinsos_state(self, _state: object = None) -> None:
         last = self.scheduler.last
@@ -460,6 +464,8 @@ class MainWindow(QMainWindow):
         self.settings.set(WINDOW_GEOMETRY, self.saveGeometry())
         # Waits for a send in flight and for the worker, then closes the database.
         self.scheduler.stop()
+        if getattr(self, "backup_scheduler", None) is not None:
+            self.backup_scheduler.stop()  # a backup in flight finishes before the database closes
         if self.state.ctx is not None:
             self.state.sign_out()
         # Nobody's document stays readable for the next person at this PC.

@@ -115,8 +115,12 @@ class SignInDialog(QDialog):
         form = QFormLayout()
         form.addRow(_("Name"), self.operator)
         form.addRow(_("Passphrase"), self.passphrase)
+        self.restore_button = QPushButton(_("Restore from a backup"))
+        self.restore_button.setFlat(True)
+        self.restore_button.clicked.connect(self.restore_from_backup)
         buttons = QHBoxLayout()
         buttons.addWidget(self.forgot_button)
+        buttons.addWidget(self.restore_button)
         buttons.addStretch(1)
         buttons.addWidget(self.sign_in_button)
         layout = QVBoxLayout(page)
@@ -201,6 +205,14 @@ class SignInDialog(QDialog):
             return
         folder = self.state.data_dir
         self._unlock(lambda: _office().open_office_with_recovery(folder, code))
+
+    def restore_from_backup(self, prompts=None) -> None:
+        """Pulihkan dari cadangan: on a fresh install (or an emptied office folder) the backup becomes the office."""
+        from app.ui.restore_dialog import RestoreDialog
+
+        self.restore_dialog = RestoreDialog(self.state, self, prompts)
+        if self.restore_dialog.exec() == QDialog.DialogCode.Accepted and self.restore_dialog.ctx is not None:
+            self._opened(self.restore_dialog.ctx)
 
     def _unlock(self, fn) -> None:
         self._say("")

@@ -11,15 +11,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
+from test_sync_world import ready_proposal
 
 from app.services import backup, restore
 from app.services.backup_rotation import to_keep
 from app.services.office import open_office
 from app.storage import backup_files
 from app.storage.engine import make_engine
-from app.storage.vault import Vault, WrongPassphrase
+from app.storage.vault import UnknownOperator, Vault, WrongPassphrase
 from tests.conftest import LURAH_PASS, OPERATOR_PASS
-from test_sync_world import ready_proposal
 
 # Rows the restore itself adds: its unlock and restore entries, and the reconcile request.
 GROWS_ON_RESTORE = {"audit_entry", "data_repair"}
@@ -50,6 +50,8 @@ def test_backup_destroy_restore_gives_back_every_table(tmp_path, office, created
     backup.set_backup_folder(office, dest)
     info = backup.write_office_backup(folder, office.data_key, reason="manual")
     before = _dump(office.engine)
+    before_id = restore.installation_id(folder)
+    assert before_id is not None
     office.close()
     shutil.rmtree(folder)  # the PC died
 
@@ -69,6 +71,7 @@ def test_backup_destroy_restore_gives_back_every_table(tmp_path, office, created
             assert after[table] == rows, table
     assert len(after["proposal"]) == 3
     assert restore.installation_id(fresh) is not None
+    assert restore.installation_id(fresh) != before_id  # a new identity: never mistaken for the old PC
     # The backup itself was not touched by the restore.
     backup_files.verify_files(info.path, thorough=True)
 
@@ -216,7 +219,7 @@ def test_sigkill_during_backup_never_leaves_a_half_backup_that_counts(tmp_path, 
     os.waitpid(pid, 0)
     duration = time.monotonic() - started
     rng = random.Random(12)
-    previous, finished = first.name, 0
+    previous, finished, midway = first.name, 0, 0
     for i in range(1, 121):
         pid = os.fork()
         if pid == 0:  # the child: one backup, then out without any cleanup
@@ -225,9 +228,10 @@ def test_sigkill_during_backup_never_leaves_a_half_backup_that_counts(tmp_path, 
                                            now=base + timedelta(days=i))
             finally:
                 os._exit(0)
-        time.sleep(rng.uniform(0, duration * 1.3))
+        time.sleep(rng.uniform(0, duration * 2))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+        midway += any(p.name.startswith(backup_files.PARTIAL) for p in dest.iterdir())
         counted = backup.list_backups(dest)
         names = [b.name for b in counted]
         assert previous in names or (names and names[-1] > previous), i
@@ -237,4 +241,84 @@ def test_sigkill_during_backup_never_leaves_a_half_backup_that_counts(tmp_path, 
         if names[-1] != previous:
             finished += 1
             previous = names[-1]
-    assert 0 < finished < 120  # some were killed mid-way, some got through
+    assert midway > 10 and finished > 0  # many were killed half-way through writing, some got through
+
+
+def test_a_backup_taken_while_the_office_writes_is_one_snapshot(tmp_path, office):
+    import threading
+
+    from sqlalchemy import text as sql
+
+    with office.engine.begin() as conn:
+        conn.execute(sql("CREATE TABLE bench_rows (x BLOB)"))
+        conn.execute(sql("INSERT INTO bench_rows VALUES (randomblob(3000))"))
+        for _ in range(12):
+            conn.execute(sql("INSERT INTO bench_rows SELECT randomblob(3000) FROM bench_rows LIMIT 500"))
+    stop = threading.Event()
+
+    def writer():
+        while not stop.is_set():
+            with office.engine.begin() as conn:
+                conn.execute(sql("INSERT INTO bench_rows VALUES (randomblob(3000))"))
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        info = backup.create_backup(office, dest=tmp_path / "stick")
+    finally:
+        stop.set()
+        thread.join()
+    backup_files.check_database(info.path / info.database, office.data_key, structure=True)
+
+
+def test_revoking_someone_makes_a_backup_their_passphrase_no_longer_opens(tmp_path, office, created_office):
+    from app.services.office import remove_operator
+
+    folder, created = created_office
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    backup.set_backup_folder(office, stick)
+    office.close()
+    lurah = open_office(folder, created.lurah_id, LURAH_PASS)
+    try:
+        remove_operator(lurah, created.operator_id)
+    finally:
+        lurah.close()
+    [made] = backup.list_backups(stick, thorough=True)
+    assert made.reason == "revocation"
+    assert backup_files.operators_in(made.path) == ["Bapak Lurah"]
+    with pytest.raises(UnknownOperator):
+        restore.restore_backup(made.path, tmp_path / "a", operator="Ani Operator", passphrase=OPERATOR_PASS)
+    restore.restore_backup(made.path, tmp_path / "b", operator="Bapak Lurah", passphrase=LURAH_PASS).close()
+
+
+def test_a_copy_damaged_while_written_never_counts(tmp_path, office, monkeypatch):
+    """A bad sector or a flaky stick flips a byte of the copy before it is checked: refused, nothing counts."""
+    real = backup_files.copy_database
+
+    def flaky(source, key, target, progress=None):
+        real(source, key, target, progress)
+        data = bytearray(target.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        target.write_bytes(bytes(data))
+
+    monkeypatch.setattr(backup_files, "copy_database", flaky)
+    dest = tmp_path / "stick"
+    with pytest.raises(backup.BackupFailed):
+        backup.create_backup(office, dest=dest)
+    assert backup.list_backups(dest) == [] and list(dest.iterdir()) == []
+
+
+def test_the_pre_migration_copy_goes_to_this_disk_when_the_stick_is_missing(tmp_path, office, created_office):
+    from app.storage import migrate
+
+    folder, created = created_office
+    backup.set_backup_folder(office, tmp_path / "stick-not-plugged-in")
+    office.close()
+    vault = Vault.load(folder)
+    engine = make_engine(vault.database_path, vault.unlock_operator(created.operator_id, OPERATOR_PASS))
+    migrate.downgrade(engine, "0013")
+    engine.dispose()
+    open_office(folder, created.operator_id, OPERATOR_PASS).close()
+    [made] = backup.list_backups(folder / "backups")
+    assert made.reason == "before-0013"

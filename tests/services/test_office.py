@@ -68,7 +68,9 @@ def test_removing_an_operator_rekeys_and_their_passphrase_no_longer_opens(create
     with lurah.reading() as session:
         removed = session.get(Operator, created.operator_id)
         assert removed.active is False and removed.revoked_at is not None
-        assert session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq.desc())).first() == "operator.remove"
+        # The removal, then the backup made right after the re-key (app/services/backup.after_rekey).
+        assert session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq.desc()).limit(2)).all() == [
+            "backup.create", "operator.remove"]
     lurah.close()
     with pytest.raises(UnknownOperator):
         svc.open_office(folder, created.operator_id, OPERATOR_PASS)

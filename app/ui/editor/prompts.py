@@ -78,6 +78,10 @@ class Prompts:
         path, _filter = QFileDialog.getOpenFileName(self.parent, title, "", filters)
         return Path(path) if path else None
 
+    def open_folder(self, title: str, start: str = "") -> Path | None:
+        path = QFileDialog.getExistingDirectory(self.parent, title, start)
+        return Path(path) if path else None
+
     def save_file(self, title: str, suggested: str, filters: str) -> Path | None:
         path, _filter = QFileDialog.getSaveFileName(self.parent, title, suggested, filters)
         return Path(path) if path else None

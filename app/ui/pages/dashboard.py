@@ -20,6 +20,7 @@ from app.ui.qt import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QScrollArea,
     Qt,
     QVBoxLayout,
@@ -62,6 +63,19 @@ def dinsos_state_text(server_url: str | None, last_contact: datetime | None, unr
     if last_contact is None:
         return _("Never connected to the Dinsos yet")
     return _("Last contact with the Dinsos: {when}").format(when=format_wib(last_contact))
+
+
+def backup_warning_text(health) -> str:
+    """What Beranda says about backups: empty when the newest good one is fresh and the folder is there."""
+    if health is None or health.ok:
+        return ""
+    if health.folder_missing:
+        return _("The backup folder {folder} is not there: plug in the backup stick, then back up "
+                 "in Settings.").format(folder=health.folder)
+    if health.newest is None:
+        return _("This office has no backup yet. Back up now in Settings.")
+    return _("The newest good backup is {days} days old. Plug in the backup stick and back up in Settings.").format(
+        days=health.age.days)
 
 
 class CountCard(QFrame):
@@ -150,6 +164,11 @@ class DashboardPage(QWidget):
         self.attention.setMinimumHeight(220)
         self.attention.itemClicked.connect(self._open)
         self.attention.itemActivated.connect(self._open)  # Enter on the keyboard
+        self.backup_warning = QPushButton()
+        self.backup_warning.setObjectName("backupWarning")
+        self.backup_warning.setToolTip(_("Open Settings to back up now"))
+        self.backup_warning.clicked.connect(lambda: self.state.navigate.emit("settings", None))
+        self.backup_warning.hide()
         self.message = QLabel()
         self.message.setObjectName("errorText")
         self.message.setWordWrap(True)
@@ -161,6 +180,7 @@ class DashboardPage(QWidget):
         layout.setSpacing(12)
         layout.addWidget(heading)
         layout.addWidget(self.subtitle)
+        layout.addWidget(self.backup_warning)
         layout.addLayout(grid)
         layout.addLayout(line)
         layout.addWidget(attention_heading)
@@ -214,7 +234,13 @@ class DashboardPage(QWidget):
         self.dinsos_card.set_value(dinsos_state_text(data.server_url, data.last_dinsos_contact,
                                                      data.dinsos_unreachable))
         self._fill_attention(data)
+        self._warn_backup(data.backup)
         self._finished()
+
+    def _warn_backup(self, health) -> None:
+        text = backup_warning_text(health)
+        self.backup_warning.setText(text)
+        self.backup_warning.setVisible(bool(text))
 
     # --- the attention list ---------------------------------------------------------
 

@@ -12,7 +12,6 @@ from app.ui.pages.settings_photos import PhotoBox
 from app.ui.pages.settings_print import PrintBox
 from app.ui.qt import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -26,7 +25,6 @@ from app.ui.qt import (
     QWidget,
 )
 from app.ui.settings_store import (
-    BACKUP_FOLDER,
     IDLE_LOCK_MINUTES,
     LANGUAGE,
     SETTINGS_CHANGED,
@@ -141,25 +139,11 @@ class SettingsPage(QWidget):
         return box
 
     def _backup_box(self) -> QGroupBox:
-        box = QGroupBox(_(BACKUP_FOLDER.title))
-        self.backup_folder = QLineEdit(self.settings.get(BACKUP_FOLDER))
-        self.backup_folder.setReadOnly(True)
-        self.backup_folder.setPlaceholderText(_("not chosen yet"))
-        choose = QPushButton(_("Choose folder ..."))
-        choose.clicked.connect(lambda: self.choose_backup_folder())
-        row = QHBoxLayout()
-        row.addWidget(self.backup_folder, 1)
-        row.addWidget(choose)
-        note = QLabel(
-            _("Encrypted copies of the office are kept here. Choose a USB drive or a network folder, "
-              "not the same disk as the office, so a broken disk does not take both.")
-        )
-        note.setObjectName("hint")
-        note.setWordWrap(True)
-        layout = QVBoxLayout(box)
-        layout.addLayout(row)
-        layout.addWidget(note)
-        return box
+        from app.ui.pages.settings_backup import BackupBox
+
+        self.backup_box = BackupBox(self.state, self.settings)
+        self.backup_folder = self.backup_box.folder
+        return self.backup_box
 
     def _lock_box(self) -> QGroupBox:
         """A shared office PC locks itself: after how many minutes without a key press or a click."""
@@ -247,14 +231,7 @@ class SettingsPage(QWidget):
         self.state.run(lambda ctx: set_server_url(ctx, text), saved, on_error=failed, changes=OFFICE)
 
     def choose_backup_folder(self, folder: str | None = None) -> None:
-        if folder is None:
-            folder = QFileDialog.getExistingDirectory(self, _("Choose the backup folder"),
-                                                      self.backup_folder.text())
-            if not folder:
-                return
-        self.backup_folder.setText(folder)
-        self.settings.set(BACKUP_FOLDER, folder)
-        self.state.changed.emit(SETTINGS_CHANGED)
+        self.backup_box.choose_folder(folder)
 
     def change_passphrase(self) -> None:
         old, new, again = self.old_passphrase.text(), self.new_passphrase.text(), self.new_again.text()

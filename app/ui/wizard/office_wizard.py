@@ -12,7 +12,7 @@ from app.services.context import OfficeContext
 from app.services.office import CreatedOffice, create_office, open_office
 from app.storage.vault import KdfParams
 from app.ui.errors import error_text
-from app.ui.qt import QWidget, QWizard
+from app.ui.qt import QDialog, QWidget, QWizard
 from app.ui.state import AppState
 from app.ui.wizard.basics import ServerPage, WelcomePage
 from app.ui.wizard.create import CreatePage
@@ -61,6 +61,10 @@ class OfficeWizard(QWizard):
         self.server_page = ServerPage()
         self.create_page = CreatePage(self)
         self.recovery_page = RecoveryPage(self)
+        # A reinstalled PC: the office comes back from its backup instead of being made anew.
+        self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
+        self.setButtonText(QWizard.WizardButton.CustomButton1, _("Restore from a backup"))
+        self.customButtonClicked.connect(lambda _which: self.restore_from_backup())
         for page in (self.welcome_page, self.village_page, self.lurah_page, self.operator_page,
                      self.server_page, self.create_page, self.recovery_page):
             self.addPage(page)
@@ -87,6 +91,16 @@ class OfficeWizard(QWizard):
             on_done(created)
 
         self.state.run_plain(lambda: create_office(folder, kdf=kdf, **args), done, on_error)
+
+    def restore_from_backup(self, prompts=None) -> None:
+        from app.ui.restore_dialog import RestoreDialog
+
+        if self.created is not None:
+            return  # an office was just made here: it is the one to keep
+        self.restore_dialog = RestoreDialog(self.state, self, prompts)
+        if self.restore_dialog.exec() == QDialog.DialogCode.Accepted and self.restore_dialog.ctx is not None:
+            self.ctx = self.restore_dialog.ctx
+            super().accept()
 
     def accept(self) -> None:
         """Finish: open the new office as its operator, then close."""
