@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, Request
@@ -24,9 +25,13 @@ from fastapi.responses import JSONResponse
 
 from app.server.errors import BadRequest, BodyTooLarge, InvalidInput, ServerError
 from app.sync.bind import MAX_SEALED_BYTES
+from app.sync.documents import MAX_DOCUMENT_BYTES, MAX_SEAL_OVERHEAD
 
-# Paths whose body is not JSON for FastAPI to parse: a streamed batch, capped in app.py.
+# Paths whose body is not JSON for FastAPI to parse and whose handler reads it capped as it streams:
+# a batch (app.py), a part of a sealed document (documents.py), the console's batch-file upload.
 STREAMED = ("/v1/batches",)
+STREAMED_PREFIXES = ("/console/upload",)
+DOCUMENT_PATH = re.compile(r"^/v1/offices/[^/]+/documents/[0-9a-f]{64}$")
 SEALED_SUFFIXES = ("/bind", "/rebind")
 MAX_FIELD_NAME = 80
 
@@ -40,9 +45,17 @@ def _reply(error: ServerError) -> JSONResponse:
     return JSONResponse({"reason": error.reason, "message": error.message()}, status_code=error.http_status)
 
 
+def streamed(path: str) -> bool:
+    return path in STREAMED or path.startswith(STREAMED_PREFIXES) or DOCUMENT_PATH.match(path) is not None
+
+
 def body_cap(path: str, max_body: int, max_json: int) -> int:
     if path in STREAMED:
         return max_body
+    if DOCUMENT_PATH.match(path):
+        return MAX_DOCUMENT_BYTES + MAX_SEAL_OVERHEAD
+    if path.startswith(STREAMED_PREFIXES):
+        return 2 * max_body + 64 * 1024  # up to the console's own cap (upload_pages.py)
     if path.startswith("/v1/offices/") and path.endswith(SEALED_SUFFIXES):
         return max(MAX_SEALED_BYTES, max_json)
     return max_json
@@ -121,8 +134,8 @@ class HostileRequestGuard:
                 return await _reply(BadRequest(field="content-length"))(scope, receive, send)
             if int(declared) > cap:
                 return await _reply(BodyTooLarge())(scope, receive, send)
-        if scope["path"] in STREAMED:
-            return await self.app(scope, receive, send)  # read capped, as it streams, in app.py
+        if streamed(scope["path"]):
+            return await self.app(scope, receive, send)  # its handler reads it capped, as it streams
         try:
             body, more = await _read_body(receive, cap)
             if b"json" in headers.get(b"content-type", b"").lower():

@@ -108,3 +108,19 @@ def test_nul_anywhere_is_400_naming_where(client, admin, kelurahan):
 
     with client.app.state.ctx.reading() as session:
         assert session.execute(select(func.count()).select_from(Office)).scalar_one() == 1
+
+
+def test_a_document_part_over_its_own_cap_is_413_and_a_normal_part_is_not_capped_as_json(client):
+    # Documents stream at their own cap (a sealed 10 MiB photo), not the 64 KiB JSON cap; past it, 413
+    # before the handler reads a byte or asks who is sending.
+    from app.server.hardening import body_cap
+    from app.sync.documents import MAX_DOCUMENT_BYTES, MAX_SEAL_OVERHEAD
+
+    path = "/v1/offices/KANTOR/documents/" + "a" * 64
+    cap = MAX_DOCUMENT_BYTES + MAX_SEAL_OVERHEAD
+    assert body_cap(path, 1, 1) == cap
+    over = client.put(path, content=b"\0" * (cap + 1), headers={"Content-Range": f"bytes 0-{cap}/{cap + 1}"})
+    _refused(over, 413, "too_large")
+    # Under the cap the request reaches the upload's own checks (no credential: refused there, not as too large).
+    under = client.put(path, content=b"\0" * 100_000, headers={"Content-Range": "bytes 0-99999/100000"})
+    assert under.status_code in (401, 403, 404), under.status_code
