@@ -269,12 +269,14 @@ def import_files(ctx, paths, *, receipts: Path | None = None) -> list[FileImport
 
     from app.server.ingest import HELD, ingest
     from app.server.models import Batch
+    from app.storage import fsutil
     from app.sync.transport_file import write_receipt_file
 
     def save(receipt: bytes, beside: Path, record: FileImport) -> Path | None:
         folder = receipts if receipts is not None else beside.parent
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            if not folder.exists():
+                fsutil.secure_mkdir(folder)  # a folder the server makes is 0700 like its own
             return write_receipt_file(receipt, folder)
         except OSError as err:
             record.reason = "receipt_not_written"
@@ -342,6 +344,15 @@ def cmd_import_file(args) -> int:
     return 0 if results and all(r.done for r in results) else 1
 
 
+def _write_private_out(out: Path, data: bytes) -> None:
+    """0600 from the first byte (the list holds NIKs); a folder made for it is 0700, an existing one kept."""
+    from app.storage import fsutil
+
+    if not out.parent.exists():
+        fsutil.secure_mkdir(out.parent)
+    fsutil.write_atomic(out, data)
+
+
 def cmd_export(args) -> int:
     from app.server import export
 
@@ -350,7 +361,7 @@ def cmd_export(args) -> int:
     ctx = _context(args)
     record_read(ctx, "cli", "export", None, format=args.format)
     data = export.to_xlsx(ctx) if args.format == "xlsx" else export.to_csv(ctx)
-    Path(args.out).write_bytes(data)
+    _write_private_out(Path(args.out), data)
     ctx.close()
     return 0
 
