@@ -293,3 +293,14 @@ class ReasonCode(Base):
     text: Mapped[str] = mapped_column(Text)
     playbook_page: Mapped[str | None] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class LoginFailure(Base):
+    """One failed staff sign-in, kept for the throttle's window (app/server/throttle.py), then deleted."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
