@@ -127,3 +127,9 @@ class LoginThrottled(ServerError):
     @property
     def retry_after(self) -> int:
         return int(self.params.get("seconds", 60))
+
+
+class UnknownVillage(ServerError):
+    reason, http_status = "unknown_village", 422
+    template = N_("The village code {code} is not a kelurahan/desa in the region list.")
+    hint = N_("Use the ten-digit Kemendagri code of the kelurahan, for example 35.75.03.1009.")
