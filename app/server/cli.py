@@ -55,6 +55,15 @@ def cmd_serve(args) -> int:
 
     if args.exit_with_stdin:
         _exit_when_stdin_closes()
+    if args.workers > 1:
+        from app.server.workers import WorkersNeedPostgres, serve_workers
+
+        try:
+            serve_workers(_settings(args), host=args.host, port=args.port, workers=args.workers)
+        except WorkersNeedPostgres as err:
+            print(f"usulkan-server: {err}", file=sys.stderr)
+            return 2
+        return 0
     uvicorn.run(create_app(_settings(args)), host=args.host, port=args.port, log_level="info")
     return 0
 
@@ -376,6 +385,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default=DEFAULT_HOST)
     s.add_argument("--port", type=int, default=DEFAULT_PORT)
     s.add_argument("--public-url", help="the address offices use (goes into provisioning documents)")
+    s.add_argument("--workers", type=int, default=1,
+                   help="worker processes (PostgreSQL only; docs/server.md, the province topology)")
     s.add_argument("--exit-with-stdin", action="store_true",
                    help="stop when standard input is closed (a parent process holds it open while it lives)")
     s.set_defaults(run=cmd_serve)
