@@ -28,7 +28,6 @@ from app.server.context import open_server
 from app.server.models import Batch, Decision, Item, Office, StatusEntry
 from app.sync.status import StatusPage
 from bench.server_world import enrol, nik
-from conftest import _truncate
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,6 +59,20 @@ def _wait(proc: subprocess.Popen, base: str) -> None:
         assert proc.poll() is None, proc.stdout.read().decode()
         assert time.monotonic() < deadline, "server did not start"
         time.sleep(0.2)
+
+
+def _truncate(url: str) -> None:
+    """Empty the session's PostgreSQL database (as tests/server/conftest.py does), seed reasons kept."""
+    from sqlalchemy import text
+
+    from app.server import db
+    from app.server.models import Base
+
+    engine = db.make_engine(url)
+    with engine.begin() as conn:
+        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name != "reason_codes")
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
 
 
 @pytest.fixture
