@@ -105,6 +105,7 @@ def register(router: APIRouter, ctx: ServerContext) -> None:
         if category not in queries.CATEGORIES:
             category = "new"
         offset = min(max(offset, 0), 10_000_000)
+        office = office[:64] if office else None  # an office id is 36 characters; the audit subject holds 80
         with ctx.reading() as session:
             rows = queries.queue(session, ctx.now(), category, office_id=office, offset=offset)
         review.record_read(ctx, f"staff:{staff.username}", "console_queue_viewed", office, category=category,
