@@ -20,7 +20,7 @@ from app.domain.errors import DomainError
 from app.server import auth, export, hardening, provisioning, rebind, review
 from app.server.config import Settings
 from app.server.context import ServerContext, open_server
-from app.server.errors import BadRequest, BodyTooLarge, NotAuthenticated, ServerError
+from app.server.errors import BadRequest, BodyTooLarge, LoginThrottled, NotAuthenticated, ServerError
 from app.server.ingest import HELD, ingest
 from app.sync.bind import MAX_SEALED_BYTES
 from app.sync.errors import BatchRejected, EnvelopeError, SyncError
@@ -79,7 +79,10 @@ def create_app(settings: Settings | None = None, *, context: ServerContext | Non
 
     @api.exception_handler(ServerError)
     async def _server_error(_request, err: ServerError):
-        return _error(err.http_status, err.reason, err.message())
+        response = _error(err.http_status, err.reason, err.message())
+        if isinstance(err, LoginThrottled):
+            response.headers["Retry-After"] = str(err.retry_after)
+        return response
 
     @api.exception_handler(BatchRejected)
     async def _rejected(_request, err: BatchRejected):
@@ -175,8 +178,8 @@ def create_app(settings: Settings | None = None, *, context: ServerContext | Non
         return Response(review.audit_heads(ctx, office_id), media_type="application/json")
 
     @api.post("/v1/review/login")
-    def login(body: LoginIn) -> dict:
-        token = auth.login(ctx, body.username, body.password)
+    def login(body: LoginIn, request: Request) -> dict:
+        token = auth.login(ctx, body.username, body.password, address=request.client.host if request.client else None)
         return {"token": token, "expires_in": int(ctx.settings.session_ttl.total_seconds())}
 
     @api.post("/v1/review/logout", status_code=204)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from sqlalchemy import delete, select
 
-from app.server import audit
+from app.server import audit, throttle
 from app.server.context import ServerContext
 from app.server.errors import Forbidden, InvalidRole, LoginFailed, NotAuthenticated, UsernameTaken
 from app.server.models import StaffSession, StaffUser
@@ -84,9 +84,14 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def login(ctx: ServerContext, username: str, password: str) -> str:
-    """A new bearer token (shown once); the database keeps only its SHA-256."""
+def login(ctx: ServerContext, username: str, password: str, *, address: str | None = None) -> str:
+    """A new bearer token (shown once); the database keeps only its SHA-256.
+
+    ``address`` is the client's (behind a proxy, what uvicorn's --forwarded-allow-ips trusts): the
+    throttle counts failures per account and per address, and refuses before any password work.
+    """
     with ctx.reading() as session:
+        throttle.check(session, username, address, ctx.now())
         user = session.execute(select(StaffUser).where(StaffUser.username == username)).scalar_one_or_none()
     ok = check_password(password, user.password_hash if user else _dummy_hash())
     failed = user is None or not ok or user.disabled
@@ -94,8 +99,10 @@ def login(ctx: ServerContext, username: str, password: str) -> str:
     token = secrets.token_urlsafe(32)
     with ctx.transaction() as session:
         if failed:
+            throttle.record_failure(session, username, address, now)
             audit.append(session, at=now, actor="anonymous", action="login_failed", subject=None)
         else:
+            throttle.clear_account(session, username)
             session.execute(delete(StaffSession).where(StaffSession.expires_at < now))
             session.add(StaffSession(token_hash=_token_hash(token), user_id=user.id, created_at=now,
                                      expires_at=now + ctx.settings.session_ttl))

@@ -55,6 +55,15 @@ def cmd_serve(args) -> int:
 
     if args.exit_with_stdin:
         _exit_when_stdin_closes()
+    if args.workers > 1:
+        from app.server.workers import WorkersNeedPostgres, serve_workers
+
+        try:
+            serve_workers(_settings(args), host=args.host, port=args.port, workers=args.workers)
+        except WorkersNeedPostgres as err:
+            print(f"usulkan-server: {err}", file=sys.stderr)
+            return 2
+        return 0
     uvicorn.run(create_app(_settings(args)), host=args.host, port=args.port, log_level="info")
     return 0
 
@@ -269,12 +278,14 @@ def import_files(ctx, paths, *, receipts: Path | None = None) -> list[FileImport
 
     from app.server.ingest import HELD, ingest
     from app.server.models import Batch
+    from app.storage import fsutil
     from app.sync.transport_file import write_receipt_file
 
     def save(receipt: bytes, beside: Path, record: FileImport) -> Path | None:
         folder = receipts if receipts is not None else beside.parent
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            if not folder.exists():
+                fsutil.secure_mkdir(folder)  # a folder the server makes is 0700 like its own
             return write_receipt_file(receipt, folder)
         except OSError as err:
             record.reason = "receipt_not_written"
@@ -342,10 +353,18 @@ def cmd_import_file(args) -> int:
     return 0 if results and all(r.done for r in results) else 1
 
 
+def _write_private_out(out: Path, data: bytes) -> None:
+    """0600 from the first byte (the list holds NIKs); a folder made for it is 0700, an existing one kept."""
+    from app.storage import fsutil
+
+    if not out.parent.exists():
+        fsutil.secure_mkdir(out.parent)
+    fsutil.write_atomic(out, data)
+
+
 def cmd_return_file(args) -> int:
     """The signed return file for an office that works by USB stick (receipts and decisions)."""
     from app.server.return_file import build_return_file
-    from app.storage import fsutil
 
     ctx = _context(args)
     try:
@@ -355,7 +374,7 @@ def cmd_return_file(args) -> int:
     out = Path(args.out)
     if out.is_dir():
         out = out / made.name
-    fsutil.write_atomic(out, made.data)
+    _write_private_out(out, made.data)
     print(f"{out}: return file for office {made.office_id}: {made.receipts} receipt(s), {made.decisions} "
           f"decision(s), cursor {made.cursor_from}..{made.cursor_to}")
     return 0
@@ -375,7 +394,7 @@ def cmd_export(args) -> int:
     else:
         record_read(ctx, "cli", "export", None, format=args.format)
         data = export.to_xlsx(ctx) if args.format == "xlsx" else export.to_csv(ctx)
-    Path(args.out).write_bytes(data)
+    _write_private_out(Path(args.out), data)
     ctx.close()
     return 0
 
@@ -394,6 +413,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default=DEFAULT_HOST)
     s.add_argument("--port", type=int, default=DEFAULT_PORT)
     s.add_argument("--public-url", help="the address offices use (goes into provisioning documents)")
+    s.add_argument("--workers", type=int, default=1,
+                   help="worker processes (PostgreSQL only; docs/server.md, the province topology)")
     s.add_argument("--exit-with-stdin", action="store_true",
                    help="stop when standard input is closed (a parent process holds it open while it lives)")
     s.set_defaults(run=cmd_serve)

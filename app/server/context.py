@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 
 from app.server import db
+from app.storage import fsutil
 from app.server.config import Settings
 from app.server.keys import ServerKeys, load_or_create
 from app.sync.canonical import utc_second
@@ -57,9 +59,30 @@ class ServerContext:
         self.engine.dispose()
 
 
+def private_files(settings: Settings) -> None:
+    """The data and key folders 0700, the SQLite file 0600 (its -wal and -shm follow it), whatever the umask.
+
+    An older installation's 0755 folder and 0644 database are tightened on the next start.
+    """
+    fsutil.secure_mkdir(settings.data_dir)
+    fsutil.secure_mkdir(settings.keys_dir)
+    for key_file in settings.keys_dir.iterdir():
+        if key_file.is_file():
+            os.chmod(key_file, 0o600)
+    path = db.sqlite_path(settings.url)
+    if path is None:
+        return
+    if not path.parent.exists():
+        fsutil.secure_mkdir(path.parent)
+    fsutil.create_private(path)
+    for name in (path.name, path.name + "-wal", path.name + "-shm", path.name + "-journal"):
+        if (path.parent / name).exists():
+            os.chmod(path.parent / name, 0o600)
+
+
 def open_server(settings: Settings, *, clock: Callable[[], datetime] | None = None, migrate: bool = True) -> ServerContext:
     """Keys (made on first start), engine, and the schema brought to the current revision."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_files(settings)
     keys = load_or_create(settings.keys_dir)
     engine = db.make_engine(settings.url)
     if migrate:

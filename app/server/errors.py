@@ -131,3 +131,19 @@ class InvalidInput(ServerError):
     reason, http_status = "invalid_input", 422
     template = N_("The request has a missing or wrong value at {field}.")
     hint = N_("Correct that field and send the request again.")
+
+
+class LoginThrottled(ServerError):
+    reason, http_status = "login_throttled", 429
+    template = N_("Too many wrong sign-ins for this account or from this computer. Try again in {minutes} minutes.")
+    hint = N_("If the password is forgotten, ask a Dinsos administrator to set a new one.")
+
+    @property
+    def retry_after(self) -> int:
+        return int(self.params.get("seconds", 60))
+
+
+class UnknownVillage(ServerError):
+    reason, http_status = "unknown_village", 422
+    template = N_("The village code {code} is not a kelurahan/desa in the region list.")
+    hint = N_("Use the ten-digit Kemendagri code of the kelurahan, for example 35.75.03.1009.")

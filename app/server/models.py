@@ -320,3 +320,14 @@ class ItemDocument(Base):
     media_type: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     stored_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class LoginFailure(Base):
+    """One failed staff sign-in, kept for the throttle's window (app/server/throttle.py), then deleted."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)

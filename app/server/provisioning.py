@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.domain.regions import default_regions
 from app.server import audit
 from app.server.context import ServerContext
-from app.server.errors import EnrolmentRefused, UnknownOffice
+from app.server.errors import EnrolmentRefused, UnknownOffice, UnknownVillage
 from app.server.models import Office
 from app.sync.bind import (
     PROVISIONING_FORMAT,
@@ -50,8 +51,17 @@ class Registered:
     document: dict[str, Any]  # holds the code: hand it to the kelurahan only
 
 
+def known_village(code: str) -> str:
+    """The dotted code of a kelurahan/desa in the shipped region list (app/domain/regions.py), else UnknownVillage."""
+    region = default_regions().village(code) if code.strip().replace(".", "").isdigit() else None
+    if region is None:
+        raise UnknownVillage(code=code.strip()[:20] or "-")
+    return region.code
+
+
 def register_office(ctx: ServerContext, *, name: str, village_code: str, actor: str = "admin") -> Registered:
     check_server_url(ctx.settings.public_url)  # refuse before anything is stored
+    village_code = known_village(village_code)
     code = new_enrolment_code()
     office_id = str(uuid.uuid4())
     now = ctx.now()

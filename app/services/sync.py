@@ -128,7 +128,7 @@ def send_pending(ctx: OfficeContext, transport, *, now: datetime) -> SendReport:
         try:
             receipt = transport.post_batch(sealed)
         except (ServerUnreachable, ServerError) as err:
-            reason = "unreachable" if isinstance(err, ServerUnreachable) else f"http_{err.status}"
+            reason = "unreachable" if isinstance(err, ServerUnreachable) else err.code
             _defer(ctx, batch_id, reason, now)
             report.deferred[batch_id] = reason
             break  # later batches would only be held as a gap

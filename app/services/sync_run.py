@@ -163,7 +163,7 @@ def run_round(ctx: OfficeContext, transport, *, now: datetime) -> RoundReport:
         except ServerUnreachable:
             report.error = UNREACHABLE
         except ServerError as err:
-            report.error = f"http_{err.status}"
+            report.error = err.code
         except (BatchRefused, StatusRejected) as err:
             report.contact = True
             report.error = f"status_{err.reason}"

@@ -49,6 +49,18 @@ class ServerError(TransportError):
         super().__init__(status=status)
         self.status = status
 
+    @property
+    def code(self) -> str:
+        """The reason kept with a deferred batch (app/services/sync.py) and put in words by the UI."""
+        return f"http_{self.status}"
+
+
+class ReplyCutOff(ServerError):
+    """The server's answer stopped before its end (a dropped line, a proxy timing out): not an error page."""
+
+    template = N_("The Dinsos server's answer was cut off on the way; try sending again.")
+    code = "cut_off"  # type: ignore[assignment]
+
 
 class BatchRefused(TransportError):
     """The server looked at the request and said no, with a stable reason code."""
@@ -109,6 +121,9 @@ class HttpTransport:
         except requests.exceptions.SSLError as err:
             # A wrong certificate or pin is not bad weather: someone may be in the middle.
             raise ServerNotTrusted() from err
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as err:
+            # Fewer bytes than Content-Length, or a chunked body that stops: the reply was cut.
+            raise ReplyCutOff(0) from err
         except (requests.ConnectionError, requests.Timeout) as err:
             raise ServerUnreachable() from err
         except requests.RequestException as err:  # retries used up, TLS pin mismatch, ...
@@ -172,11 +187,22 @@ class HttpTransport:
 def _json(response: requests.Response) -> dict:
     try:
         value = json.loads(response.content)
+    except json.JSONDecodeError as err:
+        # With no Content-Length a cut reply is just shorter: JSON that ends before it is complete.
+        if _cut_json(err):
+            raise ReplyCutOff(response.status_code) from err
+        raise ServerError(response.status_code) from err
     except ValueError as err:
         raise ServerError(response.status_code) from err
     if not isinstance(value, dict):
         raise ServerError(response.status_code)
     return value
+
+
+def _cut_json(err: json.JSONDecodeError) -> bool:
+    """JSON that began well and stopped before its end (not an HTML error page from a proxy)."""
+    doc = err.doc.strip() if isinstance(err.doc, str) else ""
+    return doc.startswith(("{", "[")) and (err.pos >= len(doc) or err.msg.startswith("Unterminated string"))
 
 
 def _refusal(response: requests.Response) -> BatchRefused:

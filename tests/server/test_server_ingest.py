@@ -130,7 +130,7 @@ def test_duplicate_nik_across_two_offices_is_flagged(ctx, kelurahan):
     from app.server.review import list_duplicates
     from bench.server_world import enrol
 
-    other = enrol(ctx, "b", village="35.75.03.1010")
+    other = enrol(ctx, "b", village="35.75.03.1002")
     ingest(ctx, kelurahan.batch(kelurahan.items([nik(7), nik(8)]))[0])
     same_office = ingest(ctx, kelurahan.batch(kelurahan.items([nik(7)]))[0])
     assert same_office.duplicates == 0  # a new version within one office is not a cross-office duplicate

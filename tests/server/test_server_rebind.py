@@ -101,7 +101,7 @@ def test_a_bad_code_or_request_is_refused_and_the_office_stays_as_it_was(ctx, ke
 
 
 def test_a_code_is_only_for_a_bound_office(ctx):
-    registered = register_office(ctx, name="Kelurahan baru", village_code="35.75.03.1010")
+    registered = register_office(ctx, name="Kelurahan baru", village_code="35.75.03.1002")
     with pytest.raises(OfficeNotBound):
         issue_rebind_code(ctx, registered.office_id, actor="cli")
 

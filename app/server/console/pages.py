@@ -60,12 +60,12 @@ def register(router: APIRouter, ctx: ServerContext) -> None:
             return login_page(request, error=_("The form has expired. Sign in again."), status=403)
         username, password = web.first(fields, "username")[:64], web.first(fields, "password")[:1024]
         try:
-            # auth.login is where the login throttle (per account and per address) belongs.
-            token = auth.login(ctx, username, password)
+            # Throttled per account and per address (app/server/throttle.py), like the API's sign-in.
+            token = auth.login(ctx, username, password, address=request.client.host if request.client else None)
         except LoginFailed:
             return login_page(request, error=_("The username or password is wrong."), status=401)
         except ServerError as err:
-            return login_page(request, error=_(err.template), status=err.http_status)
+            return login_page(request, error=_(err.template).format(**err.params), status=err.http_status)
         response = RedirectResponse("/console/inbox", status_code=303)
         web.set_cookie(response, request, web.SESSION_COOKIE, token,
                        max_age=int(ctx.settings.session_ttl.total_seconds()))
@@ -105,6 +105,7 @@ def register(router: APIRouter, ctx: ServerContext) -> None:
         if category not in queries.CATEGORIES:
             category = "new"
         offset = min(max(offset, 0), 10_000_000)
+        office = office[:64] if office else None  # an office id is 36 characters; the audit subject holds 80
         with ctx.reading() as session:
             rows = queries.queue(session, ctx.now(), category, office_id=office, offset=offset)
         review.record_read(ctx, f"staff:{staff.username}", "console_queue_viewed", office, category=category,

@@ -48,6 +48,8 @@ PLAIN_REASONS = {
                       "when the network is back."),
     "gap": N_("Dinsos is still waiting for an earlier batch (perhaps one carried by USB). Sending goes on by itself."),
     "http_429": N_("The Dinsos server is busy. Sending goes on by itself a little later."),
+    "cut_off": N_("The Dinsos server's answer was cut off on the way. Nothing is lost: the batch stays in the "
+                  "queue and is sent again by itself."),
     "status_failed": N_("The decisions from Dinsos could not be read this time. They are fetched again next time."),
 }
 HEADERS = (N_("No."), N_("State"), N_("Items"), N_("Attempts"), N_("Made"), N_("Received"), N_("Note"))
