@@ -7,14 +7,14 @@ import re
 from app.i18n import N_, _
 
 # The household form, top to bottom, then the members' columns, then "what is proposed".
-_HOUSEHOLD = (
+HOUSEHOLD_FIELDS = (
     ("kk_number", N_("No. KK")),
     ("address", N_("Address")),
     ("rt", N_("RT")),
     ("rw", N_("RW")),
     ("village_code", N_("Kelurahan/desa")),
-    ("members", N_("Members of the household")),
 )
+_HOUSEHOLD = HOUSEHOLD_FIELDS + (("members", N_("Members of the household")),)
 MEMBER_COLUMNS = (
     ("nik", N_("NIK")),
     ("name", N_("Name")),

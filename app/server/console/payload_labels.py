@@ -11,28 +11,14 @@ import re
 from collections.abc import Callable
 
 from app.domain import socioeconomic
+from app.domain.fields import HOUSEHOLD_FIELDS
+from app.domain.fields import MEMBER_COLUMNS as MEMBER_FIELDS
 from app.domain.household import RELATIONSHIP_LABELS, SEX_LABELS
 from app.domain.proposal import OBJECTION_REASON_LABELS, PROGRAMME_NAMES
 from app.i18n import N_
 
 Translate = Callable[[str], str]
 
-HOUSEHOLD_FIELDS = (
-    ("kk_number", N_("No. KK")),
-    ("address", N_("Address")),
-    ("rt", N_("RT")),
-    ("rw", N_("RW")),
-    ("village_code", N_("Kelurahan/desa")),
-)
-MEMBER_FIELDS = (
-    ("nik", N_("NIK")),
-    ("name", N_("Name")),
-    ("sex", N_("Sex")),
-    ("birth_place", N_("Birth place")),
-    ("birth_date", N_("Birth date")),
-    ("relationship", N_("Relationship")),
-    ("mother_name", N_("Mother's name")),
-)
 PROPOSAL_FIELDS = (
     ("kind", N_("Kind")),
     ("programmes", N_("Programmes")),
