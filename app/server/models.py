@@ -155,6 +155,8 @@ class Item(Base):
                       Index("ix_items_state_received", "state", "received_at", "item_id"),
                       Index("ix_items_state_updated", "state", "updated_at", "item_id"),
                       Index("ix_items_state_office_base", "state", "office_id", "base_id", "received_at"),
+                      Index("ix_items_office_state_received", "office_id", "state", "received_at", "item_id"),
+                      Index("ix_items_office_state_updated", "office_id", "state", "updated_at", "item_id"),
                       Index("ix_items_tracking_code", "tracking_code"),
                       Index("ix_items_kk_number", text(KK_POSTGRESQL)).ddl_if(dialect="postgresql"))
 
