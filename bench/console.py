@@ -149,13 +149,15 @@ def measure_pages(ctx, world: console_world.World, repeat: int) -> tuple[list[tu
 
 def print_pages(title: str, rows: list[tuple], board: tuple) -> bool:
     print(title)
-    print(f"{'page':<10}{'p50 ms':>9}{'p95 ms':>9}{'SQL p50':>9}{'SQL p95':>9}{'ratio p95':>11}  goal")
+    print(f"{'page':<10}{'p50 ms':>9}{'p95 ms':>9}{'SQL p50':>9}{'SQL p95':>9}{'ratio p95':>11}"
+          f"  p95 < {PAGE_GOAL_MS:.0f} ms / ratio <= {MAX_RATIO:.0f}")
     ok = True
     for name, p50, p95, s50, s95 in rows:
         ratio = p95 / s95 if s95 else float("inf")
-        met = p95 < PAGE_GOAL_MS and ratio <= MAX_RATIO
-        ok &= met
-        print(f"{name:<10}{p50:>9.1f}{p95:>9.1f}{s50:>9.1f}{s95:>9.1f}{ratio:>11.1f}  {'met' if met else 'NOT met'}")
+        fast, close = p95 < PAGE_GOAL_MS, ratio <= MAX_RATIO
+        ok &= fast and close
+        print(f"{name:<10}{p50:>9.1f}{p95:>9.1f}{s50:>9.1f}{s95:>9.1f}{ratio:>11.1f}"
+              f"  {'met' if fast else 'NOT met'} / {'met' if close else 'NOT met'}")
     p50, p95, s50, s95 = board
     met = p95 < DASHBOARD_GOAL_MS
     ok &= met
