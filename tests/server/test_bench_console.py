@@ -42,6 +42,11 @@ def test_bench_world_and_pages(settings):
     assert queue.status_code == 200
     assert len(re.findall(r"/console/items/[0-9a-f-]{36}\"", queue.text)) == min(new_count, 100)
 
+    # Search by No. KK and by NIK reads the indexes of migration 0012 and finds exactly that household.
+    kk = payload["household"]["kk_number"]
+    for q in (kk, sorted(niks)[-1]):
+        found = set(re.findall(r"/console/items/([0-9a-f-]{36})\"", client.get("/console/search", params={"q": q}).text))
+        assert found == {item.item_id}, q
     rows, board = console.measure_pages(ctx, world, repeat=4)  # raises on any answer but 200
     assert [r[0] for r in rows] == ["inbox", "queue", "search", "review"]
     assert all(v > 0 for r in rows for v in r[1:]) and all(v > 0 for v in board)
