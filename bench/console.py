@@ -176,7 +176,7 @@ def pg_database() -> tuple[str, str] | None:
         name = f"usulkan_bench_console_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
-    except Exception as err:  # no PostgreSQL here: say so, measure SQLite
+    except Exception as err:  # noqa: BLE001 - no PostgreSQL here: say so, measure SQLite
         print(f"PostgreSQL skipped: {type(err).__name__}: {err}")
         return None
     base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")

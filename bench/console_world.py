@@ -13,13 +13,22 @@ import json
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import insert, select
 
 from app.server import auth
 from app.server.context import ServerContext
-from app.server.models import Batch, Decision, DuplicateFlag, Item, ItemNik, Office, ReasonCode, StaffUser
+from app.server.models import (
+    Batch,
+    Decision,
+    DuplicateFlag,
+    Item,
+    ItemNik,
+    Office,
+    ReasonCode,
+    StaffUser,
+)
 from app.sync.canonical import canonical_bytes
 
 PASSWORD = "rahasia-dinsos-123"
@@ -121,7 +130,7 @@ def build(ctx: ServerContext, items: int = 100_000, offices: int = 80, *, seed: 
         pick = rng.random()
         state = next(s for edge, s in cumulative if pick <= edge)
         received = now - timedelta(days=rng.uniform(0.2, 120), seconds=rng.randint(0, 86399))
-        step = lambda at: min(now, at + timedelta(days=rng.expovariate(1 / 6), hours=rng.randint(1, 8)))  # noqa: E731
+        step = lambda at: min(now, at + timedelta(days=rng.expovariate(1 / 6), hours=rng.randint(1, 8)))
         if state == "new":
             sample["new"].append(add_item(office_id, received, "received", received))
         elif state == "verified":
