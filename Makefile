@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.handover
 	$(BIN)/python -m bench.audit_sign
 	$(BIN)/python -m bench.ui
+	$(BIN)/python -m bench.console
 
 # Under Xvfb, a real X display (Debian: xvfb and Qt's xcb libraries, see README), when it is
 # installed and Qt's xcb plugin loads there; Qt's offscreen platform otherwise.

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -28,6 +29,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 UUID_LEN = 36
+KK_POSTGRESQL = "((payload::json -> 'household') ->> 'kk_number')"
 HASH_LEN = 64
 
 
@@ -147,7 +149,16 @@ class HeldBatch(Base):
 
 class Item(Base):
     __tablename__ = "items"
-    __table_args__ = (Index("ix_items_office_state", "office_id", "state"),)
+    # The console's lists (migration 0012): a queue oldest first, the inbox's counts, tracking codes, and
+    # the payload's No. KK for search (an expression per dialect: SQLite's json_extract in the migration).
+    __table_args__ = (Index("ix_items_office_state", "office_id", "state"),
+                      Index("ix_items_state_received", "state", "received_at", "item_id"),
+                      Index("ix_items_state_updated", "state", "updated_at", "item_id"),
+                      Index("ix_items_state_office_base", "state", "office_id", "base_id", "received_at"),
+                      Index("ix_items_office_state_received", "office_id", "state", "received_at", "item_id"),
+                      Index("ix_items_office_state_updated", "office_id", "state", "updated_at", "item_id"),
+                      Index("ix_items_tracking_code", "tracking_code"),
+                      Index("ix_items_kk_number", text(KK_POSTGRESQL)).ddl_if(dialect="postgresql"))
 
     item_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
     batch_id: Mapped[str] = mapped_column(ForeignKey("batches.batch_id"), index=True)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal_column, or_, select, union
 
 from app.server import claims
 from app.server.models import Item, ItemNik, Office
@@ -44,6 +44,13 @@ class Row:
     since: datetime
     days: int
     claimed_by: str | None
+
+
+def kk_number(dialect: str):
+    """The household's No. KK inside the payload, written exactly as its index (migration 0012) is."""
+    if dialect == "sqlite":
+        return literal_column("json_extract(items.payload, '$.household.kk_number')")
+    return literal_column("((items.payload::json -> 'household') ->> 'kk_number')")
 
 
 def head_name(payload: dict) -> str:
@@ -112,8 +119,10 @@ def search(session, now: datetime, text: str) -> list[Row]:
     base = (select(Item, Office.name, Office.village_code).join(Office, Office.id == Item.office_id)
             .where(Item.item_type == "proposal").order_by(Item.received_at, Item.item_id).limit(PAGE))
     if DIGITS.fullmatch(text):
-        by_nik = select(ItemNik.item_id).where(ItemNik.nik == text)
-        query = base.where(or_(Item.item_id.in_(by_nik), Item.payload.contains(f'"kk_number":"{text}"', autoescape=True)))
+        # A union of two index lookups: an OR of them made PostgreSQL parse every payload (a full scan).
+        found = union(select(ItemNik.item_id).where(ItemNik.nik == text),
+                      select(Item.item_id).where(kk_number(session.bind.dialect.name) == text))
+        query = base.where(Item.item_id.in_(found))
     else:
         needle = json.dumps(text.upper(), ensure_ascii=False)[1:-1]
         query = base.where(or_(Item.tracking_code == text, Item.tracking_code == text.upper(),
