@@ -151,3 +151,61 @@ def test_100000_items_in_seconds(ctx, capsys):
     assert {r["state"]: r["count"] for r in figures.stays}["verified"] == 75_000
     assert figures.returns == [("foto_rumah_buram", 25_000)]
     assert took < 20
+
+
+def test_the_page_says_when_its_figures_are_from_and_later_visits_do_not_recompute(ctx, history, monkeypatch):
+    from app.server.console import dashboard_cache
+
+    calls = []
+    real = dashboard_cache._compute
+    monkeypatch.setattr(dashboard_cache, "_compute", lambda c: calls.append(1) or real(c))
+    client = signed_in(ctx, "vera")
+    first = client.get("/console/dashboard")
+    assert "Angka per 12-03-2026 10:04 WIB" in first.text and "diperbarui setiap 2 menit" in first.text
+    client.get("/console/dashboard")
+    assert len(calls) == 1  # the second visit is served from the figures of the first
+
+
+def test_stale_figures_are_served_at_once_and_brought_up_to_date_in_the_background(ctx, history):
+    from app.server.console.dashboard_cache import FiguresCache
+
+    gate, computed = __import__("threading").Event(), []
+
+    def compute(c):
+        if computed:  # every refresh after the first waits until the test lets it go
+            gate.wait(10)
+        computed.append(c.now())
+        return f"figures of {c.now():%d}"
+
+    cache = FiguresCache(ctx, compute=lambda c: __import__("types").SimpleNamespace(figures=compute(c), at=c.now()))
+    assert cache.get().figures == "figures of 12"
+    ctx.clock = lambda: NOW + timedelta(days=10, minutes=1)
+    assert cache.get().figures == "figures of 12" and len(computed) == 1  # young enough: no refresh
+    ctx.clock = lambda: NOW + timedelta(days=12)
+    stale = cache.get()  # old: answered at once with what there is, a refresh started
+    assert stale.figures == "figures of 12"
+    assert cache.get().figures == "figures of 12"  # one refresh at a time, still the old figures
+    gate.set()
+    cache.wait()
+    assert cache.get().figures == "figures of 14" and len(computed) == 2
+
+
+def test_a_refresh_that_fails_keeps_the_figures_there_were(ctx, history):
+    from types import SimpleNamespace
+
+    from app.server.console.dashboard_cache import FiguresCache
+
+    fail = []
+
+    def compute(c):
+        if fail:
+            raise RuntimeError("database gone")
+        return SimpleNamespace(figures="good", at=c.now())
+
+    cache = FiguresCache(ctx, compute=compute)
+    assert cache.get().figures == "good"
+    fail.append(1)
+    ctx.clock = lambda: NOW + timedelta(days=20)
+    assert cache.get().figures == "good"
+    cache.wait()
+    assert cache.get().figures == "good"

@@ -7,7 +7,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app import i18n
+from app.clock import format_wib
 from app.server.console import charts, dashboard, web
+from app.server.console.dashboard_cache import FiguresCache
 from app.server.console.common import labels, staff_or_none
 from app.server.context import ServerContext
 
@@ -15,7 +17,9 @@ ROLES = ("verifier", "kepala", "admin")
 ACTION_LABELS = {"verify": i18n.N_("Verified"), "return": i18n.N_("Returned"), "finalise": i18n.N_("Finalised")}
 
 
-def register(router: APIRouter, ctx: ServerContext) -> None:
+def register(router: APIRouter, ctx: ServerContext) -> FiguresCache:
+    cache = FiguresCache(ctx)
+
     @router.get("/dashboard")
     def show(request: Request) -> Response:
         staff = staff_or_none(ctx, request)
@@ -26,8 +30,8 @@ def register(router: APIRouter, ctx: ServerContext) -> None:
         if staff.role not in ROLES:
             return web.render(request, "error.html", staff=staff, status=403,
                               message=_("Your account may not do this."), **helpers)
-        with ctx.reading() as session:
-            figures = dashboard.figures(session, ctx.now())
+        snapshot = cache.get()
+        figures = snapshot.figures
         state = helpers["state_label"]
         rows = figures.backlog[:40]
         svg = {
@@ -49,4 +53,7 @@ def register(router: APIRouter, ctx: ServerContext) -> None:
         reason_text = {r.code: r.text for r in list_reasons(ctx, active_only=False)}
         return web.render(request, "dashboard.html", staff=staff, figures=figures, svg=svg,
                           states=dashboard.BACKLOG_STATES, actions=dashboard.THROUGHPUT_ACTIONS,
-                          action_labels=ACTION_LABELS, reason_text=reason_text, **helpers)
+                          action_labels=ACTION_LABELS, reason_text=reason_text, figures_at_text=format_wib(snapshot.at),
+                          max_age_minutes=int(cache.max_age.total_seconds() // 60), **helpers)
+
+    return cache
