@@ -19,9 +19,7 @@ from app.storage import backup_files
 from app.storage.engine import make_engine
 from app.storage.vault import Vault, WrongPassphrase
 from tests.conftest import LURAH_PASS, OPERATOR_PASS
-from test_sync_world import ready_proposal
-
-# Rows the restore itself adds: its unlock and restore entries, and the reconcile request.
+from tests.fakes.sync_world import ready_proposal
 GROWS_ON_RESTORE = {"audit_entry", "data_repair"}
 
 
