@@ -24,7 +24,7 @@ def imports_of_test_modules(source: str) -> list[str]:
 
 
 
-def test_no_imports_of_test_modules_another():
+def test_no_test_module_imports_another():
     offenders = {}
     for path in sorted(TESTS.rglob("*.py")):
         name = str(path.relative_to(TESTS))
