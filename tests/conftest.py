@@ -73,6 +73,17 @@ def lurah(created_office, office):
 
 
 @pytest.fixture
+def lurah_ctx(created_office):
+    """The Lurah's session on the office (the operator's is not opened)."""
+    from app.services.office import open_office
+
+    folder, created = created_office
+    ctx = open_office(folder, created.lurah_id, LURAH_PASS)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
 def chief(lurah):
     """The same Lurah session, for modules where ``lurah`` names ``app.services.lurah``."""
     return lurah

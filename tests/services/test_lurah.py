@@ -18,7 +18,6 @@ from tests.conftest import LURAH_PASS, OPERATOR_PASS
 from tests.fakes.sync_world import waiting_for_sptjm
 
 
-
 @pytest.fixture
 def lurah_ctx(created_office, office):
     folder, created = created_office

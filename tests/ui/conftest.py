@@ -101,18 +101,6 @@ def _every_page_importable(monkeypatch):
 
 
 @pytest.fixture
-def lurah_ctx(created_office):
-    """The Lurah's session on the office (the operator's is not opened)."""
-    from app.services.office import open_office
-    from tests.conftest import LURAH_PASS
-
-    folder, created = created_office
-    ctx = open_office(folder, created.lurah_id, LURAH_PASS)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture
 def lurah_state(qapp, lurah_ctx):
     """An AppState signed in as the Lurah; services run inline."""
     state = AppState(lurah_ctx.folder, runner=InlineRunner())
