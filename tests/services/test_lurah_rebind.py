@@ -23,7 +23,6 @@ from app.storage.models import Operator
 from app.storage.vault import UnknownOperator
 from app.sync.canonical import b64url_encode, canonical_bytes
 from app.sync.transport_http import BatchRefused, HttpTransport
-from bench.fault_proxy import FaultProxy  # noqa: F401
 from tests.conftest import LURAH_PASS
 from tests.fakes.bind_proxies import AnswerForger, RewritingProxy
 from tests.fakes.rebind import link_and_send, server_state
