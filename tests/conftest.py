@@ -59,3 +59,81 @@ def office(created_office):
     ctx = open_office(folder, created.operator_id, OPERATOR_PASS)
     yield ctx
     ctx.close()
+
+
+@pytest.fixture
+def lurah(created_office, office):
+    """The Lurah's own session on the same office (the operator's ``office`` is open too)."""
+    from app.services.office import open_office
+
+    folder, created = created_office
+    ctx = open_office(folder, created.lurah_id, LURAH_PASS)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def lurah_ctx(created_office):
+    """The Lurah's session on the office (the operator's is not opened)."""
+    from app.services.office import open_office
+
+    folder, created = created_office
+    ctx = open_office(folder, created.lurah_id, LURAH_PASS)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def chief(lurah):
+    """The same Lurah session, for modules where ``lurah`` names ``app.services.lurah``."""
+    return lurah
+
+
+@pytest.fixture
+def dinsos():
+    """A Dinsos in memory (tests/fakes/sync_world.py): keys, checks, receipts, statuses."""
+    from tests.fakes.sync_world import FakeDinsos
+
+    return FakeDinsos()
+
+
+@pytest.fixture
+def linked(lurah, office, dinsos):
+    """The office provisioned by and bound to ``dinsos``, its operator certified."""
+    from tests.fakes.sync_world import link_office
+
+    link_office(lurah, office, dinsos, dinsos.document())
+    return office
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A real Dinsos server (its own SQLite, keys) answering HTTP on a free loopback port."""
+    pytest.importorskip("fastapi")
+    pytest.importorskip("uvicorn")
+    from tests.fakes.live_server import live_server
+
+    with live_server(tmp_path / "server") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def cli_office(tmp_path_factory):
+    """An office made by ``usulkan office init`` (a real process): (folder, folder of passphrase files, its JSON)."""
+    import json
+
+    from tests import factories
+    from tests.fakes.cli import LURAH, PASS, run
+
+    folder = tmp_path_factory.mktemp("cli") / "office"
+    secrets_dir = folder.parent
+    (secrets_dir / "op.txt").write_text(PASS + "\n")
+    (secrets_dir / "lurah.txt").write_text(LURAH + "\n")
+    result = run(
+        "office", "init", "--name", "Kelurahan Bugul Kidul", "--village", factories.VILLAGE,
+        "--lurah", "Bapak Lurah", "--operator", "Ani", "--lurah-passphrase-file", str(secrets_dir / "lurah.txt"),
+        "--passphrase-file", str(secrets_dir / "op.txt"), "--json", data_dir=folder,
+    )
+    assert result.returncode == 0, result.stderr
+    created = json.loads(result.stdout)
+    return folder, secrets_dir, created

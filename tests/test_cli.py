@@ -3,44 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
-import pytest
 from sqlalchemy import text
 
 from tests import factories
-
-PASS, LURAH = "sandi operator cli", "sandi lurah cli"
-
-
-def run(*args, data_dir, stdin=None, lang=None):
-    env = dict(os.environ)
-    command = [sys.executable, "-m", "app", "--data-dir", str(data_dir)]
-    if lang:
-        command += ["--lang", lang]
-    return subprocess.run(command + list(args), input=stdin, capture_output=True, text=True, env=env, timeout=120)
-
-
-@pytest.fixture(scope="module")
-def cli_office(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cli") / "office"
-    secrets_dir = folder.parent
-    (secrets_dir / "op.txt").write_text(PASS + "\n")
-    (secrets_dir / "lurah.txt").write_text(LURAH + "\n")
-    result = run(
-        "office", "init", "--name", "Kelurahan Bugul Kidul", "--village", factories.VILLAGE,
-        "--lurah", "Bapak Lurah", "--operator", "Ani", "--lurah-passphrase-file", str(secrets_dir / "lurah.txt"),
-        "--passphrase-file", str(secrets_dir / "op.txt"), "--json", data_dir=folder,
-    )
-    assert result.returncode == 0, result.stderr
-    created = json.loads(result.stdout)
-    return folder, secrets_dir, created
-
-
-def auth(secrets_dir, operator="Ani"):
-    return ["--operator", operator, "--passphrase-file", str(secrets_dir / "op.txt")]
+from tests.fakes.cli import PASS, auth, run
 
 
 def test_version():

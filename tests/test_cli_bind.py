@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 from tests import factories
-from tests.test_cli import run
-
-PASS, LURAH = "sandi operator cli", "sandi lurah cli"
-
-
-def server(*args):
-    return subprocess.run([sys.executable, "-m", "app.server", *args], capture_output=True, text=True, timeout=120)
+from tests.fakes.cli import LURAH, PASS, run, server
 
 
 def test_link_by_file_from_the_command_line(tmp_path):

@@ -13,8 +13,7 @@ from app.services import lurah, totp
 from app.services.office import OperatorInactive, find_operator, open_office, open_office_with_recovery
 from app.storage.vault import UnknownOperator, WrongRecoveryCode
 from tests import factories
-from tests.test_cli import run
-from tests.test_cli_bind import server
+from tests.fakes.cli import run, server
 
 PASS, LURAH, NEW = "sandi operator cli", "sandi lurah cli", "ibu lurah baru menjaga kunci kelurahan"
 

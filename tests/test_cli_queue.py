@@ -9,12 +9,12 @@ from sqlalchemy import select
 from app.services.office import find_operator, open_office
 from app.storage.models import Proposal
 from app.storage.sync_models import OutboxItem
-from tests.test_cli import PASS, auth, cli_office, run  # noqa: F401
+from tests.fakes.cli import PASS, auth, run
 
 
 def _ready(folder) -> tuple[str, str, str]:
     """Two proposals made in-process: one ready (muskel decided), one still a draft."""
-    from tests.services.test_sync_world import nik, ready_proposal
+    from tests.fakes.sync_world import nik, ready_proposal
 
     from app.services import proposal_io, proposals
     from tests import factories

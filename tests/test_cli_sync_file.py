@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 from tests import factories
-from tests.test_cli import run
-from tests.test_cli_bind import LURAH, PASS, server
+from tests.fakes.cli import LURAH, PASS, run, server
 
 
 def _linked_by_file(tmp_path):

@@ -51,10 +51,10 @@ def test_no_counted_english_noun_is_left_to_plain_translation():
     """'{count} items' through _() reads '1 items' in English: counted text goes through n_()."""
     import re
 
-    from tests.test_i18n_catalogue import _marked_calls
+    from tests.fakes.marked_strings import marked_calls
 
     counted = re.compile(r"\{(count|n|total|missing|mine)\} (open |signed |unfinished )?[a-z]+(s|\(s\)|\(es\))\b")
-    plain = sorted(f"{where}: {msgid!r}" for keyword, msgid, _c, _p, where in _marked_calls()
+    plain = sorted(f"{where}: {msgid!r}" for keyword, msgid, _c, _p, where in marked_calls()
                    if keyword in {"_", "N_"} and counted.search(msgid) and not msgid.startswith("{count} found")
                    # always more than the limit, itself more than one
                    and "characters, at most {max}" not in msgid)

@@ -21,7 +21,7 @@ from app.storage import audit
 from app.storage.models import AuditEntry, AuditHead
 from app.storage.sync_models import OutboxBatch, SigningKey
 from app.sync import chain, keys
-from test_sync_world import dinsos, linked, lurah, queue_ready  # noqa: F401
+from tests.fakes.sync_world import queue_ready
 
 
 def _prepare(office, lurah_ctx, dinsos_fake) -> dict:

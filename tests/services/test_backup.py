@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
-from test_sync_world import ready_proposal
 
 from app.services import backup, restore
 from app.services.backup_rotation import to_keep
@@ -20,6 +19,7 @@ from app.storage import backup_files
 from app.storage.engine import make_engine
 from app.storage.vault import UnknownOperator, Vault, WrongPassphrase
 from tests.conftest import LURAH_PASS, OPERATOR_PASS
+from tests.fakes.sync_world import ready_proposal
 
 # Rows the restore itself adds: its unlock and restore entries, and the reconcile request.
 GROWS_ON_RESTORE = {"audit_entry", "data_repair"}

@@ -23,38 +23,8 @@ from app.storage.sync_models import SyncLink
 from app.sync import keys
 from app.sync.canonical import b64url_decode, b64url_encode, canonical_bytes, parse_time
 from app.sync.transport_http import HttpTransport, TransportError
-from bench.fault_proxy import FaultProxy, _content_length, _Reader, serve
-from test_sync_world import lurah  # noqa: F401
-
-
-class RewritingProxy(FaultProxy):
-    """Forwards every request, but lets ``attacker`` rewrite the body on the way in and the answer out."""
-
-    def __init__(self, upstream_port: int, attacker):
-        super().__init__(upstream_port)
-        self.attacker = attacker
-
-    def _one(self, client, head, body, plan) -> bool:
-        import socket
-
-        body = self.attacker.request(body)
-        head = _with_length(head, len(body))
-        upstream = socket.create_connection(self.upstream, timeout=30)
-        try:
-            upstream.sendall(head + body)
-            answer = _Reader(upstream).response()
-        finally:
-            upstream.close()
-        answer_head, _, answer_body = answer.partition(b"\r\n\r\n")
-        status, new_body = self.attacker.answer(int(answer_head.split(b" ", 2)[1]), answer_body)
-        out_head = f"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\nContent-Length: {len(new_body)}\r\n\r\n"
-        client.sendall(out_head.encode() + new_body)
-        return True
-
-
-def _with_length(head: bytes, length: int) -> bytes:
-    lines = [line for line in head.split(b"\r\n") if line and not line.lower().startswith(b"content-length:")]
-    return b"\r\n".join(lines + [f"Content-Length: {length}".encode()]) + b"\r\n\r\n"
+from bench.fault_proxy import serve
+from tests.fakes.bind_proxies import AnswerForger, RewritingProxy
 
 
 class Hijacker:
@@ -156,19 +126,6 @@ def test_bind_through_a_rewriting_proxy_fails_at_the_office_and_leaves_the_serve
         provisioning.bind(lurah, HttpTransport(f"http://127.0.0.1:{port}", timeout=(2, 10)))
     assert _linked_at_office(lurah)
     assert _server_office(server, doc["office_id"]).authority_public_key == office_keys.ensure_authority_key(lurah)
-
-
-class AnswerForger:
-    """Lets the request through untouched; alters the answer (a lost or mangled reply, or an attack)."""
-
-    def __init__(self, mangle):
-        self.mangle = mangle
-
-    def request(self, body: bytes) -> bytes:
-        return body
-
-    def answer(self, status: int, body: bytes) -> tuple[int, bytes]:
-        return status, self.mangle(body)
 
 
 def _swap_authority(body: bytes) -> bytes:

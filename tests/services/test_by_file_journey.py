@@ -20,8 +20,8 @@ from app.services import attachments, citizen, outbox, proposals, sync, sync_run
 from app.services.return_import import import_return_file
 from app.storage.models import Office
 from app.sync.return_file import RETURN_SUFFIX
-from test_sync_world import PDF, lurah, queue_ready  # noqa: F401
 from tests.fakes.by_file import link_by_file, staff_member
+from tests.fakes.sync_world import PDF, queue_ready
 
 BLURRY = ("foto_buram", "Foto rumah buram, mohon foto ulang dari depan")
 

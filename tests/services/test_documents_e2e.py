@@ -20,9 +20,9 @@ from app.storage.document_models import OutgoingDocument  # noqa: E402
 from app.storage.models import Attachment  # noqa: E402
 from app.sync.documents import DocumentRefused  # noqa: E402
 from app.sync.transport_http import HttpTransport  # noqa: E402
-from test_sync_world import PDF, lurah, queue_ready, ready_proposal  # noqa: E402, F401
 from tests.fakes.live_server import live_server  # noqa: E402
 from tests.fakes.photos import jpeg_photo  # noqa: E402
+from tests.fakes.sync_world import PDF, ready_proposal  # noqa: E402
 
 
 class CutLine(HttpTransport):

@@ -19,7 +19,6 @@ from app.services.office import list_operators, open_office
 from app.storage.models import Operator
 from app.storage.sync_models import Certificate
 from app.storage.vault import UnknownOperator, Vault
-from test_sync_world import lurah, linked, dinsos  # noqa: F401
 from tests.conftest import LURAH_PASS
 from tests.storage.childproc import ROOT, child_env
 

@@ -12,8 +12,8 @@ from app.services import outbox, sync, sync_run
 from app.services.keys import NotProvisioned
 from app.storage.sync_models import OutboxBatch
 from app.sync.transport_file import batch_files_in
-from test_sync_world import lurah, queue_ready  # noqa: F401
 from tests.fakes.by_file import file_only_server, link_by_file
+from tests.fakes.sync_world import queue_ready
 
 
 @pytest.fixture

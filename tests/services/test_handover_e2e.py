@@ -17,8 +17,8 @@ from sqlalchemy import select
 from app.clock import utcnow
 from app.server.config import Settings
 from app.server.context import open_server
-from app.server.ingest import DUPLICATE, HELD, ingest
-from app.server.provisioning import bind_office, register_office
+from app.server.ingest import DUPLICATE, ingest
+from app.server.provisioning import register_office
 from app.services import lurah as lurah_service
 from app.services import handover, handover_report, operators, outbox, provisioning, sync
 from app.services import keys as office_keys
@@ -28,31 +28,11 @@ from app.storage.sync_models import OutboxBatch, OutboxItem
 from app.storage.vault import UnknownOperator, Vault, WrongPassphrase
 from app.sync.batch import BatchItem, build_batch
 from app.sync.envelope import seal
-from app.sync.errors import BatchRejected
 from app.sync.transport_http import BatchRefused
-from test_handover_work import B_PASS, make_work_of_every_kind
-from test_sync_world import lurah  # noqa: F401
 from tests import factories
 from tests.conftest import LURAH_PASS, OPERATOR_PASS
-
-
-class InProcessDinsos:
-    """The transport interface over the real server's functions, without the socket."""
-
-    def __init__(self, ctx):
-        self.ctx = ctx
-
-    def bind(self, office_id: str, request: bytes) -> bytes:
-        return bind_office(self.ctx, office_id, request)
-
-    def post_batch(self, sealed: bytes) -> dict:
-        try:
-            result = ingest(self.ctx, sealed, source="test")
-        except BatchRejected as err:
-            raise BatchRefused(err.reason, "") from err
-        if result.outcome == HELD:
-            raise BatchRefused("gap", "")
-        return json.loads(result.receipt)
+from tests.fakes.handover_work import B_PASS, make_work_of_every_kind
+from tests.fakes.in_process_dinsos import InProcessDinsos
 
 
 @pytest.fixture

@@ -70,7 +70,7 @@ def _category() -> str:
 
 def test_a_proposals_journal_follows_it_into_its_new_version(office):
     from app.domain import workflow
-    from tests.services.test_sync_world import ready_proposal
+    from tests.fakes.sync_world import ready_proposal
 
     first = ready_proposal(office, 71)
     outbox.queue_proposal(office, first)

@@ -14,7 +14,6 @@ from app.services.office import open_office
 from app.storage.engine import WrongKey, connect
 from app.storage.vault import UnknownOperator, Vault, WrongPassphrase
 from app.sync.certificates import verify_revocation
-from test_sync_world import dinsos, linked, lurah  # noqa: F401
 from tests import factories
 from tests.conftest import LURAH_PASS, OPERATOR_PASS
 

@@ -14,10 +14,9 @@ from app.services.office import open_office
 from app.storage.handover_models import HandoverRecord
 from app.storage.models import AuditEntry
 from app.sync.keys import fingerprint
-from test_handover_work import B_PASS, make_work_of_every_kind
-from test_sync_world import dinsos, linked, lurah  # noqa: F401
 from tests import factories
 from tests.conftest import LURAH_PASS
+from tests.fakes.handover_work import B_PASS, make_work_of_every_kind
 
 
 def _enrol_b(lurah_ctx, fast_kdf) -> str:

@@ -34,9 +34,8 @@ from app.sync.batch import BatchItem, build_batch  # noqa: E402
 from app.sync.certificates import issue_certificate  # noqa: E402
 from app.sync.envelope import seal  # noqa: E402
 from app.sync.transport_http import BatchRefused, HttpTransport  # noqa: E402
-from test_sync_server import server  # noqa: E402, F401
-from test_sync_world import lurah, nik, queue_ready  # noqa: E402, F401
 from tests.conftest import LURAH_PASS  # noqa: E402
+from tests.fakes.sync_world import nik, queue_ready  # noqa: E402
 
 B_PASS = "budi menanam jagung di sawah"
 

@@ -8,15 +8,14 @@ import pytest
 from sqlalchemy import select
 
 from app.domain import workflow
-from app.services import attachments, lurah, proposal_io, proposals
+from app.services import lurah, proposals
 from app.services.office import open_office
 from app.storage.models import AuditEntry, ProposalTransition
 from app.storage.models import Proposal as ProposalRow
 from app.storage.vault import WrongPassphrase
 from tests import factories
 from tests.conftest import LURAH_PASS, OPERATOR_PASS
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.fakes.sync_world import waiting_for_sptjm
 
 
 @pytest.fixture
@@ -25,15 +24,6 @@ def lurah_ctx(created_office, office):
     ctx = open_office(folder, created.lurah_id, LURAH_PASS)
     yield ctx
     ctx.close()
-
-
-def waiting_for_sptjm(ctx, n: int = 1) -> tuple[str, str]:
-    """A usulan baru at the SPTJM step with its signed SPTJM attached: (proposal id, attachment id)."""
-    data = factories.household_with([f"357503470885{n:04d}"])
-    summary = proposals.add_proposal(ctx, proposal_io.proposal_from_dict(data))
-    proposals.apply_action(ctx, summary.id, workflow.Action.SEND_TO_SPTJM)
-    doc = attachments.attach_to_proposal(ctx, summary.id, kind="sptjm", filename="sptjm.pdf", data=PDF)
-    return summary.id, doc.id
 
 
 def state_of(ctx, pid: str) -> str:
@@ -182,7 +172,7 @@ def test_people_and_machines_cannot_swap_places(office):
 def test_every_authority_step_refuses_no_approval_and_an_approval_of_another_step(office, lurah_ctx, fast_kdf):
     """The contract, step by step: nothing but a fresh approval of exactly this step gets through."""
     from app.services import handover, handover_report, lurah_upkeep, operators, outbox, provisioning, totp
-    from tests.services.test_sync_world import FakeDinsos, link_office, queue_ready
+    from tests.fakes.sync_world import FakeDinsos, link_office, queue_ready
 
     dinsos = FakeDinsos()
     link_office(lurah_ctx, office, dinsos, dinsos.document())

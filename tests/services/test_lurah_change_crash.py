@@ -17,7 +17,6 @@ from app.services import keys as office_keys
 from app.services.office import OperatorInactive, list_operators, open_office
 from app.storage.models import Operator
 from app.storage.vault import UnknownOperator
-from test_sync_world import dinsos, linked, lurah  # noqa: F401
 from tests.conftest import LURAH_PASS, OPERATOR_PASS
 from tests.storage.childproc import ROOT, child_env
 

@@ -14,9 +14,8 @@ from app.services import lurah, lurah_handover, outbox, provisioning, sync
 from app.services.office import open_office
 from app.storage.models import AuditEntry, Operator
 from app.sync.transport_http import HttpTransport
-from test_sync_server import server  # noqa: F401
-from test_sync_world import lurah as chief, queue_ready  # noqa: F401
 from tests import factories
+from tests.fakes.sync_world import queue_ready
 
 NEW_PASS = "ibu lurah baru menjaga kunci kelurahan"
 

@@ -14,8 +14,6 @@ from sqlalchemy import select
 
 from app.clock import utcnow
 from app.server.batch_audit import verify_stored_batches
-from app.server.models import Office as ServerOffice
-from app.server.provisioning import register_office
 from app.server.rebind import issue_rebind_code
 from app.services import keys as office_keys
 from app.services import lurah, lurah_rebind, outbox, provisioning, sync
@@ -25,31 +23,12 @@ from app.storage.models import Operator
 from app.storage.vault import UnknownOperator
 from app.sync.canonical import b64url_encode, canonical_bytes
 from app.sync.transport_http import BatchRefused, HttpTransport
-from bench.fault_proxy import FaultProxy  # noqa: F401
-from test_bind_hostile import AnswerForger, RewritingProxy
-from test_sync_server import server  # noqa: F401
-from test_sync_world import lurah as chief, queue_ready  # noqa: F401
 from tests.conftest import LURAH_PASS
+from tests.fakes.bind_proxies import AnswerForger, RewritingProxy
+from tests.fakes.rebind import link_and_send, server_state
+from tests.fakes.sync_world import queue_ready
 
 NEW_PASS = "ibu lurah baru menjaga kunci kelurahan"
-
-
-def _linked(server_ctx, url, chief, office):
-    document = register_office(server_ctx, name="Kelurahan Bugul Kidul", village_code="35.75.03.1009").document
-    transport = HttpTransport(url, timeout=(2, 10))
-    provisioning.import_provisioning(chief, document, root_fingerprint=document["dinsos_root_fingerprint"])
-    provisioning.bind(chief, transport)
-    office_keys.certify_operator(chief, office.operator_id)
-    queue_ready(office, 71)
-    outbox.build_batches(office)
-    assert len(sync.send_pending(office, transport, now=utcnow()).delivered) == 1
-    return document["office_id"], transport
-
-
-def _server_state(server_ctx, office_id):
-    with server_ctx.reading() as session:
-        row = session.get(ServerOffice, office_id)
-        return row.authority_public_key, row.feed_token_hash, row.last_sequence
 
 
 def _lurahs(ctx):
@@ -59,13 +38,13 @@ def _lurahs(ctx):
 
 def test_a_wrong_code_is_refused_and_server_and_office_stay_as_they_were(server, chief, office, fast_kdf):
     server_ctx, url = server
-    office_id, transport = _linked(server_ctx, url, chief, office)
+    office_id, transport = link_and_send(server_ctx, url, chief, office)
     issue_rebind_code(server_ctx, office_id, actor="staff:admin")
-    before = _server_state(server_ctx, office_id)
+    before = server_state(server_ctx, office_id)
     with pytest.raises(BatchRefused) as refused:
         lurah_rebind.rebind(office, transport, "AAAAA-BBBBB-CCCCC-DDDDD", "Ibu Lurah Baru", NEW_PASS, fast_kdf)
     assert refused.value.reason == "rebind_refused"
-    assert _server_state(server_ctx, office_id) == before
+    assert server_state(server_ctx, office_id) == before
     assert _lurahs(office) == ["Bapak Lurah"]
 
 
@@ -77,7 +56,7 @@ def _swap_new_key(body: bytes) -> bytes:
 
 def test_a_rebind_through_a_rewriting_proxy_fails_at_the_office(server, chief, office, fast_kdf):
     server_ctx, url = server
-    office_id, transport = _linked(server_ctx, url, chief, office)
+    office_id, transport = link_and_send(server_ctx, url, chief, office)
     chief.close()  # the old Lurah is gone
     code, _ = issue_rebind_code(server_ctx, office_id, actor="staff:admin")
     port = int(url.rsplit(":", 1)[1])
@@ -94,7 +73,7 @@ def test_a_rebind_through_a_rewriting_proxy_fails_at_the_office(server, chief, o
 def test_the_new_lurah_takes_office_and_the_operators_carry_on(server, chief, created_office, office, fast_kdf):
     server_ctx, url = server
     folder, created = created_office
-    office_id, transport = _linked(server_ctx, url, chief, office)
+    office_id, transport = link_and_send(server_ctx, url, chief, office)
     old_key = office_keys.ensure_authority_key(chief)
     chief.close()
     code, _ = issue_rebind_code(server_ctx, office_id, actor="staff:admin")
@@ -105,7 +84,7 @@ def test_the_new_lurah_takes_office_and_the_operators_carry_on(server, chief, cr
     try:
         assert new_lurah.operator_role == "lurah"
         new_key = office_keys.ensure_authority_key(new_lurah)
-        assert new_key != old_key and _server_state(server_ctx, office_id)[0] == new_key
+        assert new_key != old_key and server_state(server_ctx, office_id)[0] == new_key
         # She approves as the Lurah with her own passphrase; the old one's approves nothing.
         lurah.confirm(new_lurah, NEW_PASS, purpose=lurah.Purpose.ENROL)
         with pytest.raises(Exception):
@@ -130,7 +109,7 @@ def test_rebind_by_file(server, chief, office, tmp_path, fast_kdf):
     from app.storage import fsutil
 
     server_ctx, url = server
-    office_id, _transport = _linked(server_ctx, url, chief, office)
+    office_id, _transport = link_and_send(server_ctx, url, chief, office)
     chief.close()
     code, _ = issue_rebind_code(server_ctx, office_id, actor="staff:admin")
     path = lurah_rebind.write_rebind_request_file(office, tmp_path, code, "Ibu Lurah Baru")

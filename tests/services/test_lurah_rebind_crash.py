@@ -23,11 +23,9 @@ from app.storage import fsutil
 from app.storage.lurah_models import LurahChange
 from app.storage.models import Operator
 from app.storage.vault import UnknownOperator
-from test_lurah_rebind import _linked, _server_state
-from test_sync_server import server  # noqa: F401
-from test_sync_world import lurah as chief  # noqa: F401
 from tests import factories
 from tests.conftest import LURAH_PASS, OPERATOR_PASS
+from tests.fakes.rebind import link_and_send, server_state
 from tests.storage.childproc import ROOT, child_env
 
 HELPER = Path(__file__).with_name("crash_lurah_rebind.py")
@@ -49,7 +47,7 @@ def test_a_rebind_killed_at_each_step_leaves_one_whole_lurah(server, chief, crea
                                                              fast_kdf, step):
     server_ctx, url = server
     folder, created = created_office
-    office_id, _transport = _linked(server_ctx, url, chief, office)
+    office_id, _transport = link_and_send(server_ctx, url, chief, office)
     old_key = office_keys.ensure_authority_key(chief)
     chief.close()  # the old Lurah is gone
     code, _ = issue_rebind_code(server_ctx, office_id, actor="staff:admin")
@@ -86,7 +84,7 @@ def test_a_rebind_killed_at_each_step_leaves_one_whole_lurah(server, chief, crea
         with new.reading() as session:
             office_keys.authority_signer(new, session)  # she holds the new key
         new_key = office_keys.ensure_authority_key(new)
-        assert new_key != old_key and _server_state(server_ctx, office_id)[0] == new_key
+        assert new_key != old_key and server_state(server_ctx, office_id)[0] == new_key
         kept = lurah_upkeep.kept_slots(new)
         # Killed before the old slot went: it is listed, for "Hapus slot lama".
         assert [s.operator_id for s in kept] == ([created.lurah_id] if step in ("database_committed", "slot_completed") else [])

@@ -28,14 +28,8 @@ from app.sync.batch import build_batch
 from app.sync.envelope import seal
 from app.sync.errors import BatchRejected
 from app.sync.transport_http import HttpTransport
-from test_sync_server import server  # noqa: F401
-from test_sync_world import lurah as lurah_session, queue_ready  # noqa: F401
 from tests import factories
-
-
-@pytest.fixture
-def chief(lurah_session):
-    return lurah_session
+from tests.fakes.sync_world import queue_ready
 
 
 def _linked(server_ctx, url, chief, office):

@@ -11,9 +11,9 @@ from app.services import handover, handover_report, operators, outbox, provision
 from app.services.office import open_office
 from app.storage.models import AuditEntry
 from app.storage.sync_models import OutboxBatch
-from test_sync_world import dinsos, linked, lurah, queue_ready  # noqa: F401
 from tests import factories
 from tests.conftest import LURAH_PASS, OPERATOR_PASS
+from tests.fakes.sync_world import queue_ready
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_linking_is_refused_without_the_code(chief, office, dinsos):
 
 
 def test_the_sptjm_and_endorsing_need_the_code_too(chief, office, created_office):
-    from tests.services.test_lurah import waiting_for_sptjm
+    from tests.fakes.sync_world import waiting_for_sptjm
 
     pid, doc = waiting_for_sptjm(office)
     report = handover.move_all_open_work(chief, office.operator_id, chief.operator_id)

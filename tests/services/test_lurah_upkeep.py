@@ -19,7 +19,6 @@ from app.storage.lurah_models import LurahChange
 from app.storage.models import AuditEntry
 from app.storage.sync_models import AUTHORITY_OWNER, SealedKey
 from app.storage.vault import DatabaseInUse, UnknownOperator, WrongRecoveryCode
-from test_sync_world import lurah as chief  # noqa: F401
 from tests import factories
 from tests.conftest import LURAH_PASS, OPERATOR_PASS
 

@@ -13,7 +13,7 @@ from app.storage import migrate
 from app.storage.models import AuditEntry, Proposal
 from app.storage.sync_models import DataRepair, OutboxItem
 from tests.conftest import OPERATOR_PASS
-from tests.services.test_sync_world import ready_proposal
+from tests.fakes.sync_world import ready_proposal
 
 FIXTURE = Path(__file__).parents[1] / "storage" / "fixtures" / "office-v0.1.0"
 

@@ -77,13 +77,3 @@ def test_every_way_to_set_a_passphrase_refuses_a_common_one(tmp_path, fast_kdf, 
     with pytest.raises(PassphraseGuessable):
         office.change_passphrase(lurah_ctx, LURAH_PASS, "Bapak Lurah 1", kdf=fast_kdf)
     lurah_ctx.vault.unlock_operator(lurah_ctx.operator_id, LURAH_PASS)  # unchanged
-
-
-@pytest.fixture
-def lurah_ctx(created_office):
-    from app.services.office import open_office
-
-    folder, created = created_office
-    ctx = open_office(folder, created.lurah_id, LURAH_PASS)
-    yield ctx
-    ctx.close()

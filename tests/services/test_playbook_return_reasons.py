@@ -2,25 +2,9 @@
 
 from __future__ import annotations
 
-from app.domain import workflow
-from app.services import muskel, outbox, playbook, proposal_io, proposals
+from app.services import playbook, proposal_io, proposals
 from tests import factories
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-_A, _DINSOS = workflow.Action, workflow.Actor.DINSOS
-
-
-def returned_proposal(ctx, reasons: list[tuple[str, str]]) -> str:
-    """A proposal taken through muskel and sending, then returned by Dinsos with ``reasons``."""
-    summary = proposals.add_proposal(ctx, proposal_io.proposal_from_dict(factories.proposal_dict()))
-    proposals.apply_action(ctx, summary.id, _A.SEND_TO_MUSKEL)
-    muskel.record_decisions(ctx, {summary.id: "eligible"}, "ba.pdf", PDF)
-    outbox.queue_proposal(ctx, summary.id)  # QUEUE only through the outbox (issue 9)
-    factories.machine_step(ctx, summary.id, _A.SEND, workflow.Actor.SYSTEM)
-    factories.machine_step(ctx, summary.id, _A.RECEIVE, _DINSOS)
-    factories.machine_step(ctx, summary.id, _A.RETURN, _DINSOS, reason="; ".join(t for _c, t in reasons),
-                           data={"reasons": [{"code": c, "text": t} for c, t in reasons]})
-    return summary.id
+from tests.fakes.returned import returned_proposal
 
 
 def test_a_returned_proposal_gives_its_coded_reasons(office):

@@ -18,8 +18,8 @@ from app.errors import UsulkanError
 from app.services import attachments, muskel, outbox, proposal_io, proposals
 from app.storage.models import Proposal, ProposalTransition
 from app.storage.sync_models import OutboxItem
-from test_sync_world import nik
 from tests import factories
+from tests.fakes.sync_world import nik
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 S, A, K = workflow.State, workflow.Action, workflow.ProposalKind

@@ -9,7 +9,7 @@ from app.domain import workflow
 from app.services import outbox, proposals
 from app.storage.models import Proposal, ProposalTransition
 from app.storage.sync_models import OutboxItem
-from test_sync_world import ready_proposal
+from tests.fakes.sync_world import ready_proposal
 
 
 def _count(ctx, model) -> int:
@@ -70,7 +70,7 @@ def test_queueing_several_is_all_or_nothing(office):
 
 def proposals_draft(n: int):
     from app.services import proposal_io
-    from test_sync_world import nik
+    from tests.fakes.sync_world import nik
     from tests import factories
 
     return proposal_io.proposal_from_dict(factories.household_with([nik(n)]))
@@ -101,6 +101,6 @@ def test_only_a_first_draft_changes_its_kind(office):
 
 
 def nik_of(n: int) -> str:
-    from test_sync_world import nik
+    from tests.fakes.sync_world import nik
 
     return nik(n)

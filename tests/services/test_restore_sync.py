@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 pytest.importorskip("fastapi")
 
 from test_sync_server import server  # noqa: F401
-from test_sync_world import link_office, lurah, queue_ready  # noqa: F401
+from tests.fakes.sync_world import link_office, queue_ready
 
 from app.clock import utcnow
 from app.server.models import Batch, Item

@@ -27,8 +27,8 @@ from app.sync.return_file import (
     seal_return,
 )
 from app.sync.status import StatusPage
-from test_sync_world import lurah, queue_ready  # noqa: F401
 from tests.fakes.by_file import carry_batches, carry_return_file, file_only_server, link_by_file, staff_member
+from tests.fakes.sync_world import queue_ready
 
 BLURRY = review.Reason("foto_buram", "Foto rumah buram, mohon foto ulang")
 

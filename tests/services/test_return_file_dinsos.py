@@ -16,8 +16,8 @@ from app.server.context import open_server
 from app.server.models import AuditEntry
 from app.services.return_import import import_return_file
 from app.sync.return_file import RETURN_SUFFIX
-from test_sync_world import lurah, queue_ready  # noqa: F401
 from tests.fakes.by_file import carry_batches, file_only_server, link_by_file, staff_member
+from tests.fakes.sync_world import queue_ready
 from tests.server.console_helpers import csrf, signed_in
 
 

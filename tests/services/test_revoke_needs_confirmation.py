@@ -23,7 +23,6 @@ from app.storage.sync_models import SigningKey
 from app.storage.vault import WrongPassphrase
 from tests import factories
 from tests.conftest import LURAH_PASS, OPERATOR_PASS
-from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
 
 B_PASS = "sandi operator budi"
 Purpose = lurah_service.Purpose

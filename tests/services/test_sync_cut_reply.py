@@ -14,7 +14,7 @@ from app.services import outbox, sync
 from app.storage.sync_models import OutboxBatch
 from app.sync.transport_http import ReplyCutOff, ServerError, HttpTransport
 from app.ui.pages.sync import reason_text
-from test_sync_world import dinsos, linked, lurah, queue_ready  # noqa: F401
+from tests.fakes.sync_world import queue_ready
 
 RECEIPT_START = b'{"format": "usulkan-receipt", "batch_id": "0b8f'
 HEAD_200 = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"

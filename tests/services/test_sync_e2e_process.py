@@ -20,7 +20,7 @@ from app.services import attachments, citizen, outbox, proposals, provisioning, 
 from app.storage.models import Proposal, ProposalTransition  # noqa: E402
 from app.sync.transport_http import HttpTransport  # noqa: E402
 from tests import factories
-from tests.services.test_sync_world import PDF, lurah, queue_ready  # noqa: E402, F401
+from tests.fakes.sync_world import PDF, queue_ready  # noqa: E402
 
 VERIFIER, PASSWORD = "vera", "kata sandi verifikator dinsos"
 KEPALA = "kirana"

@@ -48,9 +48,9 @@ from app.sync.envelope import read_header  # noqa: E402
 from app.sync.receipt import Receipt, verify_receipt  # noqa: E402
 from app.sync.transport_http import HttpTransport  # noqa: E402
 from bench.fault_proxy import MODES, FaultProxy, FaultRates, serve  # noqa: E402
-from test_sync_world import PDF, dinsos, linked, lurah, nik, queue_ready  # noqa: E402, F401
 from tests import factories  # noqa: E402
 from tests.conftest import LURAH_PASS, OPERATOR_PASS  # noqa: E402
+from tests.fakes.sync_world import PDF, nik, queue_ready  # noqa: E402
 
 SEED = int(os.environ.get("USULKAN_FAULT_SEED", "5005"))
 SENDS = int(os.environ.get("USULKAN_FAULT_SENDS", "1000"))

@@ -17,7 +17,7 @@ from app.sync.batch import PartlySignedBatch, batch_hash, verify_batch
 from app.sync.canonical import ZERO_HASH
 from app.sync.envelope import open_envelope
 from tests import factories
-from test_sync_world import dinsos, linked, lurah, queue_ready, ready_proposal  # noqa: F401
+from tests.fakes.sync_world import queue_ready, ready_proposal
 
 
 def _count(ctx, model) -> int:

@@ -11,7 +11,7 @@ from app.storage.models import Office
 from app.storage.sync_models import DinsosKey, SyncLink
 from app.sync import keys
 from app.sync.canonical import b64url_encode
-from test_sync_world import SERVER_OFFICE_ID, dinsos, lurah  # noqa: F401
+from tests.fakes.sync_world import SERVER_OFFICE_ID
 
 
 def _nothing_stored(ctx) -> bool:

@@ -18,10 +18,9 @@ from app.storage.sync_models import OutboxBatch  # noqa: E402
 from app.sync.batch import BatchItem, batch_hash, build_batch  # noqa: E402
 from app.sync.envelope import seal  # noqa: E402
 from app.sync.transport_http import BatchRefused, HttpTransport  # noqa: E402
-from test_sync_server import server  # noqa: E402, F401
-from test_sync_world import dinsos, linked, lurah, nik, queue_ready  # noqa: E402, F401
 from tests import factories
 from tests.conftest import LURAH_PASS  # noqa: E402
+from tests.fakes.sync_world import nik, queue_ready  # noqa: E402
 
 B_PASS = "sandi operator pengganti"
 
@@ -101,7 +100,7 @@ def test_a_revocation_reaches_dinsos_and_shuts_out_later_batches(server, office,
 
 
 def test_a_refused_batch_gives_its_revocation_back_to_the_next_one(linked, lurah, created_office, fast_kdf):
-    from test_sync_world import Refusing
+    from tests.fakes.sync_world import Refusing
 
     folder, _created = created_office
     b = operators.enrol_operator(lurah, name="Budi Pengganti", role="operator", passphrase=B_PASS,

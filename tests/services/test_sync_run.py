@@ -12,7 +12,7 @@ from app.services import dashboard, outbox, sync_run
 from app.services.keys import NotProvisioned
 from app.storage.models import Proposal
 from app.sync.status import StatusReason
-from test_sync_world import dinsos, linked, lurah, queue_ready  # noqa: F401
+from tests.fakes.sync_world import queue_ready
 
 
 def test_an_office_not_linked_to_dinsos_has_no_round(office, dinsos):

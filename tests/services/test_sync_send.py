@@ -13,8 +13,8 @@ from app.services import outbox, sync
 from app.services.office import open_office
 from app.storage.models import Proposal, ProposalTransition
 from app.storage.sync_models import OutboxBatch, OutboxItem
-from test_sync_world import Refusing, dinsos, linked, lurah, queue_ready  # noqa: F401
 from tests.conftest import OPERATOR_PASS
+from tests.fakes.sync_world import Refusing, queue_ready
 
 
 def _batch(ctx) -> OutboxBatch:

@@ -2,58 +2,23 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pytest
 from sqlalchemy import select
 
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 
-import uvicorn  # noqa: E402
-
 from app.clock import utcnow  # noqa: E402
 from app.server import auth, review  # noqa: E402
-from app.server.app import create_app  # noqa: E402
-from app.server.config import Settings  # noqa: E402
-from app.server.context import open_server  # noqa: E402
 from app.server.provisioning import register_office  # noqa: E402
 from app.services import keys as office_keys  # noqa: E402
 from app.services import outbox, provisioning, status_feed, sync  # noqa: E402
 from app.storage.models import Office, Proposal, ProposalTransition  # noqa: E402
 from app.storage.sync_models import OutboxBatch  # noqa: E402
 from app.sync.transport_http import BatchRefused, HttpTransport  # noqa: E402
-from test_sync_world import lurah, queue_ready  # noqa: E402, F401
+from tests.fakes.sync_world import queue_ready  # noqa: E402
 
 PASSWORD = "kata sandi verifikator dinsos"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def server(tmp_path):
-    """A real server (its own SQLite, keys) answering HTTP on a free loopback port."""
-    port = _free_port()
-    settings = Settings(data_dir=tmp_path / "server", public_url=f"http://127.0.0.1:{port}")
-    ctx = open_server(settings)
-    running = uvicorn.Server(uvicorn.Config(create_app(context=ctx), host="127.0.0.1", port=port,
-                                            log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not running.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert running.started, "server did not start"
-    yield ctx, settings.public_url
-    running.should_exit = True
-    thread.join(timeout=10)
-    ctx.close()
 
 
 def test_end_to_end_over_http(server, office, lurah):

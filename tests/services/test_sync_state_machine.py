@@ -32,10 +32,10 @@ from app.storage.models import Proposal
 from app.storage.sync_models import OutboxBatch, OutboxItem, SyncLink
 from app.storage.vault import KdfParams
 from app.sync.transport_file import receipt_files_in
-from test_sync_usb import InProcessDinsos, link_to_server
-from test_sync_world import PDF, nik
 from tests import factories
 from tests.conftest import LURAH_PASS, OPERATOR_PASS, VILLAGE
+from tests.fakes.in_process_dinsos import InProcessDinsos, link_to_server
+from tests.fakes.sync_world import PDF, nik
 
 CI = bool(os.environ.get("CI"))
 EXAMPLES = int(os.environ.get("USULKAN_SYNC_MACHINE_EXAMPLES", "30"))

@@ -12,7 +12,7 @@ from app.storage.sync_models import StatusRecord, SyncLink
 from app.sync import keys
 from app.sync.errors import StatusRejected
 from app.sync.status import StatusReason
-from test_sync_world import dinsos, linked, lurah, queue_ready  # noqa: F401
+from tests.fakes.sync_world import queue_ready
 
 
 @pytest.fixture

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
 from sqlalchemy import func, select
 
 from app.clock import utcnow
-from app.server import errors as server_errors
 from app.server.cli import main as server_main
 from app.server.config import Settings
-from app.server.context import ServerContext, open_server
-from app.server.ingest import HELD, ingest
+from app.server.context import open_server
 from app.server.models import Batch, Item
-from app.server.provisioning import bind_office, register_office
-from app.services import keys as office_keys
-from app.services import outbox, provisioning, sync
+from app.services import outbox, sync
 from app.storage.models import Proposal
 from app.storage.sync_models import OutboxBatch, SyncLink
-from app.sync.errors import ReceiptInvalid, SyncError
+from app.sync.errors import ReceiptInvalid
 from app.sync.transport_file import (
     ReceiptFileDamaged,
     batch_file_name,
@@ -27,49 +22,8 @@ from app.sync.transport_file import (
     receipt_files_in,
     write_receipt_file,
 )
-from app.sync.transport_http import BatchRefused, ServerUnreachable
-from test_sync_world import lurah, queue_ready  # noqa: F401
-
-
-class InProcessDinsos:
-    """The real server's bind and ingest called in-process, answering as HttpTransport would.
-
-    ``fail`` makes the next post fail like a broken connection: ``"before_commit"`` (the request
-    never reached the server) or ``"after_commit"`` (the server stored the batch, the reply was lost).
-    """
-
-    def __init__(self, ctx: ServerContext):
-        self.ctx = ctx
-        self.fail: str | None = None
-        self.posts = 0
-
-    def bind(self, office_id: str, request: bytes) -> bytes:
-        return bind_office(self.ctx, office_id, bytes(request))
-
-    def post_batch(self, sealed: bytes) -> dict:
-        self.posts += 1
-        fail, self.fail = self.fail, None
-        if fail == "before_commit":
-            raise ServerUnreachable()
-        try:
-            result = ingest(self.ctx, sealed, source="http")
-        except (SyncError, server_errors.ServerError) as err:  # the HTTP layer's error answers
-            raise BatchRefused(getattr(err, "reason", "error"), err.message()) from err
-        if result.outcome == HELD:
-            raise BatchRefused("gap", "held", 202)
-        if fail == "after_commit":
-            raise ServerUnreachable()
-        return json.loads(result.receipt)
-
-
-def link_to_server(server: ServerContext, lurah_ctx, operator_ctx, transport_type=InProcessDinsos):
-    """Register the kelurahan at Dinsos, provision and bind the office, certify its operator."""
-    document = register_office(server, name="Kelurahan Bugul Kidul", village_code="35.75.03.1009").document
-    transport = transport_type(server)
-    provisioning.import_provisioning(lurah_ctx, document)
-    provisioning.bind(lurah_ctx, transport)
-    office_keys.certify_operator(lurah_ctx, operator_ctx.operator_id)
-    return transport
+from tests.fakes.in_process_dinsos import link_to_server
+from tests.fakes.sync_world import queue_ready
 
 
 @pytest.fixture

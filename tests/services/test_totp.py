@@ -23,14 +23,6 @@ NEW_PASS = "sandi petugas baru"
 
 
 @pytest.fixture
-def lurah(created_office, office):
-    folder, created = created_office
-    ctx = open_office(folder, created.lurah_id, LURAH_PASS)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture
 def frozen(lurah):
     """The Lurah's clock stands still until a test moves it."""
     moment = [lurah.clock().replace(microsecond=0)]

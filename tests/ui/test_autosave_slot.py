@@ -9,7 +9,8 @@ from app.storage.models import FormDraft, Proposal
 from app.ui.editor.proposal_editor import NEW_KEY
 from app.ui.pages.proposals import ProposalsPage
 from tests.factories import proposal_dict
-from tests.ui.test_editor import Answers, editor_for, type_household
+from tests.fakes.editor import editor_for, type_household
+from tests.fakes.prompts import Answers
 
 
 def slots(ctx) -> list[tuple[str, str]]:

@@ -4,29 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.services.complaints import get_complaint, register_complaint
-from app.ui.pages.complaints import OVERDUE, ComplaintsPage
-from tests.ui.test_editor import Answers
-
-
-class PickFirst(Answers):
-    def choose(self, title, label, choices):
-        return choices[0][0]
-
-
-def make_page(state, qtbot) -> ComplaintsPage:
-    page = ComplaintsPage(state)
-    page.prompts = PickFirst(yes=True, text="Data sudah diperbaiki dan warga diberi tahu.")
-    qtbot.addWidget(page)
-    page.show()
-    return page
-
-
-def register(ctx, **kw):
-    values = dict(category="data_salah", reporter_name="PAK RT", reporter_contact="0812",
-                  subject_nik=None, description="Nama salah ketik")
-    values.update(kw)
-    return register_complaint(ctx, **values)
+from app.services.complaints import get_complaint
+from app.ui.pages.complaints import OVERDUE
+from tests.fakes.complaints import make_page, register
 
 
 def test_register_dialog_shows_missing_fields_then_saves(app_state, qtbot):

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 
 from app.ui.pages.dashboard import DashboardPage
-from tests.services.test_sync_world import FakeDinsos, link_office
-from tests.ui.test_people_page import _own_settings, lurah_ctx, lurah_state  # noqa: F401 (fixtures)
+from tests.fakes.sync_world import FakeDinsos, link_office
+
+pytestmark = pytest.mark.usefixtures("_own_settings")
 
 SECTION = "Sertifikat penandatanganan akan berakhir"
 

@@ -11,7 +11,6 @@ from app.ui.main_window import MainWindow
 from app.ui.qt import Qt
 from app.ui.state import AppState
 from app.ui.tasks import InlineRunner
-from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
@@ -92,7 +91,7 @@ def test_a_batch_waiting_for_the_lurah_names_its_households(qtbot, linked, lurah
     from app.services import outbox
     from app.services.lurah_todo import lurah_todos
     from app.ui.pages.dashboard import DashboardPage
-    from tests.services.test_sync_world import queue_ready
+    from tests.fakes.sync_world import queue_ready
 
     queue_ready(linked, 1, 2, route="sptjm")
     outbox.build_batches(linked)

@@ -2,86 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from app.domain.workflow import Action, State
-from app.services.muskel import record_decisions
 from app.services.proposal_io import proposal_from_dict
 from app.services.proposals import add_proposal, apply_action, get_proposal, list_proposals
-from app.ui.editor.proposal_editor import ProposalEditor
 from app.ui.qt import Qt
 from tests.factories import HEAD_NIK, proposal_dict
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-class Answers:
-    """Stands in for the modal questions: answers yes (or no), remembers what was asked."""
-
-    def __init__(self, yes: bool = True, path: Path | None = None, text: str | None = "alasan") -> None:
-        self.yes, self.path, self.answer = yes, path, text
-        self.asked: list[str] = []
-
-    def confirm(self, title, text, *, yes=None):
-        self.asked.append(text)
-        return self.yes
-
-    def restore_or_discard(self, title, text):
-        self.asked.append(text)
-        return "continue" if self.yes else "discard"
-
-    def text(self, title, label):
-        self.asked.append(label)
-        return self.answer
-
-    def open_file(self, title, filters):
-        return self.path
-
-    def choice_and_file(self, title, choices):
-        return (choices[0][0], self.path) if self.path else None
-
-    def error(self, text):
-        self.asked.append(text)
-
-    def info(self, title, text):
-        self.asked.append(text)
-
-    def lurah_approval(self, title, text, **_kw):
-        """The Lurah at the desk types her passphrase (the real dialog has its own test below)."""
-        from app.ui.lurah_approval import Approval
-        from tests.conftest import LURAH_PASS
-
-        self.asked.append(text)
-        return Approval(LURAH_PASS, None)
-
-
-def editor_for(state, qtbot, proposal_id=None, answers=None) -> ProposalEditor:
-    editor = ProposalEditor(state, proposal_id)
-    editor.prompts = answers or Answers(yes=False)
-    qtbot.addWidget(editor)
-    editor.start()
-    editor.show()
-    return editor
-
-
-def type_household(editor: ProposalEditor, data: dict) -> None:
-    """Fill the form as the operator would, field by field (every edit is 'touched')."""
-    household = data["household"]
-    for name in ("kk_number", "address", "rt", "rw"):
-        editor.household.inputs[name].setText(household[name])
-        editor.household.edited.emit(name)
-    members = editor.members
-    for row, member in enumerate(household["members"]):
-        if row >= members.table.rowCount():
-            members.add_member()
-        for name in ("nik", "name", "sex", "birth_place", "relationship", "mother_name"):
-            members.set_cell(row, name, member[name])
-        y, m, d = member["birth_date"].split("-")
-        members.set_cell(row, "birth_date", f"{d}-{m}-{y}")
-    for code, box in editor.kind.programmes.items():
-        box.setChecked(code in data["programmes"])
-    editor.kind.desil.setCurrentIndex(editor.kind.desil.findData(data["desil"]))
-
+from tests.fakes.editor import PDF, editor_for, muskel_ready, type_household
+from tests.fakes.prompts import Answers
 
 def total(state) -> int:
     return list_proposals(state.ctx).total
@@ -143,15 +71,8 @@ def test_declining_the_offer_forgets_the_typing(app_state, qtbot):
     assert third.household.inputs["address"].text() == ""
 
 
-def _ready_proposal(ctx) -> str:
-    summary = add_proposal(ctx, proposal_from_dict(proposal_dict()))
-    apply_action(ctx, summary.id, Action.SEND_TO_MUSKEL)
-    record_decisions(ctx, {summary.id: "eligible"}, "ba.pdf", PDF)
-    return summary.id
-
-
 def test_queueing_asks_first_and_a_no_changes_nothing(app_state, qtbot):
-    proposal_id = _ready_proposal(app_state.ctx)
+    proposal_id = muskel_ready(app_state.ctx)
     answers = Answers(yes=False)
     editor = editor_for(app_state, qtbot, proposal_id, answers)
     assert Action.QUEUE in editor.workflow.buttons

@@ -6,7 +6,6 @@ import pytest
 
 from app.services import handover_report, operators, proposal_io, proposals
 from app.services.office import create_office, open_office
-from app.ui import settings_store
 from app.ui.pages.people import CountersignDialog, PeoplePage
 from app.ui.people.onboarding import OnboardingDialog, offer_onboarding
 from app.ui.qt import QApplication, QDialog, Qt, QTimer
@@ -14,14 +13,13 @@ from app.ui.state import AppState
 from app.ui.tasks import InlineRunner
 from tests import factories
 from tests.conftest import LURAH_PASS, OPERATOR_PASS, VILLAGE
+from tests.fakes.prompts import FakePrompts
 
 CITRA_PASS = "sandi citra lestari"
 BUDI_PASS = "sandi operator budi"
 
 
-@pytest.fixture(autouse=True)
-def _own_settings(tmp_path, monkeypatch):
-    monkeypatch.setattr(settings_store, "_file", tmp_path / "settings.ini")
+pytestmark = pytest.mark.usefixtures("_own_settings")
 
 
 @pytest.fixture
@@ -52,19 +50,6 @@ def record_id(office, people) -> str:
         office, from_operator=office.operator_id, assignments={key: people["Citra"]},
         notes={key: "Foto rumah belum ada"})
     return rid
-
-
-class FakePrompts:
-    def __init__(self, *answers, save_to=None):
-        self.answers, self.asked, self.save_to = list(answers), [], save_to
-
-    def confirm(self, title, text, *, yes=None):
-        self.asked.append(("confirm", text))
-        return bool(self.answers.pop(0)) if self.answers else False
-
-    def save_file(self, title, suggested, filters):
-        self.asked.append(("save", suggested))
-        return self.save_to
 
 
 def sign_in(folder, operator_id, passphrase) -> AppState:

@@ -100,7 +100,7 @@ def test_make_messages_extracts_plurals_and_contexts(tmp_path):
 
 def test_workflow_buttons_keep_sptjm_and_lurah_in_capitals(app_state, qtbot):
     from app.domain.workflow import Action
-    from tests.ui.test_editor import editor_for
+    from tests.fakes.editor import editor_for
 
     summary = add_proposal(app_state.ctx, proposal_from_dict(proposal_dict()))  # a new household, draft
     editor = editor_for(app_state, qtbot, summary.id)

@@ -11,8 +11,8 @@ from app.services.proposals import add_proposal
 from app.ui.journal_panel import OVERDUE, JournalPanel, to_qdate
 from app.ui.qt import Qt
 from tests.factories import KK, household_with, proposal_dict
-from tests.ui.test_complaints_page import make_page, register
-from tests.ui.test_editor import editor_for
+from tests.fakes.complaints import make_page, register
+from tests.fakes.editor import editor_for
 
 COLUMNS = {"when": 0, "kind": 1, "text": 2, "by": 3, "due": 4}
 

@@ -8,8 +8,9 @@ from app import i18n
 from app.ui import language
 from app.ui.main_window import MainWindow
 from app.ui.qt import QCoreApplication, QEvent
-from tests.ui.test_editor import Answers
-from tests.ui.test_main_window import _every_page_importable, _own_settings  # noqa: F401 (autouse fixtures)
+from tests.fakes.prompts import Answers
+
+pytestmark = pytest.mark.usefixtures("_own_settings", "_every_page_importable")
 
 
 @pytest.fixture

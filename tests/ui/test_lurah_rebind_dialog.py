@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "services"))  # the shared server fixture
-
 from sqlalchemy import select
 
 from app.clock import utcnow
@@ -21,8 +16,7 @@ from app.sync.transport_http import HttpTransport
 from app.ui.pages.people import PeoplePage
 from app.ui.qt import Qt
 from tests.conftest import LURAH_PASS
-from test_sync_server import server  # noqa: E402, F401
-from test_sync_world import queue_ready  # noqa: E402
+from tests.fakes.sync_world import queue_ready
 
 NEW_PASS = "ibu lurah baru menjaga kunci kelurahan"
 

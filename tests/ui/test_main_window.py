@@ -2,46 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
-import types
 
 import pytest
 
 from app.i18n import _
 from app.services import proposal_io, proposals
 from app.storage.vault import WrongPassphrase
-from app.ui import settings_store
-from app.ui.main_window import PAGES, MainWindow
-from app.ui.qt import QKeySequence, QMessageBox, QShortcut, Qt, QWidget
+from app.ui.main_window import MainWindow
+from app.ui.qt import QKeySequence, QMessageBox, QShortcut, Qt
 from tests.factories import proposal_dict
 
 
-@pytest.fixture(autouse=True)
-def _own_settings(tmp_path, monkeypatch):
-    monkeypatch.setattr(settings_store, "_file", tmp_path / "settings.ini")
-
-
-class _PlaceholderPage(QWidget):
-    """Stands in for a page another engineer has not delivered yet (only while it is missing)."""
-
-    title = "Placeholder"
-
-    def __init__(self, state, parent=None):
-        super().__init__(parent)
-
-
-@pytest.fixture(autouse=True)
-def _every_page_importable(monkeypatch):
-    for spec in PAGES:
-        try:
-            importlib.import_module(spec.module)
-        except ModuleNotFoundError as error:
-            if error.name != spec.module:
-                raise
-            module = types.ModuleType(spec.module)
-            setattr(module, spec.class_name, type(spec.class_name, (_PlaceholderPage,), {"title": spec.key}))
-            monkeypatch.setitem(sys.modules, spec.module, module)
+pytestmark = pytest.mark.usefixtures("_own_settings", "_every_page_importable")
 
 
 @pytest.fixture

@@ -8,39 +8,13 @@ import stat
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from app.domain.workflow import Action, State
-from app.services.proposal_io import proposal_from_dict
-from app.services.proposals import add_proposal, apply_action, get_proposal
+from app.domain.workflow import State
+from app.services.proposals import get_proposal
 from app.storage.models import AuditEntry
-from app.ui.pages.muskel import MuskelPage
-from tests.factories import CHILD_NIK, HEAD_NIK, SPOUSE_NIK, household_with
-from tests.ui.test_editor import PDF, Answers
+from tests.factories import CHILD_NIK, HEAD_NIK, SPOUSE_NIK
+from tests.fakes.editor import PDF
+from tests.fakes.muskel import Saving, in_muskel, make_page
 from tests.pdftext import says
-
-
-class Saving(Answers):
-    def __init__(self, folder, **kw):
-        super().__init__(**kw)
-        self.folder = folder
-
-    def save_file(self, title, suggested, filters):
-        return self.folder / suggested
-
-
-def in_muskel(ctx, niks, rw):
-    data = household_with(niks)
-    data["household"]["rw"] = rw
-    summary = add_proposal(ctx, proposal_from_dict(data))
-    apply_action(ctx, summary.id, Action.SEND_TO_MUSKEL)
-    return summary
-
-
-def make_page(state, qtbot, answers) -> MuskelPage:
-    page = MuskelPage(state)
-    page.prompts = answers
-    qtbot.addWidget(page)
-    page.show()
-    return page
 
 
 def test_candidates_by_rw_and_exports(app_state, qtbot, tmp_path):
@@ -73,7 +47,7 @@ def test_decisions_are_recorded_in_bulk_with_the_minutes(app_state, qtbot, tmp_p
     second = in_muskel(app_state.ctx, [SPOUSE_NIK], "1")
     minutes = tmp_path / "ba.pdf"
     minutes.write_bytes(PDF)
-    from tests.ui.test_queue_ui import QueueLater  # the offer to queue at once is declined here
+    from tests.fakes.prompts import QueueLater  # the offer to queue at once is declined here
 
     answers = QueueLater(path=minutes)
     page = make_page(app_state, qtbot, answers)

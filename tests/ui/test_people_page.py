@@ -8,8 +8,6 @@ from datetime import timedelta
 import pytest
 
 from app.services import handover, keys as office_keys, operators, proposal_io, proposals, totp
-from app.services.office import open_office
-from app.ui import settings_store
 from app.ui.main_window import PAGES
 from app.ui.pages import people as people_page
 from app.ui.pages.people import POOL, PeoplePage
@@ -17,60 +15,16 @@ from app.ui.people.enrol_wizard import EnrolWizard
 from app.ui.people.revoke_wizard import RevokeWizard
 from app.ui.people.totp_dialog import TotpEnrolDialog, TotpRemoveDialog
 from app.ui.qt import QColor, QLabel, Qt
-from app.ui.state import AppState
 from app.ui.style import DANGER, WARNING
-from app.ui.tasks import InlineRunner
 from tests import factories
 from tests.conftest import LURAH_PASS
-from tests.services.test_sync_world import FakeDinsos, link_office
+from tests.fakes.prompts import FakePrompts
+from tests.fakes.sync_world import FakeDinsos, link_office
 
 B_PASS = "sandi operator budi"
 
 
-class FakePrompts:
-    """Answers the page's questions from a script and remembers what was asked."""
-
-    def __init__(self, *answers):
-        self.answers = list(answers)
-        self.asked: list[tuple[str, str]] = []
-
-    def _next(self, kind, text):
-        self.asked.append((kind, text))
-        return self.answers.pop(0) if self.answers else None
-
-    def confirm(self, title, text, *, yes=None):
-        return bool(self._next("confirm", text))
-
-    def choose(self, title, label, choices):
-        self.choices = choices
-        return self._next("choose", label)
-
-    def info(self, title, text):
-        self.asked.append(("info", text))
-
-    def error(self, text):
-        self.asked.append(("error", text))
-
-
-@pytest.fixture(autouse=True)
-def _own_settings(tmp_path, monkeypatch):
-    monkeypatch.setattr(settings_store, "_file", tmp_path / "settings.ini")
-
-
-@pytest.fixture
-def lurah_ctx(created_office):
-    folder, created = created_office
-    ctx = open_office(folder, created.lurah_id, LURAH_PASS)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture
-def lurah_state(qapp, lurah_ctx):
-    state = AppState(lurah_ctx.folder, runner=InlineRunner())
-    state.sign_in(lurah_ctx)
-    yield state
-    state.ctx = None
+pytestmark = pytest.mark.usefixtures("_own_settings")
 
 
 def make_page(qtbot, state) -> PeoplePage:

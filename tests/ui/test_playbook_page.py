@@ -9,22 +9,8 @@ from app.ui.editor.proposal_editor import ProposalEditor
 from app.ui.pages.playbook import PlaybookPage
 from app.ui.qt import Qt
 from tests import factories
-from tests.services.test_playbook_return_reasons import returned_proposal
-
-
-class Answers:
-    """Answers the page's questions at once and remembers them."""
-
-    def __init__(self, yes: bool = True) -> None:
-        self.yes = yes
-        self.asked: list[str] = []
-
-    def confirm(self, title, text, *, yes=None):
-        self.asked.append(text)
-        return self.yes
-
-    def error(self, text):
-        self.asked.append(text)
+from tests.fakes.prompts import Answers
+from tests.fakes.returned import returned_proposal
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from app.services.letterhead import set_contact
 from app.storage.models import AuditEntry
 from app.ui.qt import QDate, Qt
 from tests.factories import CHILD_NIK, HEAD_NIK, KK, SPOUSE_NIK
+from tests.fakes.muskel import Saving, in_muskel, make_page
 from tests.pdftext import pdf_text, says
-from tests.ui.test_muskel_page import Saving, in_muskel, make_page
 
 LONG_ADDRESS = "JL. PAHLAWAN GANG MAWAR BELAKANG MASJID AL-IKHLAS NO. 12 A, DEKAT POS KAMLING"
 

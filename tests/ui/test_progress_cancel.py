@@ -14,8 +14,9 @@ from app.ui import progress as progress_module
 from app.ui.progress import ProgressDialog, run_with_progress
 from app.ui.tasks import Cancelled, InlineRunner, Job, TaskRunner
 from tests.factories import HEAD_NIK, SPOUSE_NIK
-from tests.ui.test_editor import PDF, Answers
-from tests.ui.test_muskel_page import Saving, in_muskel, make_page
+from tests.fakes.editor import PDF
+from tests.fakes.muskel import Saving, in_muskel, make_page
+from tests.fakes.prompts import Answers
 
 
 @pytest.fixture

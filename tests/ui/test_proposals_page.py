@@ -8,8 +8,8 @@ from app.ui.pages.proposals import ProposalsPage
 from app.ui.proposal_model import ID_ROLE
 from app.ui.qt import Qt
 from tests.factories import HEAD_NIK, proposal_dict
+from tests.fakes.prompts import Answers
 from tests.ui.seed import seed_proposals
-from tests.ui.test_editor import Answers
 
 
 def make_page(state, qtbot) -> ProposalsPage:

@@ -8,7 +8,7 @@ from app.services import outbox, proposals
 from app.ui import settings_store, sync_scheduler
 from app.ui.pages.sync import link_text
 from app.ui.tasks import InlineRunner
-from tests.services.test_sync_world import dinsos, linked, lurah, queue_ready  # noqa: F401
+from tests.fakes.sync_world import queue_ready
 
 
 @pytest.fixture(autouse=True)
@@ -50,8 +50,9 @@ def test_one_queue_count_everywhere_nothing_counted_twice(qtbot, linked, lurah, 
 
 
 def test_queueing_in_the_editor_updates_the_status_bar_at_once(qtbot, linked, window, app_state):
-    from tests.services.test_sync_world import ready_proposal
-    from tests.ui.test_editor import Answers, editor_for
+    from tests.fakes.sync_world import ready_proposal
+    from tests.fakes.editor import editor_for
+    from tests.fakes.prompts import Answers
     from app.domain.workflow import Action
 
     window.scheduler.refresh()

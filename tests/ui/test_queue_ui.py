@@ -8,7 +8,8 @@ from app.domain.workflow import Action, State
 from app.services import outbox
 from app.services.proposals import get_proposal
 from app.storage.sync_models import OutboxItem
-from tests.ui.test_editor import Answers, _ready_proposal, editor_for
+from tests.fakes.editor import editor_for, muskel_ready
+from tests.fakes.prompts import Answers, QueueLater
 
 
 def _items(ctx) -> list[OutboxItem]:
@@ -17,7 +18,7 @@ def _items(ctx) -> list[OutboxItem]:
 
 
 def test_the_editors_queue_button_creates_the_outbox_item_that_will_be_sent(app_state, qtbot):
-    proposal_id = _ready_proposal(app_state.ctx)
+    proposal_id = muskel_ready(app_state.ctx)
     editor = editor_for(app_state, qtbot, proposal_id, Answers(yes=True))
     editor.workflow.buttons[Action.QUEUE].click()
     assert get_proposal(app_state.ctx, proposal_id).proposal.state is State.QUEUED
@@ -31,19 +32,9 @@ def test_the_editors_queue_button_creates_the_outbox_item_that_will_be_sent(app_
     assert items[0].payload["household"]["members"][0]["name"] == "SITI AMINAH"
 
 
-class QueueLater(Answers):
-    """Yes to everything except the offer to queue straight away (until ``yes_to_queue``)."""
-
-    yes_to_queue = False
-
-    def confirm(self, title, text, *, yes=None):
-        self.asked.append(text)
-        return self.yes_to_queue or "antrean kirim sekarang" not in text
-
-
 def test_the_musyawarah_page_queues_the_eligible_ones_with_their_items(app_state, qtbot, tmp_path):
     from tests.factories import HEAD_NIK, SPOUSE_NIK
-    from tests.ui.test_muskel_page import in_muskel, make_page
+    from tests.fakes.muskel import in_muskel, make_page
 
     first = in_muskel(app_state.ctx, [HEAD_NIK], "1")
     second = in_muskel(app_state.ctx, [SPOUSE_NIK], "1")
@@ -65,7 +56,7 @@ def test_the_musyawarah_page_queues_the_eligible_ones_with_their_items(app_state
 
 def test_declining_the_offer_leaves_them_ready_and_unqueued(app_state, qtbot, tmp_path):
     from tests.factories import HEAD_NIK
-    from tests.ui.test_muskel_page import in_muskel, make_page
+    from tests.fakes.muskel import in_muskel, make_page
 
     first = in_muskel(app_state.ctx, [HEAD_NIK], "1")
     minutes = tmp_path / "ba.pdf"

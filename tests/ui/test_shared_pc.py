@@ -12,7 +12,7 @@ from app.ui import settings_store
 from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication, Qt
 from tests.conftest import OPERATOR_PASS
-from tests.ui.test_editor import editor_for
+from tests.fakes.editor import editor_for
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from app.ui.qt import Qt
 from app.ui.tasks import InlineRunner
 from tests import factories
 from tests.conftest import LURAH_PASS
-from tests.services.test_sync_world import dinsos, linked, lurah, queue_ready  # noqa: F401
+from tests.fakes.sync_world import queue_ready
 
 
 class Yes:

@@ -16,7 +16,7 @@ from app.ui.qt import Qt
 from app.ui.sync_scheduler import SyncScheduler
 from app.ui.tasks import InlineRunner
 from tests.fakes.by_file import file_only_server, link_by_file, staff_member
-from tests.services.test_sync_world import lurah, queue_ready  # noqa: F401
+from tests.fakes.sync_world import queue_ready
 
 
 class PickFile:

@@ -7,7 +7,7 @@ import time
 from app.services import sync_run
 from app.ui.qt import QTimer
 from app.ui.sync_scheduler import SyncScheduler
-from tests.services.test_sync_world import dinsos, linked, lurah, queue_ready  # noqa: F401
+from tests.fakes.sync_world import queue_ready
 
 
 class SlowDinsos:

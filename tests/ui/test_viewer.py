@@ -13,7 +13,7 @@ from app.ui import settings_store, viewer
 from app.ui.main_window import MainWindow
 from app.ui.qt import QDialog, Qt
 from tests.factories import proposal_dict
-from tests.ui.test_editor import PDF, editor_for
+from tests.fakes.editor import PDF, editor_for
 
 
 @pytest.fixture(autouse=True)

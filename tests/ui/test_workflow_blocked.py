@@ -6,7 +6,8 @@ from app.domain.workflow import Action, State
 from app.services.proposal_io import proposal_from_dict
 from app.services.proposals import add_proposal, get_proposal
 from tests.factories import proposal_dict
-from tests.ui.test_editor import Answers, editor_for
+from tests.fakes.editor import editor_for
+from tests.fakes.prompts import Answers
 
 
 def test_an_usulan_baru_without_a_desil_says_why_and_offers_a_pembaruan(app_state, qtbot):
@@ -58,9 +59,10 @@ def test_a_proposal_at_dinsos_shows_no_next_step_label_with_nothing_after_it(app
     from app.domain.workflow import Action, Actor
     from app.services import outbox
     from tests import factories
-    from tests.ui.test_editor import Answers, _ready_proposal, editor_for
+    from tests.fakes.editor import editor_for, muskel_ready
+    from tests.fakes.prompts import Answers
 
-    proposal_id = _ready_proposal(app_state.ctx)
+    proposal_id = muskel_ready(app_state.ctx)
     outbox.queue_proposal(app_state.ctx, proposal_id)
     factories.machine_step(app_state.ctx, proposal_id, Action.SEND, Actor.SYSTEM)
     editor = editor_for(app_state, qtbot, proposal_id, Answers())

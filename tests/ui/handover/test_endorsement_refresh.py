@@ -5,8 +5,7 @@ from __future__ import annotations
 from app.ui.handover_wizard import HandoverWizard
 from app.ui.people.common import PEOPLE
 from tests.conftest import LURAH_PASS
-from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
-from tests.ui.handover.test_handover_wizard import COMMIT, NEXT, click, state, world  # noqa: F401
+from tests.fakes.wizard import COMMIT, NEXT, click
 
 
 def test_the_wizards_countersignature_tells_every_screen(qtbot, state, world, linked):

@@ -4,40 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from app.services import handover, handover_report, operators
+from app.services import handover, handover_report
 from app.services.office import open_office
 from app.ui.handover_wizard import POOL, HandoverModel, HandoverWizard
 from app.ui.qt import QStyleOptionViewItem, Qt, QWizard
-from app.ui.state import AppState
-from app.ui.tasks import InlineRunner
-from bench.handover import seed_open_work
-from tests import factories
 from tests.conftest import LURAH_PASS
+from tests.fakes.wizard import B_PASS, COMMIT, FINISH, NEXT, click
 from tests.pdftext import pdf_text, squeeze
-from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
 from tests.ui.handover.held import held_contexts
-
-B_PASS = "sandi operator budi"
-NEXT = QWizard.WizardButton.NextButton
-COMMIT = QWizard.WizardButton.CommitButton
-FINISH = QWizard.WizardButton.FinishButton
-
-
-@pytest.fixture
-def world(linked, lurah, fast_kdf):
-    """Ani (certified, signed in) holds 200 open items; Budi is enrolled to take them over."""
-    b_id = operators.enrol_operator(lurah, name="Budi", role="operator", passphrase=B_PASS,
-                                    confirmation=factories.approve(lurah, "enrol", passphrase=LURAH_PASS), kdf=fast_kdf).operator_id
-    kinds = seed_open_work(linked, 200)
-    return b_id, kinds
-
-
-@pytest.fixture
-def state(qapp, linked):
-    state = AppState(linked.folder, runner=InlineRunner())
-    state.sign_in(linked)
-    yield state
-    state.ctx = None
 
 
 @pytest.fixture
@@ -50,11 +24,6 @@ def wizard(qtbot, state, world):
     wizard.prompts.confirm = lambda *_a, **_k: True
     yield wizard
     wizard.close()
-
-
-def click(qtbot, widget):
-    assert widget.isEnabled(), widget.text()
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def test_two_hundred_items_with_bulk_tools_signed_and_countersigned(qtbot, wizard, world, linked, created_office,

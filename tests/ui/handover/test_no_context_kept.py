@@ -5,9 +5,8 @@ from __future__ import annotations
 from app.services import handover_report
 from app.ui.handover_wizard import HandoverWizard
 from tests.conftest import LURAH_PASS
-from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
+from tests.fakes.wizard import COMMIT, FINISH, NEXT, click
 from tests.ui.handover.held import held_contexts
-from tests.ui.handover.test_handover_wizard import COMMIT, FINISH, NEXT, click, state, world  # noqa: F401
 
 
 def test_after_the_lurah_countersigns_at_the_operators_desk_no_widget_holds_a_session(qtbot, state, world, linked,

@@ -1,4 +1,4 @@
-"""Helpers of the office sync tests (no tests here): a fake Dinsos, ready proposals, a linked office."""
+"""The office sync tests' world: a fake Dinsos, ready proposals, linking an office (fixtures in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from app.domain import workflow
 from app.services import attachments, keys as office_keys, outbox, proposal_io, proposals, provisioning
-from app.services.office import open_office
 from app.sync import keys
 from app.sync.batch import verify_batch
 from app.sync.canonical import b64url_encode
@@ -46,6 +43,15 @@ def ready_proposal(ctx, n: int, *, route: str = "muskel") -> str:
         doc = attachments.attach_to_proposal(ctx, summary.id, kind="sptjm", filename="sptjm.pdf", data=PDF)
         factories.record_sptjm(ctx, summary.id, doc.id, LURAH_PASS)
     return summary.id
+
+
+def waiting_for_sptjm(ctx, n: int = 1) -> tuple[str, str]:
+    """A usulan baru at the SPTJM step with its signed SPTJM attached: (proposal id, attachment id)."""
+    data = factories.household_with([f"357503470885{n:04d}"])
+    summary = proposals.add_proposal(ctx, proposal_io.proposal_from_dict(data))
+    proposals.apply_action(ctx, summary.id, workflow.Action.SEND_TO_SPTJM)
+    doc = attachments.attach_to_proposal(ctx, summary.id, kind="sptjm", filename="sptjm.pdf", data=PDF)
+    return summary.id, doc.id
 
 
 @dataclass
@@ -158,30 +164,11 @@ class Refusing:
         raise BatchRefused(self.reason, "")
 
 
-@pytest.fixture
-def lurah(created_office, office):
-    folder, created = created_office
-    ctx = open_office(folder, created.lurah_id, LURAH_PASS)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture
-def dinsos():
-    return FakeDinsos()
-
-
 def link_office(lurah_ctx, operator_ctx, transport, document: dict) -> None:
     """Provision, bind and certify the operator: what the Lurah does once per office."""
     provisioning.import_provisioning(lurah_ctx, document)
     provisioning.bind(lurah_ctx, transport)
     office_keys.certify_operator(lurah_ctx, operator_ctx.operator_id)
-
-
-@pytest.fixture
-def linked(lurah, office, dinsos):
-    link_office(lurah, office, dinsos, dinsos.document())
-    return office
 
 
 def queue_ready(ctx, *numbers: int, route: str = "muskel") -> list[str]:
