@@ -8,13 +8,13 @@ import sys
 import pytest
 
 from tests.installer.conftest import run
-from tests.installer.test_updates import _publish, served  # noqa: F401 (a fixture)
+from tests.fakes.update_repo import publish
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="Windows swaps the folder after exit")]
 
 
-def test_the_frozen_program_checks_and_installs_a_signed_update(bundles, user_home, tmp_path, served):  # noqa: F811
-    repo, _keys = _publish(tmp_path, "dinsos", ["0.2.0"])
+def test_the_frozen_program_checks_and_installs_a_signed_update(bundles, user_home, tmp_path, served):
+    repo, _keys = publish(tmp_path, "dinsos", ["0.2.0"])
     programs = tmp_path / "home" / ".local" / "opt" / "Usulkan"
     shutil.copytree(bundles.desktop, programs, symlinks=True)
     # What `installer/build.py --update-root` puts into the bundle.

@@ -2,59 +2,21 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
 from app import updates
 from installer import updates_repo
-
-
-def _bundle(folder: Path, version: str) -> Path:
-    folder.mkdir(parents=True)
-    (folder / "VERSION").write_text(version)
-    (folder / "_internal").mkdir()
-    (folder / "_internal" / f"lib-{version}.so").write_bytes(version.encode() * 1000)
-    return folder
-
-
-def _publish(tmp_path: Path, name: str, versions: list[str]) -> tuple[Path, Path]:
-    repo, keys = tmp_path / name / "repo", tmp_path / name / "keys"
-    assert updates_repo.main(["init", "--repo", str(repo), "--keys", str(keys)]) == 0
-    for version in versions:
-        bundle = _bundle(tmp_path / name / f"bundle-{version}", version)
-        assert updates_repo.main(["add", "--repo", str(repo), "--keys", str(keys), "--bundle", str(bundle),
-                                  "--version", version]) == 0
-    return repo, keys
-
-
-@pytest.fixture
-def served():
-    """A static web server on loopback for a repository folder (what Dinsos publishes)."""
-    servers = []
-
-    def serve(folder: Path) -> str:
-        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_port}"
-
-    yield serve
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+from tests.fakes.update_repo import publish, toy_bundle
 
 
 @pytest.fixture
 def office(tmp_path):
     """An installed 0.1.0 program folder and, elsewhere, the office's data."""
-    program = _bundle(tmp_path / "Programs" / "Usulkan", "0.1.0")
+    program = toy_bundle(tmp_path / "Programs" / "Usulkan", "0.1.0")
     data = tmp_path / "data" / "usulkan"
     data.mkdir(parents=True)
     (data / "vault.json").write_text("{}")
@@ -68,7 +30,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 def test_an_office_installs_the_newest_version_dinsos_signed_and_keeps_its_data(tmp_path, served, office):
     program, data = office
-    repo, _keys = _publish(tmp_path, "dinsos", ["0.1.0", "0.2.0", "0.3.0"])
+    repo, _keys = publish(tmp_path, "dinsos", ["0.1.0", "0.2.0", "0.3.0"])
     url = served(repo)
     root = repo / "metadata" / "root.json"  # what the bundle ships
     data_before = _snapshot(data)
@@ -89,8 +51,8 @@ def test_an_office_installs_the_newest_version_dinsos_signed_and_keeps_its_data(
 
 def test_metadata_signed_with_another_key_is_refused(tmp_path, served, office):
     program, _data = office
-    repo, _keys = _publish(tmp_path, "dinsos", ["0.1.0"])
-    forged, _other = _publish(tmp_path, "attacker", ["0.1.0", "9.9.9"])
+    repo, _keys = publish(tmp_path, "dinsos", ["0.1.0"])
+    forged, _other = publish(tmp_path, "attacker", ["0.1.0", "9.9.9"])
     url = served(forged)
     before = _snapshot(program)
     with pytest.raises(updates.UpdateRefused):
@@ -100,7 +62,7 @@ def test_metadata_signed_with_another_key_is_refused(tmp_path, served, office):
 
 def test_a_tampered_targets_file_is_refused(tmp_path, served, office):
     program, _data = office
-    repo, _keys = _publish(tmp_path, "dinsos", ["0.1.0", "0.2.0"])
+    repo, _keys = publish(tmp_path, "dinsos", ["0.1.0", "0.2.0"])
     targets = repo / "metadata" / "targets.json"
     document = json.loads(targets.read_text())
     [name] = [n for n in document["signed"]["targets"] if "0.2.0" in n]
@@ -115,9 +77,9 @@ def test_a_tampered_targets_file_is_refused(tmp_path, served, office):
 
 def test_an_archive_swapped_on_the_server_is_refused_before_anything_is_installed(tmp_path, served, office):
     program, _data = office
-    repo, _keys = _publish(tmp_path, "dinsos", ["0.1.0", "0.2.0"])
+    repo, _keys = publish(tmp_path, "dinsos", ["0.1.0", "0.2.0"])
     archive = repo / "targets" / "usulkan-0.2.0.tar.gz"
-    evil = _bundle(tmp_path / "evil", "0.2.0")
+    evil = toy_bundle(tmp_path / "evil", "0.2.0")
     (evil / "_internal" / "lib-0.2.0.so").write_bytes(b"malware".ljust(archive.stat().st_size, b"\0"))
     shutil.make_archive(str(tmp_path / "evil-archive"), "gztar", evil)
     shutil.copyfile(tmp_path / "evil-archive.tar.gz", archive)
@@ -135,7 +97,7 @@ def test_a_build_without_the_dinsos_root_says_so(tmp_path):
 
 
 def test_the_repository_tool_never_makes_a_second_root(tmp_path):
-    repo, keys = _publish(tmp_path, "dinsos", [])
+    repo, keys = publish(tmp_path, "dinsos", [])
     with pytest.raises(SystemExit, match="root already"):
         updates_repo.main(["init", "--repo", str(repo), "--keys", str(keys)])
     assert (keys / ".tufup-repo-config").exists() and not (Path.cwd() / ".tufup-repo-config").exists()
@@ -145,7 +107,7 @@ def test_the_update_command_says_what_dinsos_offers_and_refuses_to_replace_a_sou
         tmp_path, served, monkeypatch, capsys):
     from app.cli import main
 
-    repo, _keys = _publish(tmp_path, "dinsos", ["0.1.0", "0.2.0"])
+    repo, _keys = publish(tmp_path, "dinsos", ["0.1.0", "0.2.0"])
     monkeypatch.setattr(updates, "trusted_root", lambda: repo / "metadata" / "root.json")
     monkeypatch.setattr(updates, "cache_dir", lambda: tmp_path / "cache")
     url = served(repo)

@@ -6,10 +6,6 @@ go to docs/screenshots/console-*.png."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 import requests
@@ -21,16 +17,7 @@ from app.server.context import open_server
 from app.server.ingest import ingest
 from app.sync.status import StatusPage, verify_status_page
 from bench.server_world import enrol, nik
-
-CHROMIUM = "/usr/bin/chromium"
-# `make screenshots` sets USULKAN_CONSOLE_SHOTS=1 to refresh docs/screenshots/console-*.png; an
-# ordinary test run takes the same screenshots into a temporary folder and leaves the docs as they are.
-SHOTS = (Path(__file__).resolve().parents[2] / "docs" / "screenshots" if os.environ.get("USULKAN_CONSOLE_SHOTS")
-         else Path(tempfile.gettempdir()) / f"usulkan-console-shots-{os.getpid()}")
-PASSWORD = "rahasia-dinsos-123"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
-                                reason="Debian's chromium is not installed (apt install chromium)")
-
+from tests.fakes.browser import CHROMIUM, PASSWORD, pytestmark, shot, sign_in  # noqa: F401 (pytestmark: skip without chromium)
 
 @pytest.fixture
 def world(tmp_path):
@@ -60,28 +47,6 @@ def _feed(world) -> list:
     return list(page.updates)
 
 
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"console-{name}.png"), full_page=True)
-
-
-def _sign_in(browser, url: str, username: str, *, shot: bool = False):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
-    page = context.new_page()
-    page.goto(f"{url}/console/")
-    assert page.url.endswith("/console/login")
-    if shot:
-        _shot(page, "login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "salah" if shot else PASSWORD)
-    page.click("button[type=submit].primary")
-    if shot:
-        assert "Nama pengguna atau kata sandi salah" in page.inner_text("main")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit].primary")
-    page.wait_for_url("**/console/inbox")
-    return page
 
 
 def test_review_in_a_real_browser(world):
@@ -91,20 +56,20 @@ def test_review_in_a_real_browser(world):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         try:
-            vera = _sign_in(browser, url, "vera", shot=True)
+            vera = sign_in(browser, url, "vera", shot_login=True)
             assert "Kotak masuk per kelurahan" in vera.inner_text("h1")
             assert "Kelurahan Bugul Kidul" in vera.inner_text("table")
-            _shot(vera, "inbox")
+            shot(vera, "inbox")
             vera.click("text=Antrean pemeriksaan")
             assert vera.locator("tbody tr").count() == 7
-            _shot(vera, "queue")
+            shot(vera, "queue")
 
             # Review the first item: the duplicate from Tapaan side by side; return with a reason.
             vera.goto(f"{url}/console/items/{items[0]}")
             assert "Kemungkinan ganda di kelurahan lain" in vera.inner_text("main")
             assert "Kelurahan Tapaan" in vera.inner_text("main")
             assert "dokumen belum diterima" in vera.inner_text("main")
-            _shot(vera, "review")
+            shot(vera, "review")
             vera.check("input[name=reason][value=foto_rumah_buram]")
             vera.click("button[value=return]")
             assert "Keputusan tersimpan" in vera.inner_text("main")
@@ -117,13 +82,13 @@ def test_review_in_a_real_browser(world):
             assert "Keputusan tersimpan" in vera.inner_text("main")
             assert vera.locator("button[value=finalise]").count() == 0
             assert "Menunggu Kepala OPD menetapkan" in vera.inner_text("main")
-            _shot(vera, "four-eyes")
+            shot(vera, "four-eyes")
             # The form sent anyway (her own session and CSRF token): the server refuses it.
             token = vera.locator("input[name=csrf]").first.get_attribute("value")
             forced = vera.request.post(f"{url}/console/items/{items[1]}/decide", form={
                 "csrf": token, "action": "finalise", "expected_state": "verified"})
             assert forced.status == 403 and "Akun Anda tidak berwenang" in forced.text()
-            kirana = _sign_in(browser, url, "kirana")
+            kirana = sign_in(browser, url, "kirana")
             kirana.goto(f"{url}/console/queue?category=waiting")
             kirana.click(f"a[href='/console/items/{items[1]}']")
             assert "Diverifikasi oleh vera" in kirana.inner_text("main")
@@ -138,26 +103,26 @@ def test_review_in_a_real_browser(world):
             vera.select_option("select[name=action]", "verify")
             vera.click("text=Putuskan yang dipilih")
             assert vera.locator("tr.ok").count() == 2 and vera.locator("tr.failed").count() == 0
-            _shot(vera, "bulk")
+            shot(vera, "bulk")
             assert {u.item_id for u in _feed(world) if u.state == "verified"} >= set(items[2:4])
 
             # Two verifiers on one item: it shows as taken; one wins, the other is told.
-            budi = _sign_in(browser, url, "budi")
+            budi = sign_in(browser, url, "budi")
             budi.goto(f"{url}/console/items/{items[4]}")
             vera.goto(f"{url}/console/items/{items[4]}")
             assert "Sedang dibuka oleh budi" in vera.inner_text("main")
-            _shot(vera, "claim")
+            shot(vera, "claim")
             budi.click("button[value=verify]")
             vera.check("input[name=reason][value=kk_tidak_sesuai]")
             vera.click("button[value=return]")
             assert "Orang lain sudah memutuskan usulan ini lebih dulu" in vera.inner_text(".error")
-            _shot(vera, "conflict")
+            shot(vera, "conflict")
             assert [u.state for u in _feed(world) if u.item_id == items[4]] == ["verified"]
 
             vera.fill("input[name=q]", nik(6))
             vera.press("input[name=q]", "Enter")
             assert vera.locator("tbody tr").count() == 1
-            _shot(vera, "search")
+            shot(vera, "search")
             vera.click("text=EN")
             assert "Search" in vera.inner_text("h1")
             vera.click("text=Sign out")

@@ -10,7 +10,7 @@ import io
 
 import pytest
 import requests
-from test_console_browser import CHROMIUM, PASSWORD, _shot, _sign_in, pytestmark  # noqa: F401
+from tests.fakes.browser import CHROMIUM, PASSWORD, pytestmark, shot, sign_in  # noqa: F401 (pytestmark: skip without chromium)
 
 from app.server import auth
 from app.server.config import Settings
@@ -59,24 +59,24 @@ def test_new_pages_in_a_real_browser(world):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         try:
-            vera = _sign_in(browser, url, "vera")
+            vera = sign_in(browser, url, "vera")
             vera.goto(f"{url}/console/items/{items[0]}")
             section = vera.locator("#duplicates")
             assert "Kelurahan Tapaan" in section.inner_text() and section.locator("tr.hit").count() == 2
             assert "Kepala Keluarga" in vera.inner_text("main") and "kepala_keluarga" not in vera.content()
-            _shot(vera, "duplicate")
+            shot(vera, "duplicate")
             vera.click("text=Orang yang sama: kembalikan satu")
             assert "Ditandai orang yang sama oleh vera" in vera.inner_text("#duplicates")
             assert [(u.item_id, u.state) for u in _feed(world, world["b"])] == [(world["theirs"], "returned")]
             vera.click("button[value=verify]")
             assert "Keputusan tersimpan" in vera.inner_text("main")
 
-            kirana = _sign_in(browser, url, "kirana")
+            kirana = sign_in(browser, url, "kirana")
             kirana.goto(f"{url}/console/items/{items[0]}")
             kirana.click("button[value=finalise]")
             assert "Keputusan tersimpan" in kirana.inner_text("main")
 
-            adi = _sign_in(browser, url, "adi")
+            adi = sign_in(browser, url, "adi")
             adi.goto(f"{url}/console/items/{items[0]}")
             adi.click("button[value=approve]")  # the browser itself refuses the empty required fields
             assert adi.locator("button[value=approve]").count() == 1
@@ -84,12 +84,12 @@ def test_new_pages_in_a_real_browser(world):
             adi.fill("input[name=decree_date]", "2026-01-15")
             adi.click("button[value=approve]")
             assert "SK no. 188.45/77/HK/2026 tanggal 2026-01-15" in adi.inner_text("#history")
-            _shot(adi, "decree")
+            shot(adi, "decree")
 
             adi.click("text=Dasbor")
             assert adi.locator("svg.chart").count() == 4
             assert "Tunggakan per kelurahan" in adi.inner_text("main")
-            _shot(adi, "dashboard")
+            shot(adi, "dashboard")
 
             adi.click("nav >> text=Ekspor")
             with adi.expect_download() as download:
@@ -102,7 +102,7 @@ def test_new_pages_in_a_real_browser(world):
             vera.set_input_files("input[type=file]", str(world["usb"]))
             vera.click("button[type=submit].primary >> text=Impor")
             assert "Diterima" in vera.inner_text("#results")
-            _shot(vera, "upload")
+            shot(vera, "upload")
             with vera.expect_download() as download:
                 vera.click("text=Unduh tanda terima")
             receipt = Receipt.from_bytes(open(download.value.path(), "rb").read())

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 pytest.importorskip("fastapi")
 
-from test_sync_server import server  # noqa: F401
 from tests.fakes.sync_world import link_office, queue_ready
 
 from app.clock import utcnow
