@@ -12,9 +12,10 @@ from app.server.context import ServerContext
 
 
 def console_router(ctx: ServerContext) -> APIRouter:
-    from app.server.console import pages, review_pages
+    from app.server.console import document_pages, pages, review_pages
 
     router = APIRouter(prefix="/console", include_in_schema=False)
     pages.register(router, ctx)
     review_pages.register(router, ctx)
+    document_pages.register(router, ctx)
     return router
