@@ -323,6 +323,9 @@ def cmd_import_file(args) -> int:
     ctx = _context(args)
     try:
         results = import_files(ctx, args.paths, receipts=args.receipts)
+        from app.server.document_files import import_document_files
+
+        documents = import_document_files(ctx, args.paths)  # after the batches that name them
     finally:
         ctx.close()
     for record in results:
@@ -339,7 +342,10 @@ def cmd_import_file(args) -> int:
             print(f"{record.path}: released held batch {batch_id} seq {sequence}; receipt {written}")
         if record.reason:
             print(f"{record.path}: {record.reason}: {record.message}", file=sys.stderr)
-    return 0 if results and all(r.done for r in results) else 1
+    for doc in documents:
+        print(f"{doc.path}: document stored" if doc.stored else f"{doc.path}: {doc.reason}: {doc.message}",
+              file=sys.stdout if doc.stored else sys.stderr)
+    return 0 if results and all(r.done for r in results) and all(d.stored for d in documents) else 1
 
 
 def cmd_export(args) -> int:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app.services.context import OfficeContext
+from app.services.keys import NotProvisioned
 from app.services.outbox import DELIVERED, encryption_key
 from app.storage.document_models import OutgoingDocument
 from app.storage.sync_models import OutboxItem, SyncLink
@@ -45,11 +46,13 @@ def pending_uploads(ctx: OfficeContext) -> int:
     return len(_due(ctx))
 
 
-def _sealed(ctx: OfficeContext, sha256: str) -> tuple[bytes, str, str]:
+def sealed_copy(ctx: OfficeContext, sha256: str) -> tuple[bytes, str, str]:
     """(sealed copy, feed token, the office's id at Dinsos); the copy is made once, so a resumed upload
     continues the very same bytes."""
     with ctx.transaction() as session:
         link = session.get(SyncLink, 1)
+        if link is None:
+            raise NotProvisioned()
         row = session.get(OutgoingDocument, sha256)
         if row.sealed is None:
             ref = DocumentRef(row.sha256, row.kind, row.mime, row.size)
@@ -77,7 +80,7 @@ def upload_documents(ctx: OfficeContext, transport, *, chunk_bytes: int = CHUNK_
     report = UploadReport()
     due = _due(ctx)
     for index, sha256 in enumerate(due):
-        sealed, token, office_id = _sealed(ctx, sha256)
+        sealed, token, office_id = sealed_copy(ctx, sha256)
         try:
             state = transport.document_state(office_id, sha256, token)
             offset, stored = int(state.get("offset", 0)), bool(state.get("stored"))
