@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.services.context import OfficeContext
 from app.services.keys import NotProvisioned
@@ -31,19 +32,27 @@ class UploadReport:
     refused: dict[str, str] = field(default_factory=dict)
 
 
+def _due_query():
+    delivered = select(OutboxItem.id).where(OutboxItem.state == DELIVERED)
+    return (select(OutgoingDocument.sha256).where(OutgoingDocument.uploaded_at.is_(None),
+                                                  OutgoingDocument.outbox_item_id.in_(delivered))
+            .order_by(OutgoingDocument.created_at, OutgoingDocument.sha256))
+
+
 def _due(ctx: OfficeContext) -> list[str]:
     with ctx.reading() as session:
-        delivered = select(OutboxItem.id).where(OutboxItem.state == DELIVERED)
-        return list(session.scalars(
-            select(OutgoingDocument.sha256).where(OutgoingDocument.uploaded_at.is_(None),
-                                                  OutgoingDocument.outbox_item_id.in_(delivered))
-            .order_by(OutgoingDocument.created_at, OutgoingDocument.sha256)
-        ))
+        return list(session.scalars(_due_query()))
+
+
+def documents_due(session: Session) -> int:
+    """Documents of delivered proposals that Dinsos has not confirmed holding (inside the caller's session)."""
+    return session.scalar(select(func.count()).select_from(_due_query().subquery())) or 0
 
 
 def pending_uploads(ctx: OfficeContext) -> int:
     """Documents of delivered proposals that Dinsos does not hold yet."""
-    return len(_due(ctx))
+    with ctx.reading() as session:
+        return documents_due(session)
 
 
 def sealed_copy(ctx: OfficeContext, sha256: str) -> tuple[bytes, str, str]:
