@@ -89,3 +89,18 @@ def test_a_tampered_document_file_is_refused_and_the_batch_still_goes(dinsos, bo
     path.rename(other)
     assert server_main(["import-file", "--data-dir", str(ctx.settings.data_dir), str(other)]) == 1
     assert "not_referenced" in capsys.readouterr().err
+
+
+def test_every_file_of_the_stick_may_be_named_on_the_command_line(dinsos, bound, tmp_path, capsys):
+    ctx, _url = dinsos
+    photo = jpeg_photo(900, 700, seed=8)
+    stick = tmp_path / "stick"
+    _export_with_photo(bound, stick, 73, photo)
+    files = sorted(str(p) for p in stick.iterdir())
+    assert server_main(["import-file", "--data-dir", str(ctx.settings.data_dir), *files]) == 0
+    out = capsys.readouterr().out
+    assert out.count("document stored") == 2 and out.count("accepted batch") == 1
+    # The documents alone, again: already stored, nothing to refuse.
+    docs = [str(p) for p in document_files_in(stick)]
+    assert server_main(["import-file", "--data-dir", str(ctx.settings.data_dir), *docs]) == 0
+    assert ctx.blobs.exists(hashlib.sha256(photo).hexdigest())
