@@ -249,11 +249,13 @@ def _one_line(text: str) -> str:
 
 def _batch_paths(paths) -> list[tuple[Path, bool]]:
     """(path, is a file to import): files as given; a folder stands for its batch files, in sequence order."""
-    from app.sync.transport_file import batch_files_in
+    from app.sync.transport_file import DOCUMENT_SUFFIX, batch_files_in
 
     out: list[tuple[Path, bool]] = []
     for raw in paths:
         path = Path(raw)
+        if path.name.endswith(DOCUMENT_SUFFIX):
+            continue  # a sealed document: imported after the batches (app/server/document_files.py)
         found = batch_files_in(path) if path.is_dir() else [path]
         if found:
             out.extend((file, True) for file in found)
@@ -334,6 +336,9 @@ def cmd_import_file(args) -> int:
     ctx = _context(args)
     try:
         results = import_files(ctx, args.paths, receipts=args.receipts)
+        from app.server.document_files import import_document_files
+
+        documents = import_document_files(ctx, args.paths)  # after the batches that name them
     finally:
         ctx.close()
     for record in results:
@@ -350,7 +355,11 @@ def cmd_import_file(args) -> int:
             print(f"{record.path}: released held batch {batch_id} seq {sequence}; receipt {written}")
         if record.reason:
             print(f"{record.path}: {record.reason}: {record.message}", file=sys.stderr)
-    return 0 if results and all(r.done for r in results) else 1
+    for doc in documents:
+        print(f"{doc.path}: document stored" if doc.stored else f"{doc.path}: {doc.reason}: {doc.message}",
+              file=sys.stdout if doc.stored else sys.stderr)
+    done = all(r.done for r in results) and all(d.stored for d in documents)
+    return 0 if (results or documents) and done else 1
 
 
 def _write_private_out(out: Path, data: bytes) -> None:

@@ -130,6 +130,9 @@ def store_sealed(ctx: ServerContext, office_id: str, sha256: str, sealed: bytes,
             raise
         raise DocumentRefused("hash_mismatch") from err
     ctx.blobs.put(sha256, data)
+    # Stored by whichever route came first: a half upload by the other one is no longer needed.
+    if source != "http":
+        _staging(ctx, office_id, sha256).unlink(missing_ok=True)
     now = ctx.now()
     with ctx.transaction() as session:
         session.execute(update(ItemDocument).where(ItemDocument.office_id == office_id, ItemDocument.sha256 == sha256,

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.services.context import OfficeContext
+from app.services.keys import NotProvisioned
 from app.services.outbox import DELIVERED, encryption_key
 from app.storage.document_models import OutgoingDocument
 from app.storage.sync_models import OutboxItem, SyncLink
@@ -30,26 +32,36 @@ class UploadReport:
     refused: dict[str, str] = field(default_factory=dict)
 
 
+def _due_query():
+    delivered = select(OutboxItem.id).where(OutboxItem.state == DELIVERED)
+    return (select(OutgoingDocument.sha256).where(OutgoingDocument.uploaded_at.is_(None),
+                                                  OutgoingDocument.outbox_item_id.in_(delivered))
+            .order_by(OutgoingDocument.created_at, OutgoingDocument.sha256))
+
+
 def _due(ctx: OfficeContext) -> list[str]:
     with ctx.reading() as session:
-        delivered = select(OutboxItem.id).where(OutboxItem.state == DELIVERED)
-        return list(session.scalars(
-            select(OutgoingDocument.sha256).where(OutgoingDocument.uploaded_at.is_(None),
-                                                  OutgoingDocument.outbox_item_id.in_(delivered))
-            .order_by(OutgoingDocument.created_at, OutgoingDocument.sha256)
-        ))
+        return list(session.scalars(_due_query()))
+
+
+def documents_due(session: Session) -> int:
+    """Documents of delivered proposals that Dinsos has not confirmed holding (inside the caller's session)."""
+    return session.scalar(select(func.count()).select_from(_due_query().subquery())) or 0
 
 
 def pending_uploads(ctx: OfficeContext) -> int:
     """Documents of delivered proposals that Dinsos does not hold yet."""
-    return len(_due(ctx))
+    with ctx.reading() as session:
+        return documents_due(session)
 
 
-def _sealed(ctx: OfficeContext, sha256: str) -> tuple[bytes, str, str]:
+def sealed_copy(ctx: OfficeContext, sha256: str) -> tuple[bytes, str, str]:
     """(sealed copy, feed token, the office's id at Dinsos); the copy is made once, so a resumed upload
     continues the very same bytes."""
     with ctx.transaction() as session:
         link = session.get(SyncLink, 1)
+        if link is None:
+            raise NotProvisioned()
         row = session.get(OutgoingDocument, sha256)
         if row.sealed is None:
             ref = DocumentRef(row.sha256, row.kind, row.mime, row.size)
@@ -77,7 +89,7 @@ def upload_documents(ctx: OfficeContext, transport, *, chunk_bytes: int = CHUNK_
     report = UploadReport()
     due = _due(ctx)
     for index, sha256 in enumerate(due):
-        sealed, token, office_id = _sealed(ctx, sha256)
+        sealed, token, office_id = sealed_copy(ctx, sha256)
         try:
             state = transport.document_state(office_id, sha256, token)
             offset, stored = int(state.get("offset", 0)), bool(state.get("stored"))

@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 from app.errors import UsulkanError
 from app.i18n import N_
 from app.services.context import OfficeContext
-from app.storage.document_models import DEFAULT_PHOTO_LONG_SIDE, DEFAULT_PHOTO_QUALITY, DocumentSettings, OutgoingDocument
+from app.storage.document_models import (
+    DEFAULT_PHOTO_LONG_SIDE,
+    DEFAULT_PHOTO_QUALITY,
+    AttachmentDocument,
+    DocumentSettings,
+    OutgoingDocument,
+)
 from app.storage.models import Attachment
 from app.sync.documents import DocumentRef, check_refs, ref_for
 
@@ -77,30 +83,37 @@ def downscale(data: bytes, mime: str, settings: PhotoSettings) -> tuple[bytes, s
 
 
 def prepare_in(session: Session, proposal_id: str, now) -> list[DocumentRef]:
-    """Make (or reuse) the outgoing copy of each attachment of the proposal; the caps refuse the queueing."""
+    """Make (once) the outgoing copy of each attachment of the proposal; the caps refuse the queueing."""
     settings = _settings_in(session)
-    attachments = session.scalars(
-        select(Attachment).where(Attachment.proposal_id == proposal_id).order_by(Attachment.created_at, Attachment.id)
-    ).all()
-    refs = []
+    attachments = session.scalars(select(Attachment).where(Attachment.proposal_id == proposal_id)).all()
     for attachment in attachments:
-        existing = session.scalars(select(OutgoingDocument).where(OutgoingDocument.attachment_id == attachment.id)).first()
-        if existing is not None:
-            row = existing
-        else:
-            data, mime = downscale(attachment.data, attachment.mime, settings)
-            ref = ref_for(data, kind=attachment.kind, media_type=mime)
-            row = session.get(OutgoingDocument, ref.sha256)
-            if row is None:
-                row = OutgoingDocument(sha256=ref.sha256, attachment_id=attachment.id, kind=attachment.kind, mime=mime,
-                                       size=len(data), data=data, sent_bytes=0, created_at=now)
-                session.add(row)
-        ref = DocumentRef(row.sha256, attachment.kind, row.mime, row.size)
-        if ref.sha256 not in {r.sha256 for r in refs}:  # the same scan attached twice goes once
-            refs.append(ref)
-    check_refs(refs)
+        if session.get(AttachmentDocument, attachment.id) is not None:
+            continue
+        data, mime = downscale(attachment.data, attachment.mime, settings)
+        ref = ref_for(data, kind=attachment.kind, media_type=mime)
+        if session.get(OutgoingDocument, ref.sha256) is None:
+            session.add(OutgoingDocument(sha256=ref.sha256, attachment_id=attachment.id, kind=attachment.kind,
+                                         mime=mime, size=len(data), data=data, sent_bytes=0, created_at=now))
+            session.flush()
+        session.add(AttachmentDocument(attachment_id=attachment.id, sha256=ref.sha256))
     session.flush()
+    refs = current_refs(session, proposal_id)
+    check_refs(refs)
     return refs
+
+
+def current_refs(session: Session, proposal_id: str) -> list[DocumentRef]:
+    """The references of the proposal's prepared documents, in attachment order, each hash once (read only)."""
+    rows = session.execute(
+        select(Attachment.kind, OutgoingDocument.sha256, OutgoingDocument.mime, OutgoingDocument.size)
+        .join(AttachmentDocument, AttachmentDocument.attachment_id == Attachment.id)
+        .join(OutgoingDocument, OutgoingDocument.sha256 == AttachmentDocument.sha256)
+        .where(Attachment.proposal_id == proposal_id).order_by(Attachment.created_at, Attachment.id)
+    ).all()
+    refs: dict[str, DocumentRef] = {}
+    for kind, sha256, mime, size in rows:
+        refs.setdefault(sha256, DocumentRef(sha256, kind, mime, size))  # the same scan attached twice goes once
+    return list(refs.values())
 
 
 def link_in(session: Session, refs: list[DocumentRef], outbox_item_id: int) -> None:

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.domain import workflow
 from app.errors import UsulkanError
@@ -46,15 +46,17 @@ AUDIT_HEAD_ITEM = "audit_head"
 
 
 def payload_of(row: ProposalRow) -> dict:
-    """The proposal as Dinsos receives it, frozen at queue time."""
+    """The proposal as Dinsos receives it, frozen at queue time: with its prepared documents, by hash."""
     data = proposal_to_dict(repo.to_domain(row))
-    return {key: value for key, value in data.items() if key not in LOCAL_ONLY}
+    payload = {key: value for key, value in data.items() if key not in LOCAL_ONLY}
+    session = object_session(row)
+    return with_documents(payload, documents_out.current_refs(session, row.id)) if session is not None else payload
 
 
 def _insert_item(session: Session, row: ProposalRow, now) -> OutboxItem:
     # The documents go by hash inside the signed item; their bytes follow the batch (documents_out).
     refs = documents_out.prepare_in(session, row.id, now)
-    payload = with_documents(payload_of(row), refs)
+    payload = payload_of(row)
     item = OutboxItem(
         proposal_id=row.id, payload=payload, payload_hash=sha256_hex(canonical_bytes(payload)),
         route=row.route, state=PENDING, created_at=now,

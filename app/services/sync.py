@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.domain import workflow
 from app.errors import UsulkanError
-from app.services import outbox
+from app.services import document_files, outbox
 from app.services.context import OfficeContext
 from app.services.keys import NotCertified, NotProvisioned
 from app.services.outbox import AWAITING, BATCH_DELIVERED, DELIVERED, READY, REJECTED, SENT
@@ -194,9 +194,12 @@ def export_ready(ctx: OfficeContext, folder: str | Path) -> list[Path]:
     """
     build_for_file(ctx)
     with ctx.reading() as session:
-        rows = [(b.sealed, b.sequence) for b in session.scalars(
+        rows = [(b.sealed, b.sequence, b.batch_id) for b in session.scalars(
             select(OutboxBatch).where(OutboxBatch.state.in_((READY, SENT))).order_by(OutboxBatch.sequence))]
-    return [export_batch_file(sealed, folder, sequence=sequence) for sealed, sequence in rows]
+    written = [export_batch_file(sealed, folder, sequence=sequence) for sealed, sequence, _id in rows]
+    # The documents the items of these batches name travel beside them on the same stick.
+    document_files.export_documents(ctx, folder, [batch_id for _s, _q, batch_id in rows])
+    return written
 
 
 def import_receipt_file(ctx: OfficeContext, path: str | Path, *, now: datetime) -> str:

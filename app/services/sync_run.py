@@ -16,7 +16,7 @@ from app.errors import UsulkanError
 from app.services import keys as office_keys
 from app.services import outbox
 from app.services.context import OfficeContext
-from app.services.document_upload import UploadReport, upload_documents
+from app.services.document_upload import UploadReport, documents_due, upload_documents
 from app.services.outbox import AWAITING, BATCH_DELIVERED, READY, REJECTED, SENT
 from app.services.status_feed import pull_statuses
 from app.services.sync import SendReport, send_pending
@@ -57,6 +57,7 @@ class SyncState:
     batches: dict[str, int]
     next_attempt_at: datetime | None
     rejected_reason: str | None
+    documents_waiting: int = 0  # documents of delivered proposals Dinsos has not confirmed yet
 
     @property
     def awaiting_countersignature(self) -> int:
@@ -93,6 +94,7 @@ def sync_state(ctx: OfficeContext) -> SyncState:
             last_contact_at=link.last_contact_at if link else None,
             last_error=link.last_error if link else None,
             items_waiting=waiting, batches=batches, next_attempt_at=next_at, rejected_reason=rejected,
+            documents_waiting=documents_due(session),
         )
 
 

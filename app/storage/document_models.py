@@ -37,6 +37,15 @@ class OutgoingDocument(Base):
     last_error: Mapped[str | None] = mapped_column(String(64))
 
 
+class AttachmentDocument(Base):
+    """Which outgoing document an attachment became (many attachments may share one: the same scan twice)."""
+
+    __tablename__ = "attachment_document"
+
+    attachment_id: Mapped[str] = mapped_column(ForeignKey("attachment.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("outgoing_document.sha256"), index=True)
+
+
 class DocumentSettings(Base):
     """One row: how photos are downscaled before they go to Dinsos (shown in Pengaturan)."""
 

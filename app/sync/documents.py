@@ -40,7 +40,7 @@ class DocumentRefused(_Reasoned):
             N_("Scan it again at a lower resolution or as several pages."),
         ),
         "too_many_documents": (
-            N_("The proposal has {count} documents; at most {limit} can be sent with one proposal."),
+            N_("The proposal has too many documents ({count}); at most {limit} can be sent with one proposal."),
             N_("Remove the documents Dinsos does not need."),
         ),
         "item_too_large": (

@@ -14,6 +14,8 @@ from app.sync.receipt import Receipt
 
 BATCH_SUFFIX = ".usulkan-batch"
 RECEIPT_SUFFIX = ".usulkan-receipt"
+# A sealed document beside its batch (docs/batch-format.md section 13), named by its office and hash.
+DOCUMENT_SUFFIX = ".usulkan-document"
 # A receipt is a few hundred bytes per item; anything far larger is not a receipt.
 MAX_RECEIPT_BYTES = 1 << 20
 
@@ -81,3 +83,20 @@ def read_receipt_file(path: str | Path) -> dict:
         # Truncation and flipped bytes both end here: the canonical reader accepts one spelling only.
         raise ReceiptFileDamaged() from err
     return json.loads(data)
+
+
+def document_file_name(office_id: str, sha256: str) -> str:
+    return f"usulkan-{office_id}-{sha256}{DOCUMENT_SUFFIX}"
+
+
+def document_files_in(folder: str | Path) -> list[Path]:
+    """The sealed document files in ``folder``."""
+    return sorted(p for p in Path(folder).glob(f"usulkan-*{DOCUMENT_SUFFIX}") if p.is_file())
+
+
+def export_document_file(sealed: bytes, folder: str | Path, *, sha256: str) -> Path:
+    """Write one sealed document into ``folder`` atomically, after the frame check (like a batch)."""
+    header = read_header(sealed)
+    path = Path(folder) / document_file_name(header.office_id, sha256)
+    write_atomic(path, sealed)
+    return path

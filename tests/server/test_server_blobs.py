@@ -93,3 +93,14 @@ def test_s3_store_detects_an_object_changed_behind_its_back(s3_store, s3_endpoin
 def test_unknown_blob_url_is_refused(tmp_path):
     with pytest.raises(ValueError):
         blob_store(tmp_path, "ftp://example/blobs")
+
+
+def test_the_blob_store_is_chosen_by_the_environment(monkeypatch, tmp_path):
+    from app.server.config import Settings
+
+    monkeypatch.setenv("USULKAN_SERVER_BLOB_URL", "s3://dinsos-docs/usulkan")
+    monkeypatch.setenv("USULKAN_SERVER_S3_ENDPOINT_URL", "http://127.0.0.1:9000")
+    settings = Settings.from_env(data_dir=tmp_path)
+    assert (settings.blob_url, settings.s3_endpoint_url) == ("s3://dinsos-docs/usulkan", "http://127.0.0.1:9000")
+    monkeypatch.delenv("USULKAN_SERVER_BLOB_URL")
+    assert isinstance(blob_store(tmp_path, Settings.from_env(data_dir=tmp_path).blob_url), FolderBlobStore)

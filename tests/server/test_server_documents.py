@@ -142,3 +142,16 @@ def test_a_new_version_naming_a_stored_document_needs_no_upload(ctx, client, kel
     _send_with(kelurahan, client, [ref])
     with ctx.reading() as session:
         assert all(r.stored_at for r in session.scalars(select(ItemDocument)))
+
+
+def test_a_half_upload_is_dropped_once_the_document_arrives_by_file(ctx, client, kelurahan):
+    from app.server.document_store import store_sealed
+
+    ref = ref_for(PHOTO, kind="house_photo", media_type="image/jpeg")
+    _send_with(kelurahan, client, [ref])
+    sealed = _sealed(ctx, kelurahan, PHOTO, ref)
+    assert _put(client, kelurahan, ref.sha256, sealed[:1000], 0, len(sealed)).json()["offset"] == 1000
+    store_sealed(ctx, kelurahan.office_id, ref.sha256, sealed, source="file")
+    assert not list((ctx.settings.data_dir / "uploads").rglob("*.part"))
+    state = client.get(f"/v1/offices/{kelurahan.office_id}/documents/{ref.sha256}", headers=_auth(kelurahan)).json()
+    assert state["stored"] is True

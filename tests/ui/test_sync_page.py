@@ -260,3 +260,14 @@ def test_an_office_without_a_network_links_by_file_by_clicking(qtbot, lurah_stat
     from app.services import outbox
 
     assert len(outbox.build_batches(office)) == 1
+
+
+def test_the_page_counts_documents_still_to_upload(qtbot, linked, app_state, dinsos):
+    # This in-memory Dinsos takes batches but no documents: the muskel minutes stay to upload.
+    page = _page(app_state, dinsos)
+    qtbot.addWidget(page)
+    queue_ready(linked, 3, 4)  # both carry the same minutes PDF: one document
+    page.reload()
+    assert page.documents_label.text() == "0"  # nothing delivered yet
+    assert app_state.scheduler.send_now()
+    assert page.delivered_label.text() == "1" and page.documents_label.text() == "1"

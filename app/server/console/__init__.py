@@ -12,7 +12,8 @@ from app.server.context import ServerContext
 
 
 def console_router(ctx: ServerContext) -> APIRouter:
-    from app.server.console import dashboard_pages, export_pages, pages, return_pages, review_pages, upload_pages
+    from app.server.console import (dashboard_pages, document_pages, export_pages, pages, return_pages,
+                                    review_pages, upload_pages)
 
     router = APIRouter(prefix="/console", include_in_schema=False)
     pages.register(router, ctx)
@@ -21,4 +22,5 @@ def console_router(ctx: ServerContext) -> APIRouter:
     return_pages.register(router, ctx)
     export_pages.register(router, ctx)
     upload_pages.register(router, ctx)
+    document_pages.register(router, ctx)
     return router

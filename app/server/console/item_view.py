@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
 
-from app.server.models import Batch, Decision, DuplicateFlag, Item, Office, StaffUser
+from app.server.models import Batch, Decision, DuplicateFlag, Item, ItemDocument, Office, StaffUser
 
 MAX_VERSIONS = 50
-DOCUMENT_URL = "/api/items/{item_id}/documents/{sha256}"
+DOCUMENT_URL = "/console/items/{item_id}/documents/{sha256}"
 
 
 @dataclass
@@ -48,14 +48,14 @@ def changes(before: dict, after: dict) -> list[tuple[str, object, object]]:
     return [(key, old.get(key), new.get(key)) for key in sorted(old.keys() | new.keys()) if old.get(key) != new.get(key)]
 
 
-def documents(item_id: str, payload: dict) -> list[dict]:
-    """The documents the item names: with a hash, a link to the blob store's URL; without, 'not received'."""
+def documents(item_id: str, payload: dict, stored: set[str] | None = None) -> list[dict]:
+    """The documents the item names: once Dinsos holds the bytes (``stored``), a link; otherwise 'not received'."""
     out = []
     for doc in payload.get("documents") or []:
         if not isinstance(doc, dict):
             continue
         sha = str(doc.get("sha256") or "")
-        ok = len(sha) == 64 and all(c in "0123456789abcdef" for c in sha)
+        ok = len(sha) == 64 and all(c in "0123456789abcdef" for c in sha) and (stored is None or sha in stored)
         media = str(doc.get("media_type") or "")
         out.append({"kind": str(doc.get("kind") or ""), "filename": str(doc.get("filename") or ""),
                     "media_type": media, "url": DOCUMENT_URL.format(item_id=item_id, sha256=sha) if ok else None,
@@ -133,7 +133,9 @@ def load(session, item_id: str) -> View | None:
     for entry in by_other.values():
         entry["nik"] = entry["niks"][0]
         view.duplicates.append(entry)
-    view.documents = documents(item.item_id, view.payload)
+    stored = set(session.scalars(select(ItemDocument.sha256).where(ItemDocument.item_id == item.item_id,
+                                                                   ItemDocument.stored_at.is_not(None))))
+    view.documents = documents(item.item_id, view.payload, stored)
     view.timeline = timeline(session, view)
     return view
 

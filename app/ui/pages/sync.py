@@ -161,11 +161,13 @@ class SyncPage(QWidget):
         self.waiting_label, self.awaiting_label = QLabel("–"), QLabel("–")
         self.to_send_label, self.delivered_label = QLabel("–"), QLabel("–")
         self.next_label = QLabel("–")
+        self.documents_label = QLabel("–")
         form.addRow(_("Waiting in the send queue (not yet received by Dinsos):"), self.waiting_label)
         form.addRow(_("Batches waiting for the Lurah's signature:"), self.awaiting_label)
         form.addRow(_("Batches to send:"), self.to_send_label)
         form.addRow(_("Batches received by Dinsos:"), self.delivered_label)
         form.addRow(_("Next attempt:"), self.next_label)
+        form.addRow(_("Documents still to upload (after their batch):"), self.documents_label)
 
         self.send_button = QPushButton(_("Send now"))
         self.send_button.clicked.connect(self.send_now)
@@ -259,6 +261,7 @@ class SyncPage(QWidget):
         self.awaiting_label.setText(str(fresh.awaiting_countersignature))
         self.to_send_label.setText(str(fresh.to_send))
         self.delivered_label.setText(str(fresh.delivered))
+        self.documents_label.setText(str(fresh.documents_waiting))
         due = fresh.next_attempt_at
         self.next_label.setText(
             format_wib(due) if due and due > utcnow() else (_("as soon as possible") if fresh.to_send else "–"))
@@ -293,6 +296,9 @@ class SyncPage(QWidget):
             parts = []
             if report.sent.delivered:
                 parts.append(n_("{n} batch received by Dinsos.", "{n} batches received by Dinsos.", len(report.sent.delivered)).format(n=len(report.sent.delivered)))
+            uploaded = len(report.documents.uploaded) if report.documents else 0
+            if uploaded:
+                parts.append(n_("{n} document received by Dinsos.", "{n} documents received by Dinsos.", uploaded).format(n=uploaded))
             if report.statuses_applied:
                 parts.append(n_("{n} decision from Dinsos arrived.", "{n} decisions from Dinsos arrived.", report.statuses_applied).format(n=report.statuses_applied))
             if report.not_certified and self.current and self.current.items_waiting:

@@ -35,6 +35,14 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_outgoing_document_attachment_id'), 'outgoing_document', ['attachment_id'], unique=False)
     op.create_index(op.f('ix_outgoing_document_outbox_item_id'), 'outgoing_document', ['outbox_item_id'], unique=False)
+    op.create_table('attachment_document',
+    sa.Column('attachment_id', sa.String(length=36), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['attachment_id'], ['attachment.id'], name=op.f('fk_attachment_document_attachment_id_attachment')),
+    sa.ForeignKeyConstraint(['sha256'], ['outgoing_document.sha256'], name=op.f('fk_attachment_document_sha256_outgoing_document')),
+    sa.PrimaryKeyConstraint('attachment_id', name=op.f('pk_attachment_document'))
+    )
+    op.create_index(op.f('ix_attachment_document_sha256'), 'attachment_document', ['sha256'], unique=False)
     op.create_table('document_settings',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('photo_long_side', sa.Integer(), nullable=False),
@@ -45,6 +53,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('document_settings')
+    op.drop_index(op.f('ix_attachment_document_sha256'), table_name='attachment_document')
+    op.drop_table('attachment_document')
     op.drop_index(op.f('ix_outgoing_document_outbox_item_id'), table_name='outgoing_document')
     op.drop_index(op.f('ix_outgoing_document_attachment_id'), table_name='outgoing_document')
     op.drop_table('outgoing_document')
