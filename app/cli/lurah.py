@@ -13,7 +13,7 @@ import getpass
 import sys
 
 from app.cli.common import EXIT_OK, CliError, OperatorRequired, print_json, secret
-from app.i18n import N_, _
+from app.i18n import N_, _, n_
 
 
 class CodeMissing(CliError):
@@ -91,8 +91,9 @@ def cmd_rotate(args: argparse.Namespace) -> int:
         print_json({"fingerprint": done.new_fingerprint, "boundary": done.boundary,
                     "recertified": list(done.recertified), "recovery_code": done.recovery_code})
         return EXIT_OK
-    print(_("The Lurah's key is renewed (fingerprint {fingerprint}); {count} operators have new certificates.")
-          .format(fingerprint=done.new_fingerprint, count=len(done.recertified)))
+    print(n_("The Lurah's key is renewed (fingerprint {fingerprint}); {count} operator has a new certificate.",
+             "The Lurah's key is renewed (fingerprint {fingerprint}); {count} operators have new certificates.",
+             len(done.recertified)).format(fingerprint=done.new_fingerprint, count=len(done.recertified)))
     _print_code(done.recovery_code)
     return EXIT_OK
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app.i18n import _
+from app.i18n import _, n_
 from app.services import backup
 from app.services.context import OfficeContext
 from app.storage import backup_files
@@ -56,7 +56,8 @@ def _audit(ctx: OfficeContext) -> Check:
         return Check("audit", FAIL, title, _("The audit log has {n} problem(s); entries were changed or deleted.").format(
             n=len(report.problems)),
             _("Run `usulkan audit verify` for the details and report it to the Lurah and Dinsos."))
-    return Check("audit", OK, title, _("{n} entries, chain and signatures intact.").format(n=report.entries))
+    return Check("audit", OK, title, n_("{n} entry, chain and signatures intact.", "{n} entries, chain and signatures intact.",
+                                          report.entries).format(n=report.entries))
 
 
 def _outbox(ctx: OfficeContext) -> Check:

@@ -81,7 +81,7 @@ def test_a_document_not_uploaded_yet_says_so_and_is_not_served(ctx, kelurahan):
     assert "<img" not in page.text and "belum diterima" in page.text
     assert client.get(f"/console/items/{item_id}/documents/{photo.sha256}").status_code == 404
     # A document stored for another office's item is not served under this item's path.
-    other = enrol(ctx, "b", village="35.75.03.1010")
+    other = enrol(ctx, "b", village="35.75.03.1005")
     other_photo = b"\xff\xd8\xff\xe0" + os.urandom(4000) + b"\xff\xd9"
     ref = ref_for(other_photo, kind="house_photo", media_type="image/jpeg")
     other_item = BatchItem.create(item_id=str(uuid.uuid4()), item_type="proposal", route="muskel",

@@ -113,7 +113,7 @@ def test_oversize_is_refused_at_upload_and_in_the_batch(ctx, client, kelurahan):
 
 
 def test_another_office_cannot_upload_or_read(ctx, client, kelurahan):
-    other = enrol(ctx, "b", village="35.75.03.1010")
+    other = enrol(ctx, "b", village="35.75.03.1005")
     ref = ref_for(PHOTO, kind="house_photo", media_type="image/jpeg")
     _send_with(kelurahan, client, [ref])
     sealed = _sealed(ctx, kelurahan, PHOTO, ref)
