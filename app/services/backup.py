@@ -14,7 +14,8 @@ from app.errors import UsulkanError
 from app.i18n import N_
 from app.services.backup_rotation import to_keep
 from app.services.context import OfficeContext
-from app.storage import backup_files, fsutil
+from app import fsutil
+from app.storage import backup_files
 from app.storage.backup_files import BackupIncomplete, BackupInfo
 from app.storage.vault import LOCK_FILE, VAULT_FILE, vault_database
 

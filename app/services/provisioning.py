@@ -15,7 +15,7 @@ from app.services import lurah
 from app.services.context import OfficeContext
 from app.storage.models import Office, Operator
 from app.storage.sync_models import Certificate, DinsosKey, SyncLink
-from app.storage import fsutil
+from app import fsutil
 from app.sync import bind as bind_format
 from app.sync.bind import PROVISIONING_FORMAT, BindError, ServerUrlInvalid
 from app.sync.canonical import b64url_decode
