@@ -17,6 +17,7 @@ from app.services.context import OfficeContext
 from app import fsutil
 from app.storage import backup_files
 from app.storage.backup_files import BackupIncomplete, BackupInfo
+from app.storage.backup_files import MANIFEST as MANIFEST  # re-exported: a screen tells a backup folder by it
 from app.storage.vault import LOCK_FILE, VAULT_FILE, vault_database
 
 log = logging.getLogger(__name__)

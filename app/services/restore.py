@@ -15,6 +15,7 @@ from app.services.context import OfficeContext
 from app import fsutil
 from app.storage import backup_files
 from app.storage.backup_files import BackupIncomplete, BackupInfo
+from app.storage.backup_files import operators_in as operators_in  # re-exported: who may restore, for the screen
 from app.storage.sync_models import DataRepair
 from app.storage.vault import VAULT_FILE
 
