@@ -43,7 +43,7 @@ def lurah_state(qapp, created_office):
 @pytest.fixture
 def wizard(qtbot, lurah_state, fast_kdf, monkeypatch):
     lurah_state.ctx.kdf = fast_kdf  # the cost a passphrase set here is sealed with
-    monkeypatch.setattr(office_service, "_calibrated", lambda: pytest.fail("calibrated: the kdf on the state did not reach the service"))
+    monkeypatch.setattr(office_service, "_calibrated", lambda: pytest.fail("calibrated: the kdf did not arrive"))
     wizard = EnrolWizard(lurah_state)
     qtbot.addWidget(wizard)
     wizard.show()

@@ -21,7 +21,7 @@ def _own_settings(tmp_path, monkeypatch):
 @pytest.fixture
 def page(qtbot, app_state, fast_kdf, monkeypatch):
     app_state.ctx.kdf = fast_kdf  # the cost a passphrase set here is sealed with
-    monkeypatch.setattr(office_service, "_calibrated", lambda: pytest.fail("calibrated: the kdf on the state did not reach the service"))
+    monkeypatch.setattr(office_service, "_calibrated", lambda: pytest.fail("calibrated: the kdf did not arrive"))
     page = SettingsPage(app_state)
     qtbot.addWidget(page)
     page.show()

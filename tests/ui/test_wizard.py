@@ -25,7 +25,7 @@ def _own_settings(tmp_path, monkeypatch):
 def wizard(qtbot, tmp_path, fast_kdf, monkeypatch):
     state = AppState(tmp_path / "office", runner=InlineRunner())
     state.kdf = fast_kdf  # the cost a passphrase set here is sealed with
-    monkeypatch.setattr(office_service, "_calibrated", lambda: pytest.fail("calibrated: the kdf on the state did not reach the service"))
+    monkeypatch.setattr(office_service, "_calibrated", lambda: pytest.fail("calibrated: the kdf did not arrive"))
     wizard = OfficeWizard(state)
     qtbot.addWidget(wizard)
     wizard.show()
