@@ -23,7 +23,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import text
 
-from app.storage import fsutil, sealed
+from app import fsutil
+from app.storage import sealed
 from app.storage.engine import make_engine
 from app.storage.keyslot import HPKE
 from app.storage.vault import Vault, calibrate_kdf

@@ -15,7 +15,7 @@ DEMO_RECOVERY_FILE = "DEMO-recovery-code.txt"
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.services import demo
-    from app.storage.fsutil import write_atomic
+    from app.fsutil import write_atomic
 
     code_file = args.data_dir / DEMO_RECOVERY_FILE
     if not (args.data_dir / "vault.json").exists():

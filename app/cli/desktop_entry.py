@@ -12,7 +12,7 @@ import platformdirs
 from app.cli.common import EXIT_ERROR, EXIT_OK
 from app.i18n import _
 from app.paths import bundle_root, resources_dir
-from app.storage.fsutil import write_atomic
+from app.fsutil import write_atomic
 
 ENTRY_NAME = "usulkan.desktop"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlparse
 
-from app.storage.fsutil import secure_mkdir, write_atomic
+from app.fsutil import secure_mkdir, write_atomic
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 

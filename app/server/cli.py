@@ -98,7 +98,7 @@ def _answer_request_file(args, answer, file_name, said: str) -> int:
     One door for the two by-file exchanges (bind and re-bind): a bounded read, the answer written
     atomically beside the request (or into ``--out``, a file or a folder).
     """
-    from app.storage import fsutil
+    from app import fsutil
     from app.sync.bind import MAX_SEALED_BYTES
 
     path = Path(args.request)
@@ -280,7 +280,7 @@ def import_files(ctx, paths, *, receipts: Path | None = None) -> list[FileImport
 
     from app.server.ingest import HELD, ingest
     from app.server.models import Batch
-    from app.storage import fsutil
+    from app import fsutil
     from app.sync.transport_file import write_receipt_file
 
     def save(receipt: bytes, beside: Path, record: FileImport) -> Path | None:
@@ -364,7 +364,7 @@ def cmd_import_file(args) -> int:
 
 def _write_private_out(out: Path, data: bytes) -> None:
     """0600 from the first byte (the list holds NIKs); a folder made for it is 0700, an existing one kept."""
-    from app.storage import fsutil
+    from app import fsutil
 
     if not out.parent.exists():
         fsutil.secure_mkdir(out.parent)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 
 from app.server import db
-from app.storage import fsutil
+from app import fsutil
 from app.server.config import Settings
 from app.server.keys import ServerKeys, load_or_create
 from app.sync.canonical import utc_second

@@ -17,7 +17,7 @@ from app.server.context import ServerContext
 from app.server.document_refs import referenced
 from app.server.errors import ServerError
 from app.server.models import ItemDocument
-from app.storage.fsutil import create_private, secure_mkdir
+from app.fsutil import create_private, secure_mkdir
 from app.sync.documents import DocumentRef, DocumentRefused, open_document
 from app.sync.errors import EnvelopeError
 

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 
-from app.storage import fsutil
+from app import fsutil
 from app.sync import keys as k
 from app.sync.canonical import b64url_encode, utc_second
 from app.sync.certificates import DinsosKeyCertificate, issue_dinsos_key

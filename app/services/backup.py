@@ -14,8 +14,10 @@ from app.errors import UsulkanError
 from app.i18n import N_
 from app.services.backup_rotation import to_keep
 from app.services.context import OfficeContext
-from app.storage import backup_files, fsutil
+from app import fsutil
+from app.storage import backup_files
 from app.storage.backup_files import BackupIncomplete, BackupInfo
+from app.storage.backup_files import MANIFEST as MANIFEST  # re-exported: a screen tells a backup folder by it
 from app.storage.vault import LOCK_FILE, VAULT_FILE, vault_database
 
 log = logging.getLogger(__name__)

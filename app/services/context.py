@@ -16,7 +16,7 @@ from app.domain.regions import RegionIndex, default_regions
 from app.storage import audit
 from app.storage.engine import immediate
 from app.storage.sealed import SlotKey
-from app.storage.vault import Vault
+from app.storage.vault import KdfParams, Vault
 
 
 @dataclass
@@ -43,6 +43,9 @@ class OfficeContext:
     today: Callable[[], date] = today_wib
     # How many queued proposals the outbox repair gave their missing item at this unlock (None: none pending).
     repaired_outbox_items: int | None = None
+    # The Argon2id cost for passphrases set in this session (None: calibrated on this PC; tests put
+    # KdfParams.for_tests() here): screens hand it to the services that seal a passphrase.
+    kdf: KdfParams | None = None
 
     def __post_init__(self) -> None:
         self.rebind()

@@ -40,7 +40,8 @@ from app.services.context import OfficeContext
 from app.services.lurah_change import _step, recertify_in, renew_recovery
 from app.services.outbox import PENDING
 from app.services.provisioning import BindAnswerInvalid
-from app.storage import fsutil, sealed
+from app import fsutil
+from app.storage import sealed
 from app.storage.handover_models import LurahTotp, PendingRevocation
 from app.storage.lurah_models import LurahChange
 from app.storage.models import Operator

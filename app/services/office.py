@@ -26,6 +26,8 @@ from app.storage.models import Office, Operator
 from app.storage.sealed import SlotKey
 from app.storage.sync_models import AUTHORITY_OWNER
 from app.storage.vault import KdfParams, UnknownOperator, Vault, calibrate_kdf
+# The errors a screen tells apart when a passphrase does not open (re-exported for app/ui).
+from app.storage.vault import UnlockThrottled as UnlockThrottled, WrongPassphrase as WrongPassphrase
 
 MIN_PASSPHRASE = strength.MIN_LENGTH
 ROLES = ("lurah", "operator", "field_staff")

@@ -15,9 +15,10 @@ from app.services import lurah
 from app.services.context import OfficeContext
 from app.storage.models import Office, Operator
 from app.storage.sync_models import Certificate, DinsosKey, SyncLink
-from app.storage import fsutil
+from app import fsutil
 from app.sync import bind as bind_format
 from app.sync.bind import PROVISIONING_FORMAT, BindError, ServerUrlInvalid
+from app.sync.bind import request_file_name as request_file_name  # re-exported: the Sync page names the file
 from app.sync.canonical import b64url_decode
 from app.sync.certificates import DinsosKeyCertificate, verify_dinsos_key
 from app.sync.errors import CertificateError, FormatInvalid

@@ -12,8 +12,10 @@ from app.errors import UsulkanError
 from app.i18n import N_
 from app.services import office as office_service
 from app.services.context import OfficeContext
-from app.storage import backup_files, fsutil
+from app import fsutil
+from app.storage import backup_files
 from app.storage.backup_files import BackupIncomplete, BackupInfo
+from app.storage.backup_files import operators_in as operators_in  # re-exported: who may restore, for the screen
 from app.storage.sync_models import DataRepair
 from app.storage.vault import VAULT_FILE
 

@@ -21,7 +21,7 @@ from app.services.proposals import step_in
 from app.storage.handover_models import PendingRevocation
 from app.storage.models import Proposal as ProposalRow
 from app.storage.sync_models import DinsosKey, OutboxBatch, OutboxItem, SyncLink
-from app.sync.errors import ReceiptInvalid
+from app.sync.errors import BatchRejected as BatchRejected, ReceiptInvalid  # BatchRejected: the Sync page words it
 from app.sync.receipt import Receipt, verify_receipt
 from app.sync.transport_file import export_batch_file, read_receipt_file, receipt_files_in
 from app.sync.transport_http import BatchRefused, ServerError, ServerUnreachable

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.storage import engine, fsutil
+from app import fsutil
+from app.storage import engine
 from app.storage.vault import VAULT_FILE, _State, vault_database
 
 FORMAT, VERSION = "usulkan-backup", 1

@@ -17,7 +17,7 @@ from sqlalchemy.pool import QueuePool
 
 from app.errors import UsulkanError
 from app.i18n import N_
-from app.storage import fsutil
+from app import fsutil
 
 try:
     import sqlcipher3 as _sqlcipher3

@@ -35,7 +35,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.i18n import N_
-from app.storage import engine, fsutil, throttle
+from app import fsutil
+from app.storage import engine, throttle
 from app.storage.engine import StorageError
 from app.storage.kdf import KdfParams, calibrate_kdf
 from app.storage.keyslot import OPERATOR, RECOVERY, Keyslot, SlotDamaged, WrongSecret, new_slot_and_key

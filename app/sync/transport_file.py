@@ -7,7 +7,7 @@ from pathlib import Path
 
 from app.errors import UsulkanError
 from app.i18n import N_
-from app.storage.fsutil import write_atomic
+from app.fsutil import write_atomic
 from app.sync.envelope import read_header
 from app.sync.errors import ReceiptInvalid
 from app.sync.receipt import Receipt

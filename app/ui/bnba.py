@@ -16,8 +16,8 @@ from pathlib import Path
 from app import i18n
 from app.domain.workflow import KIND_LABELS, ProposalKind
 from app.i18n import N_, _
-from app.storage.fsutil import write_atomic
-from app.storage.read_models import ProposalSummary
+from app.fsutil import write_atomic
+from app.services.proposals import ProposalSummary
 from app.ui.qt import (
     QBuffer,
     QByteArray,

@@ -18,7 +18,7 @@ import logging.handlers
 import re
 from pathlib import Path
 
-from app.storage import fsutil
+from app import fsutil
 
 LOG_FOLDER = "logs"
 LOG_FILE = "usulkan.log"

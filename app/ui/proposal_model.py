@@ -14,8 +14,7 @@ from app.clock import format_wib
 from app.domain.proposal import Programme
 from app.domain.workflow import KIND_LABELS, ProposalKind, state_label
 from app.i18n import N_, _
-from app.services.proposals import ProposalFilter, list_proposals
-from app.storage.read_models import ProposalSummary
+from app.services.proposals import ProposalFilter, ProposalSummary, list_proposals
 from app.ui.qt import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from app.ui.state import AppState
 

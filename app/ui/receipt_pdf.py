@@ -12,7 +12,7 @@ import segno
 
 from app.i18n import _
 from app.services.citizen import Receipt
-from app.storage.fsutil import write_atomic
+from app.fsutil import write_atomic
 from app.ui.qt import (
     QBuffer,
     QByteArray,

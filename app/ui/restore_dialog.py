@@ -27,9 +27,8 @@ RECOVERY = "__recovery__"
 def backup_in(folder: Path, prompts: Prompts) -> Path | None:
     """``folder`` itself when it is a backup, else one of the good backups inside it (asked, newest first)."""
     from app.services import backup
-    from app.storage import backup_files
 
-    if (folder / backup_files.MANIFEST).is_file():
+    if (folder / backup.MANIFEST).is_file():
         return folder
     found = list(reversed(backup.list_backups(folder)))
     if not found:
@@ -97,7 +96,6 @@ class RestoreDialog(QDialog):
 
     def choose_backup(self) -> None:
         from app.services import restore
-        from app.storage.backup_files import operators_in
 
         folder = self.prompts.open_folder(_("Choose the backup folder"))
         if folder is None:
@@ -115,7 +113,7 @@ class RestoreDialog(QDialog):
         self.chosen.setText(_("Backup of {when} (UTC): {path}").format(when=f"{info.created_at:%Y-%m-%d %H:%M}",
                                                                       path=picked))
         self.operator.clear()
-        for name in operators_in(picked):
+        for name in restore.operators_in(picked):
             self.operator.addItem(name, name)
         self.operator.addItem(_("Lurah, with the recovery code"), RECOVERY)
         self.message.setText("")

@@ -165,7 +165,7 @@ class LockScreen(QWidget):
         self.unlocked.emit()
 
     def _failed(self, error: BaseException) -> None:
-        from app.storage.vault import UnlockThrottled, WrongPassphrase
+        from app.services.office import UnlockThrottled, WrongPassphrase
 
         self._set_working(False)
         self.passphrase.clear()

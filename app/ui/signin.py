@@ -240,7 +240,7 @@ class SignInDialog(QDialog):
         self._set_working(False)
         if self._closed:
             return
-        from app.storage.vault import UnlockThrottled, WrongPassphrase
+        from app.services.office import UnlockThrottled, WrongPassphrase
 
         if isinstance(error, UnlockThrottled):
             self._start_countdown(error.retry_after_seconds)

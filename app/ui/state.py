@@ -37,6 +37,9 @@ class AppState(QObject):
         self.data_dir = Path(data_dir)
         self.runner = runner or TaskRunner()
         self.ctx: OfficeContext | None = None
+        # The Argon2id cost for an office created here, before there is a context (None: calibrated
+        # on this PC; tests put KdfParams.for_tests() here). Signed in, the screens use ctx.kdf.
+        self.kdf = None
         # The main window's background sender (app/ui/sync_scheduler.py), when there is one.
         self.scheduler = None
         # Set when the session ended from inside (a revoked leaver): the app asks for a sign-in again.

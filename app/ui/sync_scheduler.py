@@ -13,6 +13,7 @@ from typing import Any
 from app.clock import utcnow
 from app.services import sync, sync_run
 from app.services.context import OfficeContext
+from app.services.transport import http_transport
 from app.ui.qt import QObject, QTimer, Signal
 from app.ui.state import OFFICE, PROPOSALS, AppState
 from app.ui.tasks import InlineRunner, TaskRunner
@@ -21,13 +22,6 @@ from app.ui.tasks import InlineRunner, TaskRunner
 INTERVAL_MS = 60_000
 FIRST_ROUND_MS = 3_000
 SOON_MS = 2_000
-
-
-def http_transport(server_url: str):
-    """The network transport for ``server_url`` (imported late: requests is not needed to sign in)."""
-    from app.sync.transport_http import HttpTransport
-
-    return HttpTransport(server_url, timeout=(5, 30))
 
 
 class SyncScheduler(QObject):

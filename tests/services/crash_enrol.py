@@ -13,7 +13,8 @@ import signal
 import sys
 
 from app.services import lurah, office, operators
-from app.storage import fsutil, vault
+from app import fsutil
+from app.storage import vault
 from app.storage.kdf import KdfParams
 
 CITRA_PASS = "citra menyiram bunga setiap pagi"

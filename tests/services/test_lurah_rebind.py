@@ -106,7 +106,7 @@ def test_the_new_lurah_takes_office_and_the_operators_carry_on(server, chief, cr
 
 def test_rebind_by_file(server, chief, office, tmp_path, fast_kdf):
     from app.server.rebind import rebind_from_file
-    from app.storage import fsutil
+    from app import fsutil
 
     server_ctx, url = server
     office_id, _transport = link_and_send(server_ctx, url, chief, office)

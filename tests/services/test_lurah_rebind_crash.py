@@ -19,7 +19,7 @@ from app.server.rebind import issue_rebind_code, rebind_from_file
 from app.services import keys as office_keys
 from app.services import lurah_rebind, lurah_upkeep
 from app.services.office import OperatorInactive, open_office, open_office_with_recovery
-from app.storage import fsutil
+from app import fsutil
 from app.storage.lurah_models import LurahChange
 from app.storage.models import Operator
 from app.storage.vault import UnknownOperator

@@ -13,7 +13,8 @@ import os
 import signal
 import sys
 
-from app.storage import engine, fsutil
+from app import fsutil
+from app.storage import engine
 from app.storage.vault import Vault
 
 

@@ -18,7 +18,8 @@ def _own_settings(tmp_path, monkeypatch):
 
 @pytest.fixture
 def page(qtbot, app_state, fast_kdf):
-    page = SettingsPage(app_state, kdf=fast_kdf)
+    app_state.ctx.kdf = fast_kdf  # the cost a passphrase set here is sealed with
+    page = SettingsPage(app_state)
     qtbot.addWidget(page)
     page.show()
     return page

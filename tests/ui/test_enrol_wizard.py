@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.services import office as office_service
 from app.services import totp
 from app.services.office import open_office
 from app.storage.models import AuditEntry, Operator
@@ -40,8 +41,10 @@ def lurah_state(qapp, created_office):
 
 
 @pytest.fixture
-def wizard(qtbot, lurah_state, fast_kdf):
-    wizard = EnrolWizard(lurah_state, kdf=fast_kdf)
+def wizard(qtbot, lurah_state, fast_kdf, monkeypatch):
+    lurah_state.ctx.kdf = fast_kdf  # the cost a passphrase set here is sealed with
+    monkeypatch.setattr(office_service, "_calibrated", lambda: pytest.fail("calibrated: the kdf did not arrive"))
+    wizard = EnrolWizard(lurah_state)
     qtbot.addWidget(wizard)
     wizard.show()
     return wizard
@@ -147,7 +150,8 @@ def test_with_totp_the_code_is_required_and_not_reusable(qtbot, lurah_state, fas
     moment[0] += timedelta(minutes=2)
     before = people(ctx)
 
-    wizard = EnrolWizard(lurah_state, kdf=fast_kdf)
+    lurah_state.ctx.kdf = fast_kdf  # the cost a passphrase set here is sealed with
+    wizard = EnrolWizard(lurah_state)
     qtbot.addWidget(wizard)
     wizard.show()
     fill_person(qtbot, wizard)
@@ -180,7 +184,8 @@ def test_the_approval_runs_off_the_gui_thread(qtbot, qapp, created_office, fast_
     state = AppState(folder, runner=TaskRunner())
     state.sign_in(open_office(folder, created.lurah_id, LURAH_PASS))
     try:
-        wizard = EnrolWizard(state, kdf=fast_kdf)
+        state.ctx.kdf = fast_kdf  # the cost a passphrase set here is sealed with
+        wizard = EnrolWizard(state)
         qtbot.addWidget(wizard)
         wizard.show()
         fill_person(qtbot, wizard, role="operator")

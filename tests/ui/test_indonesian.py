@@ -140,7 +140,8 @@ def test_the_enrol_wizard_buttons_are_indonesian(app_state, qtbot, qt_in_indones
     from app.ui.people.enrol_wizard import EnrolWizard
     from app.ui.qt import QWizard
 
-    wizard = EnrolWizard(app_state, kdf=fast_kdf)
+    app_state.ctx.kdf = fast_kdf  # the cost a passphrase set here is sealed with
+    wizard = EnrolWizard(app_state)
     qtbot.addWidget(wizard)
     wizard.show()
     def text(button):

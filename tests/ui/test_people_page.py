@@ -69,7 +69,8 @@ def test_the_lurah_gets_the_actions_and_the_wizards(qtbot, lurah_state, fast_kdf
     page.table.selectRow(row_of(page, "Ani Operator"))
     assert page.revoke_button.isEnabled() and page.departure_button.isEnabled()
 
-    wizard = page.enrol(kdf=fast_kdf)
+    lurah_state.ctx.kdf = fast_kdf
+    wizard = page.enrol()
     assert isinstance(wizard, EnrolWizard)
     wizard.reject()
     qtbot.mouseClick(page.revoke_button, Qt.MouseButton.LeftButton)

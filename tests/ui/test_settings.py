@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.services import office as office_service
 from app.services.office import open_office
 from app.storage.vault import WrongPassphrase
 from app.ui import settings_store
@@ -18,8 +19,10 @@ def _own_settings(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def page(qtbot, app_state, fast_kdf):
-    page = SettingsPage(app_state, kdf=fast_kdf)
+def page(qtbot, app_state, fast_kdf, monkeypatch):
+    app_state.ctx.kdf = fast_kdf  # the cost a passphrase set here is sealed with
+    monkeypatch.setattr(office_service, "_calibrated", lambda: pytest.fail("calibrated: the kdf did not arrive"))
+    page = SettingsPage(app_state)
     qtbot.addWidget(page)
     page.show()
     return page

@@ -221,7 +221,8 @@ def test_a_wizard_with_typing_postpones_the_idle_lock(qtbot, window, app_state, 
     from app.ui.people.enrol_wizard import EnrolWizard
     from app.ui.qt import QTimer
 
-    wizard = EnrolWizard(app_state, window, kdf=fast_kdf)
+    app_state.ctx.kdf = fast_kdf  # the cost a passphrase set here is sealed with
+    wizard = EnrolWizard(app_state, window)
     seen = []
 
     def idle_then_close():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.services import office as office_service
 from app.services.office import open_office
 from app.ui import settings_store
 from app.ui.qt import QFileDialog, Qt, QWizard
@@ -21,9 +22,11 @@ def _own_settings(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def wizard(qtbot, tmp_path, fast_kdf):
+def wizard(qtbot, tmp_path, fast_kdf, monkeypatch):
     state = AppState(tmp_path / "office", runner=InlineRunner())
-    wizard = OfficeWizard(state, kdf=fast_kdf)
+    state.kdf = fast_kdf  # the cost a passphrase set here is sealed with
+    monkeypatch.setattr(office_service, "_calibrated", lambda: pytest.fail("calibrated: the kdf did not arrive"))
+    wizard = OfficeWizard(state)
     qtbot.addWidget(wizard)
     wizard.show()
     yield wizard

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.clock import format_wib
 from app.domain.workflow import ACTOR_LABELS, Action, Actor, action_label, state_label
 from app.i18n import N_, _
-from app.storage.read_models import TransitionView
+from app.services.proposals import TransitionView
 from app.ui.qt import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 ACTORS = {a.value for a in Actor}

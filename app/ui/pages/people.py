@@ -490,10 +490,10 @@ class PeoplePage(QWidget):
         else:
             self.state.failed.emit(error)
 
-    def enrol(self, *, kdf=None):
+    def enrol(self):
         from app.ui.people.enrol_wizard import EnrolWizard
 
-        self.dialog = EnrolWizard(self.state, self, kdf=kdf)
+        self.dialog = EnrolWizard(self.state, self)
         self.dialog.open()
         return self.dialog
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from app import i18n
 from app.i18n import N_, _
 from app.services.office import change_passphrase, server_url, set_server_url
-from app.storage.vault import KdfParams
 from app.ui.errors import error_text
 from app.ui.language import switch_language
 from app.ui.pages.settings_photos import PhotoBox
@@ -59,10 +58,9 @@ def _message_label() -> QLabel:
 class SettingsPage(QWidget):
     title = N_("Settings")
 
-    def __init__(self, state: AppState, parent: QWidget | None = None, *, kdf: KdfParams | None = None) -> None:
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.kdf = kdf  # None: calibrate Argon2id on this PC; tests pass tiny parameters
         self.settings = Settings()
 
         heading = QLabel(_("Settings"))
@@ -243,11 +241,10 @@ class SettingsPage(QWidget):
             self.new_again.clear()
             self.new_again.setFocus()
             return
-        kdf = self.kdf
         self._set_changing(True)
         _say(self.passphrase_message, "", ok=True)
         self.state.run(
-            lambda ctx: change_passphrase(ctx, old, new, kdf=kdf),
+            lambda ctx: change_passphrase(ctx, old, new, kdf=ctx.kdf),
             self._changed,
             on_error=self._change_failed,
         )

@@ -16,7 +16,7 @@ from app.errors import UsulkanError
 from app.services import lurah as lurah_service
 from app.services import outbox, provisioning, return_import, sync, sync_run
 from app.services.sync_run import BatchView, SyncState
-from app.sync.errors import BatchRejected, ReceiptInvalid
+from app.services.sync import BatchRejected, ReceiptInvalid
 from app.ui.editor.prompts import Prompts
 from app.ui.lurah_approval import LurahStepDialog
 from app.ui.qt import (
@@ -455,10 +455,8 @@ class SyncPage(QWidget):
         if doc.get("server_url"):
             self.link_with(path, fingerprint)
             return
-        from app.sync.bind import request_file_name
-
         target = self.prompts.save_file(_("Save the link request for Dinsos (on the USB stick)"),
-                                        request_file_name(str(doc.get("office_id", "kantor"))),
+                                        provisioning.request_file_name(str(doc.get("office_id", "kantor"))),
                                         _("Link request (*.usulkan-bind-request)"))
         if target is not None:
             self.link_by_file(path, fingerprint, target)

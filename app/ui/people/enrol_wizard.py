@@ -10,9 +10,8 @@ from __future__ import annotations
 from app.i18n import _
 from app.services import operators, totp
 from app.services import lurah as lurah_service
-from app.services.office import MIN_PASSPHRASE
+from app.services.office import MIN_PASSPHRASE, WrongPassphrase
 from app.services.operators import MAX_VALID_DAYS, MIN_VALID_DAYS, Enrolment
-from app.storage.vault import KdfParams, WrongPassphrase
 from app.ui.errors import error_text
 from app.ui.pages.settings import ROLE_LABELS
 from app.ui.people.common import (
@@ -227,10 +226,9 @@ class DonePage(QWizardPage):
 class EnrolWizard(QWizard):
     """On Finish, ``self.enrolment`` holds the new person's id (and certificate when linked)."""
 
-    def __init__(self, state: AppState, parent: QWidget | None = None, *, kdf: KdfParams | None = None) -> None:
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.kdf = kdf  # None: calibrated Argon2id; tests pass tiny parameters
         self.enrolment: Enrolment | None = None
         self.working = False
         self.needs_code = False
@@ -261,14 +259,14 @@ class EnrolWizard(QWizard):
             return
         args = dict(
             name=details.person_name(), role=details.role.currentData(), passphrase=chosen,
-            valid_days=details.valid_days.value(), kdf=self.kdf,
+            valid_days=details.valid_days.value(),
         )
         code = self.approve_page.code.text() if self.needs_code else None
 
         def step(ctx):
             confirmation = lurah_service.confirm(ctx, lurah_passphrase, purpose=lurah_service.Purpose.ENROL,
                                                  totp_code=code)
-            return operators.enrol_operator(ctx, confirmation=confirmation, **args)
+            return operators.enrol_operator(ctx, confirmation=confirmation, kdf=ctx.kdf, **args)
 
         self._set_working(True)
         self.state.run(step, self._enrolled, on_error=self._failed, changes=PEOPLE)

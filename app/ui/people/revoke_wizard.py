@@ -13,7 +13,7 @@ from app.services import lurah as lurah_service
 from app.services import operators, totp
 from app.services.operators import RevocationResult
 from app.services.people import Person, list_people
-from app.storage.vault import WrongPassphrase
+from app.services.office import WrongPassphrase
 from app.ui.errors import error_text
 from app.ui.lurah_approval import LurahApprovalFields
 from app.ui.pages.settings import ROLE_LABELS

@@ -8,7 +8,7 @@ from app.i18n import _
 from app.services import lurah as lurah_service
 from app.services import totp
 from app.services.totp import PendingTotp
-from app.storage.vault import WrongPassphrase
+from app.services.office import WrongPassphrase
 from app.ui.errors import error_text
 from app.ui.lurah_approval import LurahApprovalFields
 from app.ui.people.common import PEOPLE, feedback_label, say

@@ -10,7 +10,6 @@ from app.domain.regions import RegionIndex, default_regions
 from app.i18n import _
 from app.services.context import OfficeContext
 from app.services.office import CreatedOffice, create_office, open_office
-from app.storage.vault import KdfParams
 from app.ui.errors import error_text
 from app.ui.qt import QDialog, QWidget, QWizard
 from app.ui.state import AppState
@@ -24,11 +23,10 @@ from app.ui.wizard.village import VillagePage
 class OfficeWizard(QWizard):
     """On Finish, opens the new office as its first operator: ``self.ctx``."""
 
-    def __init__(self, state: AppState, parent: QWidget | None = None, *, kdf: KdfParams | None = None,
+    def __init__(self, state: AppState, parent: QWidget | None = None, *,
                  regions: RegionIndex | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.kdf = kdf  # None: calibrate on this PC (tests pass tiny parameters)
         self.created: CreatedOffice | None = None
         self.ctx: OfficeContext | None = None
         self.opening = False
@@ -71,7 +69,7 @@ class OfficeWizard(QWizard):
 
     def create(self, on_done, on_error) -> None:
         """Start create_office off the GUI thread with what the pages hold."""
-        folder, kdf = self.state.data_dir, self.kdf
+        folder, kdf = self.state.data_dir, self.state.kdf
         args = dict(
             name=self.village_page.office_name.text().strip(),
             village_code=self.village_page.code,

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from app.storage import fsutil
+from app import fsutil
 
 posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX permission bits")
 
