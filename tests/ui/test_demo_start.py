@@ -17,7 +17,7 @@ def test_the_demo_prints_its_recovery_code_and_offers_operator_demo(qtbot, tmp_p
     real_create = demo.create_demo_office
     monkeypatch.setattr(demo, "create_demo_office", lambda f: real_create(f, per_state=1, kdf=fast_kdf))
     monkeypatch.setattr("app.ui.main.main_gui", lambda data_dir: 0)
-    args = argparse.Namespace(data_dir=folder, launch=True, no_server=True)
+    args = argparse.Namespace(data_dir=folder, launch=True, no_server=True, smoke=False)
     assert demo_cli.cmd_demo(args) == 0
     out = capsys.readouterr().out
     code = (folder / demo_cli.DEMO_RECOVERY_FILE).read_text().strip()
