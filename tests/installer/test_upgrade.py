@@ -55,8 +55,11 @@ def test_a_newer_bundle_installed_over_a_0_1_0_office_keeps_and_migrates_its_dat
     assert done.returncode == 0, done.stdout + done.stderr
     assert "opened and closed" in done.stdout
     # The bundle backed the old database up before migrating it, beside the office, not the program.
-    backups = sorted((data / "backups").glob(f"before-{old_revision}-*.db"))
-    assert len(backups) == 1
+    # A whole backup (database, vault of that moment, manifest) whose manifest names the old revision.
+    from app.storage import backup_files
+
+    backups = [backup_files.read_manifest(m.parent) for m in (data / "backups").glob("*/manifest.json")]
+    assert [(b.reason, b.revision) for b in backups] == [(f"before-{old_revision}", old_revision)]
     assert not list(programs.rglob("vault.json")) and not list(programs.rglob("office-*.db"))
 
     ctx = _open(data)
@@ -75,7 +78,7 @@ def test_a_newer_bundle_installed_over_a_0_1_0_office_keeps_and_migrates_its_dat
     program = _install(bundles.desktop, programs)
     again = run(program, "demo", "--smoke", env=user_home, cwd=tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
-    assert len(list((data / "backups").glob("before-*.db"))) == 1  # no migration needed: no new copy
+    assert len(list((data / "backups").glob("*/manifest.json"))) == 1  # no migration needed: no new copy
     ctx = _open(data)
     try:
         assert _proposals(ctx) == expected

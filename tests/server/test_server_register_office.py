@@ -27,7 +27,7 @@ def _offices(ctx) -> list[tuple[str, str]]:
         return [tuple(r) for r in session.execute(select(Office.name, Office.village_code)).all()]
 
 
-@pytest.mark.parametrize("code", ["9999", "99.99.99.9999", "35.75.03.1005", "35.75.03", "35", "x", "35.75.03.1009.1",
+@pytest.mark.parametrize("code", ["9999", "99.99.99.9999", "35.75.03.1010", "35.75.03", "35", "x", "35.75.03.1009.1",
                                   "٣٥٧٥٠٣١٠٠٩"])
 def test_unknown_village_codes_are_refused_and_nothing_stored(ctx, admin_client, code):
     response = admin_client.post("/v1/review/offices", json={"name": "Kelurahan X", "village_code": code})
