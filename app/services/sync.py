@@ -16,25 +16,14 @@ from app.errors import UsulkanError
 from app.services import outbox
 from app.services.context import OfficeContext
 from app.services.keys import NotCertified, NotProvisioned
-from app.services.outbox import (
-    AWAITING,
-    BATCH_DELIVERED,
-    DELIVERED,
-    READY,
-    REJECTED,
-    SENT,
-)
+from app.services.outbox import AWAITING, BATCH_DELIVERED, DELIVERED, READY, REJECTED, SENT
 from app.services.proposals import step_in
 from app.storage.handover_models import PendingRevocation
 from app.storage.models import Proposal as ProposalRow
 from app.storage.sync_models import DinsosKey, OutboxBatch, OutboxItem, SyncLink
 from app.sync.errors import ReceiptInvalid
 from app.sync.receipt import Receipt, verify_receipt
-from app.sync.transport_file import (
-    export_batch_file,
-    read_receipt_file,
-    receipt_files_in,
-)
+from app.sync.transport_file import export_batch_file, read_receipt_file, receipt_files_in
 from app.sync.transport_http import BatchRefused, ServerError, ServerUnreachable
 
 log = logging.getLogger(__name__)
