@@ -209,7 +209,7 @@ def _stored_documents(p: _Probe) -> tuple[int, str | None]:
 
 
 def _blobs(p: _Probe) -> Check:
-    from app.server.blobs import blob_store
+    from app.server.blobs import S3BlobStore, blob_store
 
     title = _("Document store")
     folder = _blob_folder(p.settings)
@@ -228,12 +228,11 @@ def _blobs(p: _Probe) -> Check:
                          _("Run `chmod 700 {folder}` as the user the server runs as.").format(folder=folder))
     try:
         store = blob_store(p.settings.data_dir, p.settings.blob_url, s3_endpoint_url=p.settings.s3_endpoint_url)
-        if newest is not None:
-            if not store.exists(newest):
-                return Check("blobs", FAIL, title, _("The newest stored document ({sha}) is not in the store.").format(
-                    sha=newest[:12]), _("Restore the document store from the backup."))
-        elif folder is None:
-            store.exists("0" * 64)  # a request S3 must answer: reachable and allowed
+        if isinstance(store, S3BlobStore):
+            store.client.head_bucket(Bucket=store.bucket)  # reachable, allowed, and the bucket is there
+        if newest is not None and not store.exists(newest):
+            return Check("blobs", FAIL, title, _("The newest stored document ({sha}) is not in the store.").format(
+                sha=newest[:12]), _("Restore the document store from the backup."))
     except Exception as err:  # noqa: BLE001 - S3 unreachable, refused, or a bad setting
         return Check("blobs", FAIL, title, _("The document store cannot be reached: {error}").format(error=err),
                      _("Check the S3 address, bucket and credentials (USULKAN_SERVER_BLOB_URL)."))

@@ -173,3 +173,22 @@ def test_the_text_report_is_indonesian(tmp_path, capsys):
     assert main(["doctor", "--data-dir", str(settings.data_dir)]) == 0
     out = capsys.readouterr().out
     assert "Basis data" in out and "Kunci server" in out and "Antrean" in out
+
+
+def test_an_s3_store_is_checked_for_its_bucket(tmp_path, capsys, monkeypatch):
+    import boto3
+
+    from tests.fakes.s3_server import moto_s3
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    with moto_s3() as endpoint:
+        monkeypatch.setenv("USULKAN_SERVER_S3_ENDPOINT_URL", endpoint)
+        settings = Settings(data_dir=tmp_path / "server", blob_url="s3://usulkan-docs/documents")
+        _world(settings).close()
+        code, checks = _doctor(settings, capsys)
+        assert code == 5 and checks["blobs"]["status"] == "problem"  # the bucket was never made
+        assert "S3" in checks["blobs"]["action"]
+        boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").create_bucket(Bucket="usulkan-docs")
+        code, checks = _doctor(settings, capsys)
+        assert code == 0 and "s3://usulkan-docs/documents" in checks["blobs"]["detail"]
