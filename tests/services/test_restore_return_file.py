@@ -16,7 +16,7 @@ from app.server.config import Settings
 from app.server.context import open_server
 from app.server.models import Batch, Item
 from app.server.return_file import build_return_file
-from app.services import backup, restore, sync
+from app.services import backup, doctor, restore, sync
 from app.services.restore_sync import ReconcileFirst, ReturnFileOlderThanBackup
 from app.services.return_import import import_return_file, summary_text
 from app.storage.models import Proposal
@@ -79,6 +79,7 @@ def test_a_restored_office_reconciles_from_the_return_file_and_sends_by_file_wit
     ctx = restore.restore_backup(info.path, tmp_path / "new-pc", operator="Ani Operator", passphrase=OPERATOR_PASS)
     try:
         assert restore.reconcile_pending(ctx)
+        assert {c.code: c.status for c in doctor.run_checks(ctx)}["restored"] == "warning"
         [e] = queue_ready(ctx, 64)  # new work on the restored PC
         out = tmp_path / "usb2"
         out.mkdir()
@@ -93,7 +94,8 @@ def test_a_restored_office_reconciles_from_the_return_file_and_sends_by_file_wit
         assert report.confirmed_batches == [2] and report.adopted_batches == [3]
         assert report.delivered_items == 2 and report.requeued_items == 1  # B and C received; E waits
         assert not restore.reconcile_pending(ctx)
-        assert "3" in summary_text(result)
+        assert {c.code: c.status for c in doctor.run_checks(ctx)}["restored"] == "ok"
+        assert "sampai nomor 3" in summary_text(result)
 
         written = sync.export_ready(ctx, out)
         assert len(written) == 1  # zero resent: only the new batch, number 4
