@@ -34,6 +34,7 @@ PARTIAL = ".partial-"
 DOOMED = ".deleting-"
 PAGES_PER_STEP = 1024
 RAW_BLOCK = 4 << 20
+CHECKPOINT_WAIT_MS = 250
 PAGE_BYTES = 4096  # SQLCipher 4's page size: progress counts pages on both paths
 
 Progress = Callable[[int, int], None]  # (pages done, pages in all)
@@ -147,7 +148,13 @@ def _copy_raw(src, source: Path, target: Path, progress: Progress | None) -> boo
     checkpoint could not finish, or a writer committed before the read began, returns False and
     nothing was copied.
     """
-    busy = src.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    # A TRUNCATE checkpoint holds writers back while it waits for readers: wait briefly, never the
+    # connection's 10 s, so a person saving meanwhile does not notice the backup.
+    src.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+    try:
+        busy = src.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        src.execute(f"PRAGMA busy_timeout = {engine.BUSY_TIMEOUT_MS}")
     if not busy or busy[0]:
         return False
     wal = source.with_name(source.name + "-wal")

@@ -77,3 +77,22 @@ def test_a_reader_holding_the_wal_makes_it_fall_back_to_the_backup_api(tmp_path,
     assert _count(target, key) == 202
     reader.close()
     writer.close()
+
+
+def test_a_busy_checkpoint_gives_up_quickly_instead_of_holding_writers_back(tmp_path, monkeypatch):
+    import time
+
+    path, key, writer = _database(tmp_path, rows=50)
+    reader = engine.connect(path, key)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute("INSERT INTO t (x) VALUES (randomblob(3000))")
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM t").fetchone()
+    writer.execute("INSERT INTO t (x) VALUES (randomblob(3000))")
+    used = _spy(monkeypatch)
+    started = time.monotonic()
+    backup_files.copy_database(path, key, tmp_path / "copy.db")
+    assert used == [False] and time.monotonic() - started < 5  # not the connection's 10 s busy wait
+    reader.execute("ROLLBACK")
+    reader.close()
+    writer.close()
