@@ -15,6 +15,8 @@ from app.paths import resources_dir
 
 APP_NAME = "usulkan"
 ROOT_FILE = "root.json"
+# Where an office looks for updates when none is set: beside its Dinsos server (docs/updates.md).
+BESIDE_SERVER = "usulkan-updates"
 
 
 class UpdatesNotConfigured(UsulkanError):
@@ -31,6 +33,19 @@ class UpdateRefused(UsulkanError):
 class Available:
     version: str
     size: int
+
+
+def address(configured: str | None, server_url: str | None) -> str | None:
+    """The update address: the one set on this PC, else ``<the office's Dinsos server>/usulkan-updates``.
+
+    Only TUF metadata signed by Dinsos's update keys is ever acted on, so a wrong address can at
+    worst offer nothing.
+    """
+    if configured and configured.strip():
+        return configured.strip()
+    if server_url:
+        return f"{server_url.rstrip('/')}/{BESIDE_SERVER}"
+    return None
 
 
 def trusted_root() -> Path:

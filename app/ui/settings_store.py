@@ -28,6 +28,7 @@ class Option:
 
 LANGUAGE = Option("ui/language", i18n.DEFAULT_LANGUAGE, N_("Language"))
 BACKUP_FOLDER = Option("backup/folder", "", N_("Backup folder"))
+UPDATE_URL = Option("updates/url", "", N_("Update address"))  # empty: beside the Dinsos server (app/updates.py)
 WINDOW_GEOMETRY = Option("window/geometry", QByteArray(), N_("Window size and position"))
 # The citizen's receipt: A5 (half a sheet, the usual) or A4 for printers that take nothing else.
 RECEIPT_PAPER = Option("print/receipt_paper", "A5", N_("Receipt paper size"))

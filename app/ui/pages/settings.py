@@ -9,6 +9,7 @@ from app.ui.errors import error_text
 from app.ui.language import switch_language
 from app.ui.pages.settings_photos import PhotoBox
 from app.ui.pages.settings_print import PrintBox
+from app.ui.pages.settings_update import UpdateBox
 from app.ui.qt import (
     QComboBox,
     QFormLayout,
@@ -77,6 +78,8 @@ class SettingsPage(QWidget):
         layout.addWidget(self._language_box())
         layout.addWidget(self._server_box())
         layout.addWidget(self._backup_box())
+        self.update_box = UpdateBox(state, self.settings)  # app/ui/pages/settings_update.py
+        layout.addWidget(self.update_box)
         layout.addWidget(self._lock_box())
         self.print_box = PrintBox(state)
         layout.addWidget(self.print_box)
