@@ -112,6 +112,10 @@ class Family:
                 "members": [{"nik": m.nik, "name": m.name} for m in self.members]}
 
     @classmethod
+    def from_dict(cls, obj: Any) -> Family:
+        return cls.from_fields(Fields(obj, "family"))
+
+    @classmethod
     def from_fields(cls, f: Fields) -> Family:
         members = []
         for _, m in f.each("members", max_items=MAX_MEMBERS, min_items=1):
