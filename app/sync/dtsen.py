@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -219,8 +219,11 @@ class Release:
         return self.manifest.version
 
     def expired(self, now: datetime) -> bool:
-        """Past its soft expiry: the office is warned that the data may be stale, never blocked."""
-        return now > self.manifest.expires_at
+        """Past its soft expiry: the office is warned that the data may be stale, never blocked.
+
+        A naive ``now`` is the application's clock, which is UTC.
+        """
+        return (now if now.tzinfo else now.replace(tzinfo=UTC)) > self.manifest.expires_at
 
 
 def _families_bytes(families: Sequence[Family]) -> bytes:
