@@ -8,6 +8,7 @@ from app.services.office import change_passphrase, server_url, set_server_url
 from app.storage.vault import KdfParams
 from app.ui.errors import error_text
 from app.ui.language import switch_language
+from app.ui.pages.settings_dtsen import DtsenBox
 from app.ui.pages.settings_photos import PhotoBox
 from app.ui.pages.settings_print import PrintBox
 from app.ui.qt import (
@@ -84,6 +85,8 @@ class SettingsPage(QWidget):
         layout.addWidget(self.print_box)
         self.photo_box = PhotoBox(state)
         layout.addWidget(self.photo_box)
+        self.dtsen_box = DtsenBox(state)
+        layout.addWidget(self.dtsen_box)
         layout.addWidget(self._passphrase_box())
         layout.addStretch(1)
         scroll = QScrollArea()
