@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -66,7 +66,7 @@ DTSEN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 class DtsenRefused(_Reasoned):
     """A DTSEN package the office must not use: nothing in it is applied."""
 
-    messages = {
+    messages: ClassVar[dict[str, tuple[str, str | None]]] = {
         "too_large": (N_("The file is far too large to be a DTSEN package from Dinsos."),
                       N_("Choose the .usulkan-dtsen file Dinsos made for this kelurahan.")),
         "bad_format": (N_("The file is not a DTSEN package from Dinsos, or it is damaged."),

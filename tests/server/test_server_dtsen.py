@@ -62,7 +62,7 @@ def test_import_then_snapshot_then_delta(ctx, kelurahan, database_url):
 
 @pytest.mark.parametrize(("rows", "column"), [
     ([f"D-1,{KK1},11,,3575031009000101,Siti"], "desil"),
-    ([f"D-1,123,2,,3575031009000101,Siti"], "no_kk"),
+    (["D-1,123,2,,3575031009000101,Siti"], "no_kk"),
     ([f"D-1,{KK1},2,KIS,3575031009000101,Siti"], "programmes"),
     ([f"D-1,{KK1},2,,3575031009000101,Siti", f"D-1,{KK1},3,,3575031009000102,Budi"], "dtsen_id/desil/programmes"),
     ([f"D-1,{KK1},2,,3575031009000101,Siti", f"D-2,{KK2},3,,3575031009000101,Budi"], "nik"),

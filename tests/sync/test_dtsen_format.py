@@ -27,7 +27,7 @@ def test_a_snapshot_then_a_delta_open_in_order():
     assert release.version == 1 and [f.no_kk for f in release.families] == [family(1).no_kk, family(2).no_kk]
     assert release.families[1].desil == 7 and release.removed == ()
     assert b"Warga" not in snap and family(1).no_kk.encode() not in snap  # the payload is encrypted
-    delta, m2 = package(2, "delta", [family(3)], [family(2).no_kk], base=1, previous=m1.digest)
+    delta, _m2 = package(2, "delta", [family(3)], [family(2).no_kk], base=1, previous=m1.digest)
     opened = _open(delta, 1, m1.digest)
     assert opened.removed == (family(2).no_kk,) and opened.families == (family(3),)
     assert not opened.expired(NOW) and opened.expired(NOW + timedelta(days=101))
