@@ -65,3 +65,10 @@ def test_a_package_not_signed_by_dinsos_is_refused_and_the_round_goes_on(linked,
     assert report.sent.delivered and report.contact  # the batch still went
     assert report.error == "dtsen_bad_signature" and report.dtsen_version is None
     assert dtsen.status(linked).version == 0 and dtsen.lookup(linked, KK) is None
+
+
+def test_the_sending_page_says_it_in_words():
+    from app.ui.pages.sync import reason_text
+
+    text = reason_text("dtsen_bad_signature")
+    assert "Data DTSEN dari Dinsos tidak diterapkan" in text and "tidak ditandatangani" in text
