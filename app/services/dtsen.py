@@ -128,10 +128,15 @@ def _link(ctx: OfficeContext):
         return link.server_office_id, link.feed_token, server_key(session), current
 
 
-def _row(model, family: Family):
-    return model(no_kk=family.no_kk, dtsen_id=family.dtsen_id, desil=family.desil,
-                 programmes=";".join(family.programmes),
-                 members=json.dumps([[m.nik, m.name] for m in family.members], ensure_ascii=False))
+def _row(family: Family) -> dict:
+    return {"no_kk": family.no_kk, "dtsen_id": family.dtsen_id, "desil": family.desil,
+            "programmes": ";".join(family.programmes),
+            "members": json.dumps([[m.nik, m.name] for m in family.members], ensure_ascii=False)}
+
+
+def _chunks(values: list, size: int = 500):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def _apply(ctx: OfficeContext, release: Release, now: datetime) -> None:
@@ -142,22 +147,21 @@ def _apply(ctx: OfficeContext, release: Release, now: datetime) -> None:
         state = _state(session)
         session.execute(delete(DtsenPreviousFamily))
         session.execute(insert(DtsenPreviousFamily).from_select([c.key for c in columns], select(*columns)))
+        niks = [m.nik for f in release.families for m in f.members]
         if release.manifest.kind == "snapshot":
             session.execute(delete(DtsenFamily))
             session.execute(delete(DtsenMember))
         else:
-            gone = list(release.removed) + [f.no_kk for f in release.families]
-            for start in range(0, len(gone), 500):
-                chunk = gone[start:start + 500]
+            for chunk in _chunks(list(release.removed) + [f.no_kk for f in release.families]):
                 session.execute(delete(DtsenFamily).where(DtsenFamily.no_kk.in_(chunk)))
                 session.execute(delete(DtsenMember).where(DtsenMember.no_kk.in_(chunk)))
-        session.add_all(_row(DtsenFamily, f) for f in release.families)
-        session.flush()
-        # A NIK that moved to another family in this version: the newest family holds it.
-        niks = [m.nik for f in release.families for m in f.members]
-        for start in range(0, len(niks), 500):
-            session.execute(delete(DtsenMember).where(DtsenMember.nik.in_(niks[start:start + 500])))
-        session.add_all(DtsenMember(nik=m.nik, no_kk=f.no_kk) for f in release.families for m in f.members)
+            # A NIK that moved to another family in this version: the newest family holds it.
+            for chunk in _chunks(niks):
+                session.execute(delete(DtsenMember).where(DtsenMember.nik.in_(chunk)))
+        if release.families:
+            session.execute(insert(DtsenFamily), [_row(f) for f in release.families])
+            session.execute(insert(DtsenMember), [{"nik": m.nik, "no_kk": f.no_kk}
+                                                  for f in release.families for m in f.members])
         manifest = release.manifest
         state.previous_version = state.version or None
         state.version, state.kind, state.manifest_hash = manifest.version, manifest.kind, manifest.digest

@@ -341,6 +341,9 @@ def _payload(plain: bytes, name: str) -> Any:
             f.done()
             if len({fam.no_kk for fam in families}) != len(families):
                 raise FormatInvalid(field="dtsen_families.no_kk")
+            niks = [m.nik for fam in families for m in fam.members]
+            if len(set(niks)) != len(niks):  # one person in two families of the same version
+                raise FormatInvalid(field="dtsen_families.members")
             return families
         f.constant("format", REMOVED_FORMAT)
         removed = f.array("no_kk", max_items=MAX_FAMILIES)

@@ -103,3 +103,14 @@ def test_the_refusals_speak_indonesian():
         assert "kelurahan lain" in DtsenRefused("wrong_office").message()
     finally:
         set_language("en")
+
+
+def test_one_person_in_two_families_is_refused():
+    from app.sync.dtsen import Family
+
+    twin = family(2)
+    stolen = Family(twin.no_kk, twin.dtsen_id, twin.desil, twin.programmes, family(1).members[:1])
+    data, _ = package(1, families=[family(1), stolen])
+    with pytest.raises(DtsenRefused) as err:
+        _open(data)
+    assert err.value.reason == "bad_format"
