@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 
 from app.domain.workflow import ProposalKind
 from app.errors import UsulkanError
@@ -139,29 +139,67 @@ def _chunks(values: list, size: int = 500):
         yield values[start:start + size]
 
 
+_FIELDS = ("dtsen_id", "desil", "programmes", "members")
+
+
+def _old_rows(session, keys: list[str] | None) -> dict[str, dict]:
+    """The current rows of these families (all of them for ``None``), as plain dicts."""
+    columns = (DtsenFamily.no_kk, DtsenFamily.dtsen_id, DtsenFamily.desil, DtsenFamily.programmes,
+               DtsenFamily.members)
+    if keys is None:
+        return {row[0]: dict(zip(_FIELDS, row[1:])) for row in session.execute(select(*columns))}
+    out: dict[str, dict] = {}
+    for chunk in _chunks(keys):
+        out.update({row[0]: dict(zip(_FIELDS, row[1:]))
+                    for row in session.execute(select(*columns).where(DtsenFamily.no_kk.in_(chunk)))})
+    return out
+
+
 def _apply(ctx: OfficeContext, release: Release, now: datetime) -> None:
-    """One version in one transaction: the current families become the previous ones, then change."""
-    columns = [DtsenFamily.no_kk, DtsenFamily.dtsen_id, DtsenFamily.desil, DtsenFamily.programmes,
-               DtsenFamily.members]
+    """One version in one transaction: what it changes is kept with the old values, then applied.
+
+    A delta reads and writes only the families it names; a snapshot is compared with the whole
+    current version (it may change anything).
+    """
+    snapshot = release.manifest.kind == "snapshot"
+    rows = {f.no_kk: _row(f) for f in release.families}
     with ctx.transaction() as session:
         state = _state(session)
-        session.execute(delete(DtsenPreviousFamily))
-        session.execute(insert(DtsenPreviousFamily).from_select([c.key for c in columns], select(*columns)))
-        niks = [m.nik for f in release.families for m in f.members]
-        if release.manifest.kind == "snapshot":
-            session.execute(delete(DtsenFamily))
-            session.execute(delete(DtsenMember))
+        old = _old_rows(session, None if snapshot else [*rows, *release.removed])
+        gone = [kk for kk in old if kk not in rows] if snapshot else [kk for kk in release.removed if kk in old]
+        previous = [{"no_kk": kk, "change": "left", **old[kk]} for kk in gone]
+        for kk, row in rows.items():
+            before = old.get(kk)
+            if before is None:
+                previous.append({"no_kk": kk, "change": "new", **dict.fromkeys(_FIELDS)})
+            elif any(before[name] != row[name] for name in _FIELDS):
+                previous.append({"no_kk": kk, "change": "changed", **before})
+        if snapshot:
+            written = rows
         else:
-            for chunk in _chunks(list(release.removed) + [f.no_kk for f in release.families]):
-                session.execute(delete(DtsenFamily).where(DtsenFamily.no_kk.in_(chunk)))
-                session.execute(delete(DtsenMember).where(DtsenMember.no_kk.in_(chunk)))
+            written = {kk: row for kk, row in rows.items() if kk not in old or old[kk] != {n: row[n] for n in _FIELDS}}
+        connection = session.connection()
+        connection.execute(delete(DtsenPreviousFamily))
+        if previous:
+            connection.execute(DtsenPreviousFamily.__table__.insert(), previous)
+        if snapshot:
+            connection.execute(delete(DtsenFamily))
+            connection.execute(delete(DtsenMember))
+        else:
+            for chunk in _chunks([*gone, *(kk for kk in written if kk in old)]):
+                connection.execute(delete(DtsenFamily).where(DtsenFamily.no_kk.in_(chunk)))
+                connection.execute(delete(DtsenMember).where(DtsenMember.no_kk.in_(chunk)))
+        families = [f for f in release.families if f.no_kk in written]
+        niks = [m.nik for f in families for m in f.members]
+        if not snapshot:
             # A NIK that moved to another family in this version: the newest family holds it.
             for chunk in _chunks(niks):
-                session.execute(delete(DtsenMember).where(DtsenMember.nik.in_(chunk)))
-        if release.families:
-            session.execute(insert(DtsenFamily), [_row(f) for f in release.families])
-            session.execute(insert(DtsenMember), [{"nik": m.nik, "no_kk": f.no_kk}
-                                                  for f in release.families for m in f.members])
+                connection.execute(delete(DtsenMember).where(DtsenMember.nik.in_(chunk)))
+        if families:
+            # Core executemany, not the ORM's bulk path: a snapshot is tens of thousands of rows.
+            connection.execute(DtsenFamily.__table__.insert(), [written[f.no_kk] for f in families])
+            connection.execute(DtsenMember.__table__.insert(), [{"nik": m.nik, "no_kk": f.no_kk}
+                                                                for f in families for m in f.members])
         manifest = release.manifest
         state.previous_version = state.version or None
         state.version, state.kind, state.manifest_hash = manifest.version, manifest.kind, manifest.digest
@@ -279,16 +317,21 @@ def changes(ctx: OfficeContext, limit: int = MAX_CHANGES) -> list[Change]:
         state = session.get(DtsenState, 1)
         if state is None or not state.previous_version:
             return []
-        new = session.execute(select(current).outerjoin(previous, previous.no_kk == current.no_kk)
-                              .where(previous.no_kk.is_(None)).order_by(current.no_kk).limit(limit)).scalars().all()
-        left = session.execute(select(previous).outerjoin(current, previous.no_kk == current.no_kk)
-                               .where(current.no_kk.is_(None)).order_by(previous.no_kk).limit(limit)).scalars().all()
-        moved = session.execute(select(current, previous.desil).join(previous, previous.no_kk == current.no_kk)
-                                .where(previous.desil != current.desil).order_by(current.no_kk).limit(limit)).all()
-        out = [Change(r.no_kk, r.dtsen_id, "new", None, r.desil, _head(r.members)) for r in new]
-        out += [Change(r.no_kk, r.dtsen_id, "left", r.desil, None, _head(r.members)) for r in left]
-        out += [Change(r.no_kk, r.dtsen_id, "desil", old, r.desil, _head(r.members)) for r, old in moved]
-    return out[:limit]
+        rows = session.execute(
+            select(previous.no_kk, previous.change, previous.desil, previous.members, previous.dtsen_id,
+                   current.desil, current.members, current.dtsen_id)
+            .outerjoin(current, current.no_kk == previous.no_kk)
+            .where((previous.change != "changed") | (previous.desil != current.desil))
+            .order_by(previous.change.desc(), previous.no_kk).limit(limit)).all()
+    out = []
+    for kk, change, old_desil, old_members, old_id, new_desil, new_members, new_id in rows:
+        if change == "new":
+            out.append(Change(kk, new_id, "new", None, new_desil, _head(new_members)))
+        elif change == "left":
+            out.append(Change(kk, old_id, "left", old_desil, None, _head(old_members)))
+        else:
+            out.append(Change(kk, new_id, "desil", old_desil, new_desil, _head(new_members)))
+    return out
 
 
 def max_desil(ctx: OfficeContext) -> int:

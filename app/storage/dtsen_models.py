@@ -25,15 +25,21 @@ class DtsenFamily(Base):
 
 
 class DtsenPreviousFamily(Base):
-    """The same families as the version before the current one: what changed is shown from these two."""
+    """The previous version, kept where it differs from the current one: each family the last version
+    added (``change`` "new", no old values), changed ("changed", its old values) or removed ("left").
+
+    The previous version is the current one with these rows put back; what changed is read from
+    here without copying the whole kelurahan at each delta.
+    """
 
     __tablename__ = "dtsen_family_previous"
 
     no_kk: Mapped[str] = mapped_column(String(16), primary_key=True)
-    dtsen_id: Mapped[str] = mapped_column(String(40))
-    desil: Mapped[int] = mapped_column(Integer)
-    programmes: Mapped[str] = mapped_column(String(40))
-    members: Mapped[str] = mapped_column(Text)
+    change: Mapped[str] = mapped_column(String(8))
+    dtsen_id: Mapped[str | None] = mapped_column(String(40))
+    desil: Mapped[int | None] = mapped_column(Integer)
+    programmes: Mapped[str | None] = mapped_column(String(40))
+    members: Mapped[str | None] = mapped_column(Text)
 
 
 class DtsenMember(Base):

@@ -1,4 +1,4 @@
-"""The DTSEN reference in the office: current families and members, the previous version, the state.
+"""The DTSEN reference in the office: current families and members, what the last version changed, the state.
 
 Revision ID: 0018
 Revises: 0016
@@ -16,20 +16,24 @@ branch_labels = None
 depends_on = None
 
 
-def _families(name: str) -> None:
-    op.create_table(name,
+def upgrade() -> None:
+    op.create_table('dtsen_family',
     sa.Column('no_kk', sa.String(length=16), nullable=False),
     sa.Column('dtsen_id', sa.String(length=40), nullable=False),
     sa.Column('desil', sa.Integer(), nullable=False),
     sa.Column('programmes', sa.String(length=40), nullable=False),
     sa.Column('members', sa.Text(), nullable=False),
-    sa.PrimaryKeyConstraint('no_kk', name=op.f(f'pk_{name}'))
+    sa.PrimaryKeyConstraint('no_kk', name=op.f('pk_dtsen_family'))
     )
-
-
-def upgrade() -> None:
-    _families('dtsen_family')
-    _families('dtsen_family_previous')
+    op.create_table('dtsen_family_previous',
+    sa.Column('no_kk', sa.String(length=16), nullable=False),
+    sa.Column('change', sa.String(length=8), nullable=False),
+    sa.Column('dtsen_id', sa.String(length=40), nullable=True),
+    sa.Column('desil', sa.Integer(), nullable=True),
+    sa.Column('programmes', sa.String(length=40), nullable=True),
+    sa.Column('members', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('no_kk', name=op.f('pk_dtsen_family_previous'))
+    )
     op.create_table('dtsen_member',
     sa.Column('nik', sa.String(length=16), nullable=False),
     sa.Column('no_kk', sa.String(length=16), nullable=False),
