@@ -6,7 +6,7 @@ from pathlib import Path
 
 from app.clock import utcnow
 from app.errors import UsulkanError
-from app.i18n import N_, _
+from app.i18n import N_, _, n_
 from app.services import dtsen
 from app.ui.errors import error_text
 from app.ui.qt import (
@@ -87,7 +87,8 @@ class DtsenBox(QGroupBox):
             self.status.setText(_("No DTSEN data in this office yet. It arrives in the sync round, or import the "
                                   "file Dinsos gave you."))
         else:
-            text = _("DTSEN version {version} from {date}: {n} families.").format(
+            text = n_("DTSEN version {version} from {date}: {n} family.",
+                      "DTSEN version {version} from {date}: {n} families.", current.families).format(
                 version=current.version, date=f"{current.issued_at:%d-%m-%Y}", n=current.families)
             if current.expired(utcnow()):
                 text += " " + _("Dinsos marked this data as due for renewal; ask for a newer DTSEN package.")
@@ -124,8 +125,8 @@ class DtsenBox(QGroupBox):
     def save_limit(self) -> None:
         value = self.max_desil.value()
         self.state.run(lambda ctx: dtsen.set_max_desil(ctx, value),
-                       lambda _result: self._say(_("Saved: desil 1 to {n} fits a new-recipient proposal.").format(
-                           n=value), ok=True),
+                       lambda _result: self._say(_("Saved: desil 1 to {limit} fits a new-recipient proposal.").format(
+                           limit=value), ok=True),
                        on_error=lambda error: self._say(error_text(error), ok=False), changes=DTSEN)
 
     def _say(self, text: str, *, ok: bool) -> None:
