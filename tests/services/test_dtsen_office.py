@@ -172,3 +172,18 @@ def test_over_the_network_only_what_is_newer_arrives(server, office, linked):
     assert dtsen.pull(office, transport, now=utcnow()).versions == [1, 2]
     assert dtsen.pull(office, transport, now=utcnow()).versions == []  # nothing newer: nothing changes
     assert dtsen.lookup(office, KK3).desil == 1
+
+
+def test_a_huge_file_is_refused_before_it_is_read_whole(server, office, linked, tmp_path, monkeypatch):
+    from app.services import dtsen as service
+    from app.sync import dtsen as fmt
+
+    monkeypatch.setattr(service, "MAX_PACKAGE_BYTES", 1024)
+    monkeypatch.setattr(fmt, "MAX_PACKAGE_BYTES", 1024)
+    huge = tmp_path / "huge.usulkan-dtsen"
+    huge.write_bytes(b"{" + b" " * 4096)
+    before = everything(office)
+    with pytest.raises(DtsenRefused) as err:
+        dtsen.import_files(office, [huge], now=utcnow())
+    assert err.value.reason == "too_large" and "terlalu besar" in err.value.message()
+    assert everything(office) == before

@@ -108,3 +108,19 @@ def test_above_the_limit_the_editor_suggests_an_update(qtbot, app_state, office,
     assert "usulan pembaruan" in editor.dtsen.route.text() and "Desil 6" in editor.dtsen.route.text()
     qtbot.mouseClick(editor.dtsen.use_button, Qt.MouseButton.LeftButton)
     assert editor.kind.current_kind().value == "pembaruan"
+
+
+def test_stale_data_is_shown_with_a_warning_not_blocked(qtbot, app_state, office, publish, monkeypatch):
+    from datetime import timedelta
+
+    from app.ui.editor import dtsen_panel
+
+    dtsen.import_files(office, [publish(FIRST)], now=utcnow())
+    monkeypatch.setattr(dtsen_panel, "utcnow", lambda: utcnow() + timedelta(days=200))
+    editor = open_editor(app_state, qtbot)
+    kk = editor.household.inputs["kk_number"]
+    kk.setFocus()
+    qtbot.keyClicks(kk, KK)
+    qtbot.waitUntil(editor.dtsen.table.isVisible, timeout=3000)
+    assert "desil 2" in editor.dtsen.summary.text() and "mungkin sudah tidak mutakhir" in editor.dtsen.summary.text()
+    assert editor.dtsen.use_button.isVisible()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.domain.workflow import KIND_LABELS
+from app.clock import utcnow
 from app.i18n import _
 from app.services import dtsen
 from app.ui.qt import (
@@ -79,16 +80,14 @@ class DtsenPanel(QGroupBox):
         candidates = [k for k in (self._typed["kk"], *niks) if len(k) == 16]
 
         def find(ctx):
-            for key in candidates:
-                found = dtsen.lookup(ctx, key)
-                if found is not None:
-                    return found, dtsen.max_desil(ctx), dtsen.status(ctx).version
-            return None, dtsen.max_desil(ctx), dtsen.status(ctx).version
+            found = next((r for r in (dtsen.lookup(ctx, key) for key in candidates) if r is not None), None)
+            return found, dtsen.max_desil(ctx), dtsen.status(ctx)
 
         self.state.run(find, self._found)
 
     def _found(self, result) -> None:
-        self.record, limit, version = result
+        self.record, limit, status = result
+        version = status.version
         has_key = any(len(k) == 16 for k in (self._asked[0], *self._asked[1])) if self._asked else False
         if not version:
             self.summary.setText(_("This office has no DTSEN data yet (Pengaturan, DTSEN data from Dinsos)."))
@@ -104,6 +103,9 @@ class DtsenPanel(QGroupBox):
                 how=how, id=self.record.dtsen_id, desil=self.record.desil,
                 programmes=", ".join(self.record.programmes) or "-"))
             self.advice = dtsen.route(self.record, limit)
+        if version and status.expired(utcnow()):
+            self.summary.setText(self.summary.text() + " " + _(
+                "This DTSEN data is past the date Dinsos gave for renewal; it may be out of date."))
         self._fill()
 
     def _fill(self) -> None:
