@@ -203,12 +203,13 @@ def latest_version(ctx: ServerContext, office_id: str) -> int:
                               .where(DtsenRelease.office_id == office_id)) or 0
 
 
-def packages_after(ctx: ServerContext, office_id: str, after: int, *, limit: int = FEED_PAGE) -> dict:
+def packages_after(ctx: ServerContext, office_id: str, after: int, *, limit: int | None = None) -> dict:
     """The sealed packages that bring an office from ``after`` to the newest version, in order.
 
     From the newest snapshot above ``after`` when there is one (the deltas before it are not
     needed), else the deltas after ``after``; ``more`` when the office must ask again.
     """
+    limit = limit or FEED_PAGE
     with ctx.reading() as session:
         office = _office(session, office_id)
         snapshot = session.scalar(select(func.max(DtsenRelease.version)).where(

@@ -257,20 +257,34 @@ def import_files(ctx: OfficeContext, paths, *, now: datetime) -> ImportReport:
     return apply_packages(ctx, [_read(Path(p)) for p in paths], now=now)
 
 
+MAX_FEED_PAGES = 50
+
+
 def pull(ctx: OfficeContext, transport, *, now: datetime) -> ImportReport:
-    """In the sync round: ask Dinsos for what follows the office's version and apply it (nothing if none)."""
-    office_id, token, _key, (version, _hash) = _link(ctx)
-    answer = transport.get_dtsen(office_id, version, token)
-    packages = answer.get("packages") if isinstance(answer, dict) else None
-    if not isinstance(packages, list) or not all(isinstance(p, str) for p in packages):
-        raise DtsenRefused("bad_format")
-    if not packages:
-        return ImportReport()
-    try:
-        blobs = [b64url_decode(p) for p in packages]
-    except ValueError as err:
-        raise DtsenRefused("bad_format") from err
-    report = apply_packages(ctx, blobs, now=now)
+    """In the sync round: ask Dinsos for what follows the office's version and apply it (nothing if none).
+
+    Dinsos answers at most a page of packages at a time (``more``); each page is checked whole and
+    applied before the next is asked for, from the version the office then has.
+    """
+    report = ImportReport()
+    for _page in range(MAX_FEED_PAGES):
+        office_id, token, _key, (version, _hash) = _link(ctx)
+        answer = transport.get_dtsen(office_id, version, token)
+        packages = answer.get("packages") if isinstance(answer, dict) else None
+        if not isinstance(packages, list) or not all(isinstance(p, str) for p in packages):
+            raise DtsenRefused("bad_format")
+        if not packages:
+            break
+        try:
+            blobs = [b64url_decode(p) for p in packages]
+        except ValueError as err:
+            raise DtsenRefused("bad_format") from err
+        page = apply_packages(ctx, blobs, now=now)
+        report.versions += page.versions
+        report.skipped += page.skipped
+        report.expired = page.expired
+        if answer.get("more") is not True or not page.versions:
+            break
     return report
 
 

@@ -187,3 +187,23 @@ def test_a_huge_file_is_refused_before_it_is_read_whole(server, office, linked, 
         dtsen.import_files(office, [huge], now=utcnow())
     assert err.value.reason == "too_large" and "terlalu besar" in err.value.message()
     assert everything(office) == before
+
+
+def test_a_long_chain_arrives_page_by_page(server, office, linked, monkeypatch):
+    monkeypatch.setattr(server_dtsen, "FEED_PAGE", 2)
+    transport = _Http(server)
+    for n in range(5):
+        rows = FIRST if n % 2 == 0 else SECOND
+        server_dtsen.import_extract(server, linked, _csv(rows))
+        server_dtsen.publish(server, linked)
+    real = transport.get_dtsen
+    answers = []
+
+    def counted(office_id, after, token):
+        answer = real(office_id, after, token)
+        answers.append((after, len(answer["packages"]), answer["more"]))
+        return answer
+
+    transport.get_dtsen = counted
+    assert dtsen.pull(office, transport, now=utcnow()).versions == [1, 2, 3, 4, 5]
+    assert answers == [(0, 2, True), (2, 2, True), (4, 1, False)]
