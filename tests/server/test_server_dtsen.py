@@ -113,3 +113,19 @@ def test_the_cli_imports_and_publishes(ctx, kelurahan, settings, tmp_path, capsy
     assert _open(ctx, kelurahan, data).version == 1
     csv_file.write_bytes(b"wrong,header\n1,2\n")
     assert main(["dtsen", "import", *common, "--office", kelurahan.office_id, str(csv_file)]) == 1
+
+
+def test_a_forced_snapshot_lets_a_behind_office_skip_the_deltas_before_it(ctx, kelurahan, database_url):
+    dtsen.import_extract(ctx, kelurahan.office_id, _csv(*ROWS))
+    first = _open(ctx, kelurahan, dtsen.publish(ctx, kelurahan.office_id).data)
+    dtsen.import_extract(ctx, kelurahan.office_id, _csv(*ROWS[:2]))
+    dtsen.publish(ctx, kelurahan.office_id)  # v2, a delta the office never gets
+    assert dtsen.publish(ctx, kelurahan.office_id, snapshot=True).kind == "snapshot"  # v3
+    dtsen.import_extract(ctx, kelurahan.office_id, _csv(*ROWS))
+    dtsen.publish(ctx, kelurahan.office_id)  # v4, a delta on v3
+    feed = dtsen.packages_after(ctx, kelurahan.office_id, 1)
+    assert feed["latest_version"] == 4 and len(feed["packages"]) == 2
+    v3 = _open(ctx, kelurahan, b64url_decode(feed["packages"][0]), 1, first.manifest.digest)
+    assert v3.version == 3 and v3.manifest.kind == "snapshot" and len(v3.families) == 1
+    v4 = _open(ctx, kelurahan, b64url_decode(feed["packages"][1]), 3, v3.manifest.digest)
+    assert v4.manifest.kind == "delta" and [f.no_kk for f in v4.families] == [KK2]
