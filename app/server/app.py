@@ -244,6 +244,9 @@ def create_app(settings: Settings | None = None, *, context: ServerContext | Non
     from app.server.sync_state import sync_state_router
 
     api.include_router(sync_state_router(ctx))
+    from app.server.dtsen_http import dtsen_router
+
+    api.include_router(dtsen_router(ctx))
     return api
 
 

@@ -410,7 +410,7 @@ def cmd_export(args) -> int:
 
 def parser() -> argparse.ArgumentParser:
     from app import __version__
-    from app.server import cli_doctor, cli_migrate
+    from app.server import cli_doctor, cli_dtsen, cli_migrate
 
     p = argparse.ArgumentParser(prog="usulkan-server", description="Usulkan Dinsos intake server")
     p.add_argument("--version", action="version", version=f"usulkan-server {__version__}")
@@ -430,6 +430,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("init", parents=[common], help="create keys and database").set_defaults(run=cmd_init)
     cli_migrate.add_command(sub, common)
     cli_doctor.add_command(sub, common)
+    cli_dtsen.add_command(sub, common)
     r = sub.add_parser("register-office", parents=[common], help="register a kelurahan")
     r.add_argument("--name", required=True)
     r.add_argument("--village", required=True, help="Kemendagri village code, e.g. 35.75.03.1009")

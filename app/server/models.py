@@ -342,3 +342,41 @@ class LoginFailure(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     username: Mapped[str] = mapped_column(String(64), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class DtsenFamily(Base):
+    """One family of the DTSEN extract Dinsos last imported for an office (migration 0013); ``record`` is
+    the family's canonical JSON as a package carries it."""
+
+    __tablename__ = "dtsen_families"
+
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    no_kk: Mapped[str] = mapped_column(String(16), primary_key=True)
+    record: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class DtsenPublished(Base):
+    """The families as the office's last published DTSEN version holds them: the base of the next delta."""
+
+    __tablename__ = "dtsen_published"
+
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    no_kk: Mapped[str] = mapped_column(String(16), primary_key=True)
+    record: Mapped[str] = mapped_column(Text)
+
+
+class DtsenRelease(Base):
+    """One published DTSEN version of an office: the signed manifest and its plain payload files (sealed
+    to the office's current feed token whenever they are handed out)."""
+
+    __tablename__ = "dtsen_releases"
+
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(8))
+    manifest: Mapped[bytes] = mapped_column(LargeBinary)
+    manifest_hash: Mapped[str] = mapped_column(String(HASH_LEN))
+    families_file: Mapped[bytes] = mapped_column(LargeBinary)
+    removed_file: Mapped[bytes | None] = mapped_column(LargeBinary)
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -43,6 +43,7 @@ class RoundReport:
     error: str | None = None
     not_certified: bool = False
     documents: UploadReport | None = None
+    dtsen_version: int | None = None  # a newer DTSEN version applied in this round
 
 
 @dataclass(frozen=True)
@@ -174,8 +175,25 @@ def run_round(ctx: OfficeContext, transport, *, now: datetime) -> RoundReport:
             report.error = "status_failed"
         if report.error is None and failure is not None:
             report.error = failure
+        if report.error is None and hasattr(transport, "get_dtsen"):
+            _pull_dtsen(ctx, transport, now, report)
     _record(ctx, now, report)
     return report
+
+
+def _pull_dtsen(ctx: OfficeContext, transport, now: datetime, report: RoundReport) -> None:
+    """The DTSEN versions Dinsos published since the office's own; a refusal is logged, the round goes on."""
+    from app.services import dtsen
+
+    try:
+        report.dtsen_version = dtsen.pull(ctx, transport, now=now).version
+    except ServerUnreachable:
+        report.error = UNREACHABLE
+    except ServerError as err:
+        report.error = err.code
+    except UsulkanError as err:
+        log.warning("DTSEN packages not applied: %s", err)
+        report.error = f"dtsen_{getattr(err, 'reason', 'failed')}"
 
 
 @dataclass(frozen=True)

@@ -255,3 +255,5 @@ from app.storage import handover_models  # noqa: E402, F401
 from app.storage import lurah_models  # noqa: E402, F401
 # Documents prepared for Dinsos and the photo settings, the same way.
 from app.storage import document_models  # noqa: E402, F401
+# The DTSEN reference (current and previous version, the route setting), the same way.
+from app.storage import dtsen_models  # noqa: E402, F401

@@ -74,13 +74,16 @@ def feed_token_digest(feed_token: str) -> str:
     return hashlib.sha256(feed_token.encode("utf-8")).hexdigest()
 
 
-def file_key(token_digest: str, office_id: str) -> bytes:
-    """The AES-256 key of one office's return files (HKDF-SHA256 over the feed token's digest)."""
+def file_key(token_digest: str, office_id: str, *, salt: bytes = _KDF_SALT) -> bytes:
+    """The AES-256 key of one office's return files (HKDF-SHA256 over the feed token's digest).
+
+    Another file format for the office passes its own ``salt`` and so gets a key of its own.
+    """
     try:
         secret = bytes.fromhex(token_digest)
     except ValueError as err:
         raise ReturnFileInvalid("bad_format") from err
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=_KDF_SALT,
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt,
                 info=office_id.encode("utf-8")).derive(secret)
 
 

@@ -177,6 +177,11 @@ class HttpTransport:
         return _json(self._request("GET", f"/v1/offices/{office_id}/sync-state", params={"after": after},
                                    headers={"Authorization": f"Bearer {token}"}))
 
+    def get_dtsen(self, office_id: str, after: int, token: str) -> dict:
+        """The sealed DTSEN packages after version ``after`` (docs/server.md, DTSEN reference)."""
+        return _json(self._request("GET", f"/v1/offices/{office_id}/dtsen", params={"after": after},
+                                   headers={"Authorization": f"Bearer {token}"}))
+
     def get_statuses(self, office_id: str, after: int, token: str) -> dict:
         return _json(self._request(
             "GET", f"/v1/offices/{office_id}/statuses", params={"after": after},

@@ -46,6 +46,7 @@ from PySide6.QtCore import (  # noqa: F401
 )
 from PySide6.QtGui import (  # noqa: F401
     QAction,
+    QTextCharFormat,
     QBrush,
     QCloseEvent,
     QColor,
@@ -71,6 +72,7 @@ from PySide6.QtGui import (  # noqa: F401
 )
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter  # noqa: F401
 from PySide6.QtWidgets import (  # noqa: F401
+    QCalendarWidget,
     QAbstractItemView,
     QApplication,
     QButtonGroup,

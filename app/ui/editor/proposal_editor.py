@@ -13,6 +13,7 @@ from app.services.proposals import add_proposal, get_proposal, update_proposal
 from app.services.validation import check_draft
 from app.ui.editor.attachments_panel import AttachmentsPanel
 from app.ui.editor.autosave import Autosave
+from app.ui.editor.dtsen_panel import DtsenPanel
 from app.ui.editor.history_view import HistoryView
 from app.ui.editor.household_section import HouseholdSection
 from app.ui.editor.issues_panel import IssuesPanel
@@ -89,6 +90,9 @@ class ProposalEditor(QDialog):
         column = QVBoxLayout(form)
         column.setSpacing(14)
         column.addWidget(self.household)
+        self.dtsen = DtsenPanel(state)
+        self.dtsen.use_kind.connect(self._use_dtsen_kind)
+        column.addWidget(self.dtsen)
         column.addWidget(self.members, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -191,6 +195,22 @@ class ProposalEditor(QDialog):
             self.kind.set_values(data)
         finally:
             self._filling = False
+        self._show_dtsen()
+
+    def _show_dtsen(self, data: dict | None = None) -> None:
+        """The registry's record beside what is typed (looked up again when the No. KK or a NIK changed)."""
+        if data is None:
+            data = self.form_data(readable=True)[0]
+        self.dtsen.show_typed(data["household"], data["household"]["members"], data)
+
+    def _use_dtsen_kind(self, kind: str) -> None:
+        """The operator took the suggested kind: set it (and the registry's desil if none was typed)."""
+        if self.kind.kind.isEnabled():
+            self.kind.kind.setCurrentIndex(self.kind.kind.findData(kind))
+        record = self.dtsen.record
+        if record is not None and self.kind.desil.currentData() is None and self.kind.desil.isEnabled():
+            self.kind.desil.setCurrentIndex(self.kind.desil.findData(record.desil))
+        self.tabs.setCurrentWidget(self.kind)
 
     def payload(self) -> dict:
         """What autosave keeps: the raw form, even invalid, and the warnings already confirmed."""
@@ -227,6 +247,7 @@ class ProposalEditor(QDialog):
         if self.state.ctx is None:
             return
         data, local = self.form_data(readable=True)
+        self._show_dtsen(data)
         try:
             draft = proposal_from_dict(data)
         except InputInvalid as error:
@@ -266,6 +287,7 @@ class ProposalEditor(QDialog):
         self.members.commit_open_editor()
         raw, _problems = self.form_data()
         data, local = self.form_data(readable=True)
+        self._show_dtsen(data)
         try:
             draft = proposal_from_dict(data)
         except InputInvalid as error:

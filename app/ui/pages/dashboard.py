@@ -11,6 +11,7 @@ from app.services.dashboard import Overview, overview
 from app.services.lurah_todo import LurahTodos
 from app.ui.errors import error_text
 from app.ui.list_request import StateList
+from app.ui.pages.dashboard_cutoff import CutoffCard
 from app.ui.people.common import wib_date
 from app.ui.qt import (
     QFont,
@@ -156,6 +157,7 @@ class DashboardPage(QWidget):
         line.setSpacing(12)
         line.addWidget(self.queue_card, 1)
         line.addWidget(self.dinsos_card, 2)
+        self.cutoff_card = CutoffCard()
 
         attention_heading = QLabel(_("Needs attention"))
         attention_heading.setObjectName("sectionHeading")
@@ -183,6 +185,7 @@ class DashboardPage(QWidget):
         layout.addWidget(self.backup_warning)
         layout.addLayout(grid)
         layout.addLayout(line)
+        layout.addWidget(self.cutoff_card)
         layout.addWidget(attention_heading)
         layout.addWidget(self.message)
         layout.addWidget(self.attention, 1)
@@ -233,6 +236,7 @@ class DashboardPage(QWidget):
         self.queue_card.set_value(str(data.queue_size))
         self.dinsos_card.set_value(dinsos_state_text(data.server_url, data.last_dinsos_contact,
                                                      data.dinsos_unreachable))
+        self.cutoff_card.show_month(today_wib(), data.counts)
         self._fill_attention(data)
         self._warn_backup(data.backup)
         self._finished()

@@ -7,6 +7,7 @@ from app.i18n import N_, _
 from app.services.office import change_passphrase, server_url, set_server_url
 from app.ui.errors import error_text
 from app.ui.language import switch_language
+from app.ui.pages.settings_dtsen import DtsenBox
 from app.ui.pages.settings_photos import PhotoBox
 from app.ui.pages.settings_print import PrintBox
 from app.ui.pages.settings_update import UpdateBox
@@ -85,6 +86,8 @@ class SettingsPage(QWidget):
         layout.addWidget(self.print_box)
         self.photo_box = PhotoBox(state)
         layout.addWidget(self.photo_box)
+        self.dtsen_box = DtsenBox(state)
+        layout.addWidget(self.dtsen_box)
         layout.addWidget(self._passphrase_box())
         layout.addStretch(1)
         scroll = QScrollArea()

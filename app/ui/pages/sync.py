@@ -70,6 +70,13 @@ def reason_text(code: str | None) -> str:
     if code.startswith("http_5") or code.startswith("http_"):
         return _("The Dinsos server answered with an error ({code}). Sending is tried again by itself.").format(
             code=code.removeprefix("http_"))
+    if code.startswith("dtsen_"):
+        from app.sync.dtsen import DtsenRefused
+
+        inner = code.removeprefix("dtsen_")
+        why = _(DtsenRefused.messages[inner][0]) if inner in DtsenRefused.messages else inner
+        return _("The DTSEN data from Dinsos was not applied: {why} The office keeps the version it has.").format(
+            why=why)
     for prefix, family in (("receipt_", ReceiptInvalid), ("status_", None)):
         if code.startswith(prefix):
             inner = code.removeprefix(prefix)
