@@ -255,3 +255,5 @@ from app.storage import handover_models  # noqa: E402, F401
 from app.storage import lurah_models  # noqa: E402, F401
 # Documents prepared for Dinsos and the photo settings, the same way.
 from app.storage import document_models  # noqa: E402, F401
+# Ground checks by field staff (household records, assignments, results), the same way.
+from app.storage import field_models  # noqa: E402, F401

@@ -1,0 +1,179 @@
+"""Ground checks end to end: assignment out to one field person, results back signed, merged field by field."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from app.domain.workflow import RoleNotAllowed
+from app.services import field, field_laptop, operators, outbox, proposal_io, proposals
+from app.services.office import open_office
+from app.storage.field_models import FieldResultRow
+from app.sync import field as files
+from app.sync.canonical import b64url_decode, b64url_encode, canonical_bytes
+from test_sync_world import dinsos, linked, lurah  # noqa: F401
+from tests import factories
+from tests.conftest import LURAH_PASS
+
+FIELD_PASS = "kebun mangga biru 42"
+KK1, KK2 = "3575031201090001", "3575031201090002"
+START = {"floor_material": "earth", "wall_material": "bamboo", "income_band": "below_1m" }
+
+
+def _income(code):
+    from app.domain.socioeconomic import CATALOGUE
+    return CATALOGUE["income_band"].codes[code]
+
+
+def enrol_field(lurah_ctx, folder, name, fast_kdf):
+    enrolled = operators.enrol_operator(lurah_ctx, name=name, role="field_staff", passphrase=FIELD_PASS,
+                                        confirmation=factories.approve(lurah_ctx, "enrol", passphrase=LURAH_PASS),
+                                        kdf=fast_kdf)
+    assert enrolled.certificate.role == "field_staff"
+    ctx = open_office(folder, enrolled.operator_id, FIELD_PASS)
+    field_laptop.ensure_box_key(ctx)
+    return ctx
+
+
+@pytest.fixture
+def world(linked, lurah, created_office, fast_kdf):
+    folder = created_office[0]
+    citra = enrol_field(lurah, folder, "Citra Lapangan", fast_kdf)
+    dodi = enrol_field(lurah, folder, "Dodi Lapangan", fast_kdf)
+    start = {**START, "income_band": _income(0)}
+    field.record_household(linked, KK1, head_name="Siti Aminah", address="Jl. Mawar 3", values=start)
+    field.record_household(linked, KK2, head_name="Budi Santoso", address="Jl. Melati 9", values=start)
+    yield linked, citra, dodi
+    citra.close()
+    dodi.close()
+
+
+def record(assignment, kk, **changes):
+    household = next(h for h in assignment.households if h.kk_number == kk)
+    return files.ResultRecord(kk, household.base_version, {**household.base_values, **changes},
+                              assignment.issued_at + timedelta(days=1),
+                              (files.Photo("front", b"\xff\xd8 depan " + kk.encode()),), "-7.6453", "112.9075",
+                              "Sudah dicek")
+
+
+def test_field_staff_cannot_do_operator_work(world):
+    office, citra, _ = world
+    draft = proposal_io.proposal_from_dict(factories.household_with(["3575034708850001"]))
+    with pytest.raises(RoleNotAllowed):
+        proposals.add_proposal(citra, draft)
+    summary = proposals.add_proposal(office, draft)
+    with pytest.raises(RoleNotAllowed):
+        outbox.queue_proposal(citra, summary.id)
+    with pytest.raises(RoleNotAllowed):
+        field.write_assignment(citra, citra.operator_id, [KK1], date(2026, 12, 20))
+    with pytest.raises(field_laptop.FieldStaffOnly):
+        field_laptop.ensure_box_key(office)
+
+
+def test_end_to_end_with_a_conflict_decided_by_the_operator(world):
+    office, citra, dodi = world
+    data = field.write_assignment(office, citra.operator_id, [KK1, KK2], date(2026, 12, 20))
+    with pytest.raises(files.FieldFileRefused) as err:
+        field_laptop.open_assignment(dodi, data)  # another person: opens nothing
+    assert err.value.reason == "not_for_you"
+    assignment = field_laptop.open_assignment(citra, data)
+    assert {h.kk_number for h in assignment.households} == {KK1, KK2}
+    assert assignment.households[0].base_values["floor_material"] == "earth"
+    # Meanwhile the office changes KK1's walls.
+    field.record_household(office, KK1, head_name="Siti Aminah", address="Jl. Mawar 3",
+                           values={"wall_material": "masonry"})
+    results = field_laptop.write_results(citra, assignment, [
+        record(assignment, KK1, floor_material="cement_brick", wall_material="wood_board"),
+        record(assignment, KK2, floor_material="ceramic_marble", income_band=_income(2)),
+    ])
+    report = field.import_results(office, results)
+    assert (report.already_imported, report.households, report.applied) == (False, 2, 2)
+    kk1, kk2 = field.get_household(office, KK1), field.get_household(office, KK2)
+    assert kk1.values["floor_material"] == "cement_brick" and kk1.values["wall_material"] == "masonry"
+    assert kk2.values["floor_material"] == "ceramic_marble" and kk2.values["income_band"] == _income(0)
+    pending = {(c.kk_number, c.variable): c for c in field.conflicts(office)}
+    assert set(pending) == {(KK1, "wall_material"), (KK2, "income_band")}
+    assert pending[(KK2, "income_band")].reason == "eligibility"
+    field.decide(office, pending[(KK1, "wall_material")], "wood_board")  # pakai nilai lapangan
+    field.decide(office, pending[(KK2, "income_band")], _income(0))  # pakai nilai kantor
+    assert field.get_household(office, KK1).values["wall_material"] == "wood_board"
+    assert field.get_household(office, KK2).values["income_band"] == _income(0)
+    assert field.conflicts(office) == []
+    # The same file again changes nothing.
+    before = (field.get_household(office, KK1), field.get_household(office, KK2))
+    again = field.import_results(office, results)
+    assert again.already_imported and (field.get_household(office, KK1), field.get_household(office, KK2)) == before
+
+
+def test_tampered_or_foreign_results_change_nothing(world):
+    office, citra, dodi = world
+    data = field.write_assignment(office, citra.operator_id, [KK1], date(2026, 12, 20))
+    assignment = field_laptop.open_assignment(citra, data)
+    results = field_laptop.write_results(citra, assignment, [record(assignment, KK1, floor_material="cement_brick")])
+    obj = json.loads(results)
+    sealed = bytearray(b64url_decode(obj["sealed"]))
+    sealed[40] ^= 0x20
+    obj["sealed"] = b64url_encode(bytes(sealed))
+    with pytest.raises(files.FieldFileRefused):
+        field.import_results(office, canonical_bytes(obj))
+    # Dodi signs results for Citra's assignment: not his assignment.
+    forged = files.Assignment(**{**assignment.__dict__, "person_id": dodi.operator_id})
+    with pytest.raises(field_laptop.FieldStaffOnly):
+        field_laptop.write_results(dodi, assignment, [record(assignment, KK1)])
+    wrong = field_laptop.write_results(dodi, forged, [record(assignment, KK1, floor_material="tile_terrazzo")])
+    with pytest.raises(field.ResultsNotOurs):
+        field.import_results(office, wrong)
+    # A household that was not assigned.
+    stray = field_laptop.write_results(citra, assignment, [
+        files.ResultRecord(KK2, 2, dict(START), assignment.issued_at)])
+    with pytest.raises(field.ResultsDoNotMatch):
+        field.import_results(office, stray)
+    assert field.get_household(office, KK1).values["floor_material"] == "earth"
+    with office.reading() as session:
+        assert session.scalar(select(func.count()).select_from(FieldResultRow)) == 0
+
+
+def test_remarks_ride_on_the_next_assignment(world):
+    office, citra, _ = world
+    field.add_remark(office, citra.operator_id, KK1, "question", "Foto KK buram, tolong ulangi")
+    first = field_laptop.open_assignment(citra, field.write_assignment(office, citra.operator_id, [KK1],
+                                                                       date(2026, 12, 20)))
+    assert first.households[0].remarks == (files.Remark("question", "Foto KK buram, tolong ulangi"),)
+    second = field_laptop.open_assignment(citra, field.write_assignment(office, citra.operator_id, [KK1],
+                                                                        date(2026, 12, 21)))
+    assert second.households[0].remarks == ()
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(order=st.permutations([0, 1, 2]), repeat=st.lists(st.integers(0, 2), max_size=2))
+def test_any_order_and_repeat_of_results_files_converges(linked, lurah, created_office, fast_kdf, order, repeat):
+    # One office per example would be slow; each example uses fresh households instead.
+    folder = created_office[0]
+    people = field.field_people(linked)
+    if not people:
+        enrol_field(lurah, folder, "Citra Lapangan", fast_kdf).close()
+        people = field.field_people(linked)
+    citra = open_office(folder, people[0].id, FIELD_PASS)
+    try:
+        states = []
+        for sequence in (order, [0, 1, 2]):
+            kk = f"35750312010{len(field.list_households(linked)):05d}"
+            field.record_household(linked, kk, head_name="Uji", address="Jl. Uji", values=dict(START))
+            files_out = []
+            for changes in ({"floor_material": "cement_brick"}, {"wall_material": "masonry"},
+                            {"floor_material": "wood_board"}):
+                a = field_laptop.open_assignment(citra, field.write_assignment(linked, citra.operator_id, [kk],
+                                                                               date(2026, 12, 20)))
+                files_out.append(field_laptop.write_results(citra, a, [record(a, kk, **changes)]))
+            for index in [*sequence, *repeat]:
+                field.import_results(linked, files_out[index])
+            conflicts = [(c.variable, c.field_values) for c in field.conflicts(linked) if c.kk_number == kk]
+            states.append((field.get_household(linked, kk).values, conflicts))
+        assert states[0] == states[1]
+    finally:
+        citra.close()
