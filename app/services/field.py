@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain import field_merge, workflow
+from app.domain.errors import Term
 from app.domain.socioeconomic import CATALOGUE, VARIABLES
 from app.errors import UsulkanError
 from app.i18n import N_
@@ -98,7 +99,7 @@ def _check_values(values: dict[str, str]) -> None:
     for code, value in values.items():
         variable = CATALOGUE.get(code)
         if variable is None or not variable.allows(value):
-            raise InvalidValue(value=value, variable=variable.label if variable else code)
+            raise InvalidValue(value=value, variable=Term(variable.label) if variable else code)
 
 
 def _new_version(session: Session, row: HouseholdRecord, values: dict, source: str, who: str | None, now) -> None:
