@@ -16,7 +16,7 @@ from app.services.office import open_office
 from app.storage.field_models import FieldResultRow
 from app.sync import field as files
 from app.sync.canonical import b64url_decode, b64url_encode, canonical_bytes
-from test_sync_world import dinsos, linked, lurah  # noqa: F401
+from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
 from tests import factories
 from tests.conftest import LURAH_PASS
 
