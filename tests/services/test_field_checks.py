@@ -177,3 +177,29 @@ def test_any_order_and_repeat_of_results_files_converges(linked, lurah, created_
         assert states[0] == states[1]
     finally:
         citra.close()
+
+
+def test_a_box_key_planted_by_an_operator_is_never_sealed_to(world):
+    # The operator holds the data key and adds a "box key" for Citra, signed by the operator's own key.
+    from app.services import keys as office_keys
+    from app.storage.field_models import FieldBoxKey
+    from app.sync import keys
+
+    office, citra, _ = world
+    planted = keys.generate_x25519()
+    with office.transaction() as session:
+        box = files.issue_box_key(office_keys.signer_in(office, session), office_id=office_keys.server_office_id(session),
+                                  person_id=citra.operator_id, public_key=keys.public_bytes(planted.public_key()),
+                                  issued_at=office.clock())
+        session.add(FieldBoxKey(person_id=citra.operator_id, statement=box.to_bytes().decode(), created_at=office.clock()))
+    data = field.write_assignment(office, citra.operator_id, [KK1], date(2026, 12, 20))
+    with pytest.raises(files.FieldFileRefused):
+        files.open_assignment(data, planted, office_id=box.office_id, person_id=citra.operator_id,
+                              authority=b"\x00" * 32)
+    assert field_laptop.open_assignment(citra, data).households[0].kk_number == KK1
+
+
+def test_an_operator_is_not_field_staff(world):
+    office, _, _ = world
+    with pytest.raises(field.NotFieldStaff):
+        field.write_assignment(office, office.operator_id, [KK1], date(2026, 12, 20))
