@@ -140,3 +140,32 @@ class FieldRemark(Base):
     made_by: Mapped[str] = mapped_column(ForeignKey("operator.id"))
     made_at: Mapped[datetime] = mapped_column(DateTime)
     sent_in: Mapped[str | None] = mapped_column(String(UUID_LEN))
+
+
+class FieldInbox(Base):
+    """On the field person's side: an assignment file they opened, kept as it came (still sealed to them)."""
+
+    __tablename__ = "field_inbox"
+
+    assignment_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("operator.id"), index=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FieldDraft(Base):
+    """On the field person's side: what they recorded for one household so far (kept across days offline)."""
+
+    __tablename__ = "field_draft"
+    __table_args__ = (UniqueConstraint("assignment_id", "kk_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("field_inbox.assignment_id"), index=True)
+    kk_number: Mapped[str] = mapped_column(String(16))
+    values: Mapped[dict] = mapped_column(JSON, default=dict)
+    # kind -> base64url of the photo's bytes
+    photos: Mapped[dict] = mapped_column(JSON, default=dict)
+    latitude: Mapped[str | None] = mapped_column(String(20))
+    longitude: Mapped[str | None] = mapped_column(String(20))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    saved_at: Mapped[datetime] = mapped_column(DateTime)

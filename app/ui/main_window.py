@@ -69,7 +69,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("sync", "app.ui.pages.sync", "SyncPage", N_("Sending")),
     PageSpec("people", "app.ui.pages.people", "PeoplePage", N_("People")),
     PageSpec("playbook", "app.ui.pages.playbook", "PlaybookPage", N_("Playbook")),
-    PageSpec("field", "app.ui.pages.field", "FieldChecksPage", N_("Ground checks")),
+    PageSpec("field", "app.ui.pages.field_work", "GroundChecksPage", N_("Ground checks")),
     PageSpec("settings", "app.ui.pages.settings", "SettingsPage", N_("Settings")),
 )
 

@@ -140,9 +140,36 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_field_remark")),
     )
     op.create_index(op.f("ix_field_remark_person_id"), "field_remark", ["person_id"])
+    op.create_table(
+        "field_inbox",
+        sa.Column("assignment_id", sa.String(36), nullable=False),
+        sa.Column("person_id", sa.String(36), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("opened_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["person_id"], ["operator.id"], name=op.f("fk_field_inbox_person_id_operator")),
+        sa.PrimaryKeyConstraint("assignment_id", name=op.f("pk_field_inbox")),
+    )
+    op.create_index(op.f("ix_field_inbox_person_id"), "field_inbox", ["person_id"])
+    op.create_table(
+        "field_draft",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("assignment_id", sa.String(36), nullable=False),
+        sa.Column("kk_number", sa.String(16), nullable=False),
+        sa.Column("values", sa.JSON(), nullable=False),
+        sa.Column("photos", sa.JSON(), nullable=False),
+        sa.Column("latitude", sa.String(20), nullable=True),
+        sa.Column("longitude", sa.String(20), nullable=True),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("saved_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["assignment_id"], ["field_inbox.assignment_id"],
+                                name=op.f("fk_field_draft_assignment_id_field_inbox")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_field_draft")),
+        sa.UniqueConstraint("assignment_id", "kk_number", name=op.f("uq_field_draft_assignment_id")),
+    )
+    op.create_index(op.f("ix_field_draft_assignment_id"), "field_draft", ["assignment_id"])
 
 
 def downgrade() -> None:
-    for table in ("field_remark", "field_decision", "field_merge_base", "field_photo", "field_result",
+    for table in ("field_draft", "field_inbox", "field_remark", "field_decision", "field_merge_base", "field_photo", "field_result",
                   "field_assignment", "field_box_key", "household_record_version", "household_record"):
         op.drop_table(table)
