@@ -7,7 +7,7 @@ from pathlib import Path
 
 from app.domain.field_merge import REASON_LABELS
 from app.domain.socioeconomic import CATALOGUE
-from app.i18n import N_, _
+from app.i18n import N_, _, n_
 from app.services import field
 from app.sync.field import MAX_FILE_BYTES
 from app.storage.fsutil import write_atomic
@@ -179,9 +179,11 @@ class FieldChecksPage(QWidget):
 
         def done(data: bytes) -> None:
             write_atomic(Path(path), data)
-            self.prompts.info(_("Assignment written"), _(
+            self.prompts.info(_("Assignment written"), n_(
+                "The assignment file for {count} household is saved. Only the chosen field person can open it "
+                "on their laptop.",
                 "The assignment file for {count} households is saved. Only the chosen field person can open it "
-                "on their laptop.").format(count=len(chosen)))
+                "on their laptop.", len(chosen)).format(count=len(chosen)))
 
         self.state.run(lambda ctx: field.write_assignment(ctx, person, chosen, due), done, changes="field")
 
@@ -196,8 +198,10 @@ class FieldChecksPage(QWidget):
             if report.already_imported:
                 text = _("This results file was imported before; nothing changed.")
             else:
-                text = _("Results of {name} for {count} households imported: {applied} items applied, "
-                         "{conflicts} waiting for your decision.").format(
+                text = n_("Results of {name} for {count} household imported: {applied} applied, "
+                          "{conflicts} waiting for your decision.",
+                          "Results of {name} for {count} households imported: {applied} applied, "
+                          "{conflicts} waiting for your decision.", report.households).format(
                     name=report.person_name, count=report.households, applied=report.applied,
                     conflicts=report.conflicts)
             self.prompts.info(_("Results imported"), text)
