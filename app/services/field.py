@@ -271,6 +271,8 @@ def import_results(ctx: OfficeContext, data: bytes) -> ImportReport:
             # A certificate this office issued; a revoked person's newer files stop here too.
             raise files.FieldFileRefused("not_certified")
         person = session.get(Operator, results.person_id)
+        if person is None or not person.active or person.role != "field_staff":
+            raise files.FieldFileRefused("not_certified")  # revoked since, or never field staff
         if session.scalars(select(FieldResultRow.id).where(FieldResultRow.results_id == results.results_id)).first():
             return ImportReport(results.results_id, person.name, len(results.records), True, 0, 0)
         for record in results.records:

@@ -14,9 +14,12 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import (
+    X25519PrivateKey,
+    X25519PublicKey,
+)
 
 from app.domain.socioeconomic import CATALOGUE
 from app.i18n import N_
@@ -33,7 +36,15 @@ from app.sync.canonical import (
 from app.sync.certificates import OperatorCertificate, verify_certificate
 from app.sync.envelope import SUITE
 from app.sync.errors import CertificateError, FormatInvalid, NotCanonical, _Reasoned
-from app.sync.keys import KEY_BYTES, KEY_ID, SIGNATURE_BYTES, Signer, key_id, public_bytes, verify_ed25519
+from app.sync.keys import (
+    KEY_BYTES,
+    KEY_ID,
+    SIGNATURE_BYTES,
+    Signer,
+    key_id,
+    public_bytes,
+    verify_ed25519,
+)
 
 FILE_FORMAT = "usulkan-field-file"
 ASSIGNMENT_FORMAT = "usulkan-field-assignment"
@@ -55,7 +66,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 class FieldFileRefused(_Reasoned):
     """A field file that must not be used; nothing is changed by it."""
 
-    messages = {
+    messages: ClassVar[dict[str, tuple[str, str | None]]] = {
         "damaged": (N_("The field file is damaged or is not a Usulkan field file."),
                     N_("Ask for the file again; copy it whole.")),
         "too_large": (N_("The field file is too large."), None),

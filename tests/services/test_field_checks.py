@@ -16,9 +16,9 @@ from app.services.office import open_office
 from app.storage.field_models import FieldResultRow
 from app.sync import field as files
 from app.sync.canonical import b64url_decode, b64url_encode, canonical_bytes
-from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
 from tests import factories
 from tests.conftest import LURAH_PASS
+from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
 
 FIELD_PASS = "kebun mangga biru 42"
 KK1, KK2 = "3575031201090001", "3575031201090002"
@@ -203,3 +203,19 @@ def test_an_operator_is_not_field_staff(world):
     office, _, _ = world
     with pytest.raises(field.NotFieldStaff):
         field.write_assignment(office, office.operator_id, [KK1], date(2026, 12, 20))
+
+
+def test_results_of_a_revoked_field_person_are_refused(world):
+    office, citra, _ = world
+    assignment = field_laptop.open_assignment(citra, field.write_assignment(office, citra.operator_id, [KK1],
+                                                                            date(2026, 12, 20)))
+    results = field_laptop.write_results(citra, assignment, [record(assignment, KK1, floor_material="cement_brick")])
+    # What revocation leaves in the database (the re-key needs every other window closed, which
+    # this world of open sessions does not allow): the person inactive.
+    from app.storage.models import Operator
+    with office.transaction() as session:
+        session.get(Operator, citra.operator_id).active = False
+    with pytest.raises(files.FieldFileRefused) as err:
+        field.import_results(office, results)
+    assert err.value.reason == "not_certified"
+    assert field.get_household(office, KK1).values["floor_material"] == "earth"

@@ -71,7 +71,7 @@ def test_assign_import_and_decide_by_clicking(qapp, qtbot, linked, lurah, create
         by_item = {page.pending[r].variable: r for r in range(2)}
         assert page.conflict_table.item(by_item["floor_material"], 3).text() == "Ubin, tegel, atau teraso"
         # pakai nilai lapangan for the floor, pakai nilai kantor for the income.
-        office_button, field_button = page.decision_buttons[by_item["floor_material"]]
+        _office_button, field_button = page.decision_buttons[by_item["floor_material"]]
         assert field_button.text() == "Pakai nilai lapangan"
         qtbot.mouseClick(field_button, Qt.MouseButton.LeftButton)
         income_row = next(r for r, c in enumerate(page.pending) if c.variable == "income_band")

@@ -9,8 +9,8 @@ from app.domain.field_merge import REASON_LABELS
 from app.domain.socioeconomic import CATALOGUE
 from app.i18n import N_, _, n_
 from app.services import field
-from app.sync.field import MAX_FILE_BYTES
 from app.storage.fsutil import write_atomic
+from app.sync.field import MAX_FILE_BYTES
 from app.ui.editor.prompts import Prompts
 from app.ui.errors import error_text
 from app.ui.qt import (

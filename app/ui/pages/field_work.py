@@ -117,7 +117,7 @@ class FieldWorkPage(QWidget):
         self.state.run(lambda ctx: field_work.draft_for(ctx, assignment, household.kk_number), self._fill)
 
     def _fill(self, draft: field_work.Draft) -> None:
-        assignment, household = self.current
+        household = self.current[1]
         self.draft = draft
         while self.form.rowCount():
             self.form.removeRow(0)
@@ -160,7 +160,7 @@ class FieldWorkPage(QWidget):
     def save(self) -> None:
         if self.current is None or self.draft is None:
             return
-        assignment, household = self.current
+        assignment = self.current[0]
         draft = self.draft
         draft.values = {code: combo.currentData() for code, combo in self.combos.items()
                         if combo.currentData() is not None}
