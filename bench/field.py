@@ -28,7 +28,12 @@ from sqlalchemy.orm import Session
 from app.services.field import remerge_in
 from app.storage import migrate
 from app.storage.engine import make_engine
-from app.storage.field_models import FieldAssignment, FieldResultRow, HouseholdRecord, HouseholdRecordVersion
+from app.storage.field_models import (
+    FieldAssignment,
+    FieldResultRow,
+    HouseholdRecord,
+    HouseholdRecordVersion,
+)
 from app.storage.models import Operator
 from app.sync import field as files
 from app.sync import keys
