@@ -384,3 +384,36 @@ def decide(ctx: OfficeContext, conflict: ConflictView, value: str | None) -> Hou
         ctx.audit(session, "field.decide", "household_record", conflict.kk_number, variable=conflict.variable,
                   took="office" if value == conflict.office_value else "field")
         return _view(session.get(HouseholdRecord, conflict.kk_number))
+
+
+def take_in_ground_checks(ctx: OfficeContext) -> list[str]:
+    """A household record for every proposal waiting for its ground check that has none yet.
+
+    Its values are the DTSEN values the proposal names as they are registered (each change's old
+    value), so the field person checks them against what they find. Returns the new No. KKs.
+    """
+    from app.domain.workflow import State
+    from app.storage.models import Household, Proposal
+
+    _office_work(ctx)
+    now = _now(ctx)
+    made = []
+    with ctx.transaction() as session:
+        rows = session.execute(select(Proposal, Household).join(Household, Household.proposal_id == Proposal.id)
+                               .where(Proposal.state == State.GROUND_CHECK.value)).all()
+        for proposal, household in rows:
+            if household.kk_number in made or session.get(HouseholdRecord, household.kk_number) is not None:
+                continue
+            values = {c["variable"]: c["old"] for c in proposal.changes
+                      if c["variable"] in CATALOGUE and CATALOGUE[c["variable"]].allows(c["old"])}
+            head = household.members[0].name if household.members else household.kk_number
+            address = f"{household.address} RT {household.rt}/RW {household.rw}"
+            record = HouseholdRecord(kk_number=household.kk_number, head_name=head, address=address, values={},
+                                     version=0, updated_at=now)
+            session.add(record)
+            session.flush()
+            _new_version(session, record, values, "office", ctx.operator_id, now)
+            ctx.audit(session, "household_record.from_proposal", "household_record", household.kk_number,
+                      proposal_id=proposal.id)
+            made.append(household.kk_number)
+    return made

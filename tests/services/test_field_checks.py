@@ -219,3 +219,21 @@ def test_results_of_a_revoked_field_person_are_refused(world):
         field.import_results(office, results)
     assert err.value.reason == "not_certified"
     assert field.get_household(office, KK1).values["floor_material"] == "earth"
+
+
+def test_a_pembaruan_sent_to_ground_check_becomes_a_household_to_assign(world):
+    from app.domain import workflow
+
+    office, citra, _ = world
+    data = factories.household_with(["3575034708850003"], kk="3575031203100077")
+    data.update(kind="pembaruan", programmes=[],
+                changes=[{"variable": "floor_material", "old": "ceramic_marble", "new": "earth"}])
+    summary = proposals.add_proposal(office, proposal_io.proposal_from_dict(data))
+    proposals.apply_action(office, summary.id, workflow.Action.SEND_TO_GROUND_CHECK)
+    assert field.take_in_ground_checks(office) == ["3575031203100077"]
+    assert field.take_in_ground_checks(office) == []  # once
+    record = field.get_household(office, "3575031203100077")
+    assert record.values == {"floor_material": "ceramic_marble"} and record.version == 1
+    assignment = field_laptop.open_assignment(citra, field.write_assignment(office, citra.operator_id,
+                                                                            [record.kk_number], date(2026, 12, 20)))
+    assert assignment.households[0].base_values == {"floor_material": "ceramic_marble"}

@@ -92,3 +92,27 @@ def test_assign_import_and_decide_by_clicking(qapp, qtbot, linked, lurah, create
     finally:
         state.ctx = None
         citra.close()
+
+
+def test_take_in_a_proposal_waiting_for_its_ground_check(qapp, qtbot, linked, tmp_path):
+    from app.domain import workflow
+    from app.services import proposal_io, proposals
+    from tests import factories
+
+    data = factories.household_with(["3575034708850003"], kk="3575031203100077")
+    data.update(kind="pembaruan", programmes=[],
+                changes=[{"variable": "floor_material", "old": "ceramic_marble", "new": "earth"}])
+    summary = proposals.add_proposal(linked, proposal_io.proposal_from_dict(data))
+    proposals.apply_action(linked, summary.id, workflow.Action.SEND_TO_GROUND_CHECK)
+    state = AppState(linked.folder, runner=InlineRunner())
+    state.sign_in(linked)
+    page = FieldChecksPage(state)
+    page.prompts = answers = Files(tmp_path)
+    qtbot.addWidget(page)
+    try:
+        assert page.table.rowCount() == 0
+        qtbot.mouseClick(page.take_in_button, Qt.MouseButton.LeftButton)
+        assert page.table.rowCount() == 1 and page.table.item(0, 0).text() == "3575031203100077"
+        assert answers.asked[-1] == "1 rumah tangga diambil dari usulan."
+    finally:
+        state.ctx = None

@@ -73,6 +73,8 @@ class FieldChecksPage(QWidget):
         self.due.setDisplayFormat("dd-MM-yyyy")
         self.assign_button = QPushButton(_("Write the assignment file…"))
         self.assign_button.clicked.connect(self.write_assignment)
+        self.take_in_button = QPushButton(_("Take in proposals waiting for a ground check"))
+        self.take_in_button.clicked.connect(self.take_in)
         self.import_button = QPushButton(_("Import a results file…"))
         self.import_button.clicked.connect(self.import_results)
 
@@ -93,6 +95,7 @@ class FieldChecksPage(QWidget):
         layout.addWidget(heading)
         layout.addWidget(QLabel(_("Tick the households to check, choose the field person and the due date.")))
         layout.addWidget(self.table, 2)
+        layout.addWidget(self.take_in_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(row)
         bottom = QHBoxLayout()
         bottom.addWidget(QLabel(_("Results waiting for a decision")), 1)
@@ -208,6 +211,14 @@ class FieldChecksPage(QWidget):
 
         self.state.run(lambda ctx: field.import_results(ctx, data), done, changes="field",
                        on_error=lambda exc: self.prompts.error(error_text(exc)))
+
+    def take_in(self) -> None:
+        def done(made: list[str]) -> None:
+            self.prompts.info(_("Ground checks"), n_(
+                "{count} household taken in from the proposals.", "{count} households taken in from the proposals.",
+                len(made)).format(count=len(made)) if made else _("No new proposal waits for a ground check."))
+
+        self.state.run(field.take_in_ground_checks, done, changes="field")
 
     def decide(self, conflict: field.ConflictView, value: str | None) -> None:
         self.state.run(lambda ctx: field.decide(ctx, conflict, value), lambda _view: None, changes="field")
