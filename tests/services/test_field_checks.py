@@ -35,8 +35,7 @@ def enrol_field(lurah_ctx, folder, name, fast_kdf):
                                         confirmation=factories.approve(lurah_ctx, "enrol", passphrase=LURAH_PASS),
                                         kdf=fast_kdf)
     assert enrolled.certificate.role == "field_staff"
-    ctx = open_office(folder, enrolled.operator_id, FIELD_PASS)
-    field_laptop.ensure_box_key(ctx)
+    ctx = open_office(folder, enrolled.operator_id, FIELD_PASS)  # the first sign-in makes the field key
     return ctx
 
 
@@ -237,3 +236,14 @@ def test_a_pembaruan_sent_to_ground_check_becomes_a_household_to_assign(world):
     assignment = field_laptop.open_assignment(citra, field.write_assignment(office, citra.operator_id,
                                                                             [record.kk_number], date(2026, 12, 20)))
     assert assignment.households[0].base_values == {"floor_material": "ceramic_marble"}
+
+
+def test_the_first_sign_in_makes_the_field_key_once(world):
+    office, citra, _ = world
+    from app.storage.field_models import FieldBoxKey
+
+    with office.reading() as session:
+        rows = session.scalars(select(FieldBoxKey).where(FieldBoxKey.person_id == citra.operator_id)).all()
+    assert len(rows) == 1
+    assert field_laptop.ensure_box_key(citra) == files.BoxKey.from_bytes(rows[0].statement.encode()).public_key
+    assert [p.has_key for p in field.field_people(office)] == [True, True]
