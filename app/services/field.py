@@ -417,3 +417,14 @@ def take_in_ground_checks(ctx: OfficeContext) -> list[str]:
                       proposal_id=proposal.id)
             made.append(household.kk_number)
     return made
+
+
+def remark_on_household(ctx: OfficeContext, kk_number: str, kind: str, text: str) -> str:
+    """A question or rejection to the field person who last sent results for the household; their id."""
+    with ctx.reading() as session:
+        person = session.scalars(select(FieldResultRow.person_id).where(FieldResultRow.kk_number == kk_number)
+                                 .order_by(FieldResultRow.id.desc())).first()
+    if person is None:
+        raise NoSuchHousehold(kk=kk_number)
+    add_remark(ctx, person, kk_number, kind, text)
+    return person

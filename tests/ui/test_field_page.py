@@ -29,6 +29,9 @@ class Files(Answers):
     def open_file(self, title, filters):
         return self.open_path
 
+    def choose(self, title, label, choices):
+        return choices[0][0]
+
 
 def test_assign_import_and_decide_by_clicking(qapp, qtbot, linked, lurah, created_office, fast_kdf, tmp_path):
     citra = enrol_field(lurah, created_office[0], "Citra Lapangan", fast_kdf)
@@ -71,7 +74,13 @@ def test_assign_import_and_decide_by_clicking(qapp, qtbot, linked, lurah, create
         by_item = {page.pending[r].variable: r for r in range(2)}
         assert page.conflict_table.item(by_item["floor_material"], 3).text() == "Ubin, tegel, atau teraso"
         # pakai nilai lapangan for the floor, pakai nilai kantor for the income.
-        _office_button, field_button = page.decision_buttons[by_item["floor_material"]]
+        # A question to the field person first: it rides on the next assignment.
+        answers.answer = "Lantai keramik atau semen? Mohon foto ulang."
+        qtbot.mouseClick(page.decision_buttons[by_item["floor_material"]][-1], Qt.MouseButton.LeftButton)
+        again = field_laptop.open_assignment(citra, field.write_assignment(linked, citra.operator_id, [KK1],
+                                                                           assignment.due_date))
+        assert again.households[0].remarks == (files.Remark("question", answers.answer),)
+        _office_button, field_button = page.decision_buttons[by_item["floor_material"]][:2]
         assert field_button.text() == "Pakai nilai lapangan"
         qtbot.mouseClick(field_button, Qt.MouseButton.LeftButton)
         income_row = next(r for r, c in enumerate(page.pending) if c.variable == "income_band")

@@ -155,6 +155,9 @@ class FieldChecksPage(QWidget):
                 button = QPushButton(text)
                 button.clicked.connect(lambda _c=False, conflict=c, v=value: self.decide(conflict, v))
                 made.append(button)
+            ask = QPushButton(_("Question or rejection…"))
+            ask.clicked.connect(lambda _c=False, conflict=c: self.remark(conflict))
+            made.append(ask)
             for button in made:
                 buttons.addWidget(button)
             table.setCellWidget(r, len(CONFLICT_HEADERS) - 1, box)
@@ -211,6 +214,20 @@ class FieldChecksPage(QWidget):
 
         self.state.run(lambda ctx: field.import_results(ctx, data), done, changes="field",
                        on_error=lambda exc: self.prompts.error(error_text(exc)))
+
+    def remark(self, conflict: field.ConflictView) -> None:
+        """A question or a rejection for the field person; it travels with their next assignment."""
+        kind = self.prompts.choose(_("Question or rejection"), _("What is it?"),
+                                   [("question", _("Question")), ("rejection", _("Rejected"))])
+        if kind is None:
+            return
+        text = self.prompts.text(_("Question or rejection"), _("For the field person (No. KK {kk}):").format(
+            kk=conflict.kk_number))
+        if text is None:
+            return
+        self.state.run(lambda ctx: field.remark_on_household(ctx, conflict.kk_number, kind, text),
+                       lambda _p: self.prompts.info(_("Question or rejection"), _(
+                           "Kept. It goes to the field person with their next assignment file.")))
 
     def take_in(self) -> None:
         def done(made: list[str]) -> None:
