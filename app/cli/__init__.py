@@ -9,6 +9,7 @@ from pathlib import Path
 
 from app import __version__, i18n
 from app.cli import audit, backup, demo, desktop_entry, lurah, office, proposal, sync, update
+from app.cli import field as field_cli
 from app.cli.common import EXIT_ERROR
 from app.errors import UsulkanError
 from app.i18n import _
@@ -23,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, default=None, help=_("office folder"))
     parser.add_argument("--lang", choices=i18n.LANGUAGES, default=None, help=_("language"))
     commands = parser.add_subparsers(dest="command")
-    for module in (office, proposal, audit, demo, lurah, sync, backup, desktop_entry, update):
+    for module in (office, proposal, audit, demo, lurah, sync, backup, desktop_entry, update, field_cli):
         module.add_commands(commands)
     return parser
 

@@ -58,3 +58,32 @@ def test_a_damaged_kit_is_refused(linked, lurah, created_office, fast_kdf, tmp_p
     assert not (tmp_path / "laptop").exists()
     with pytest.raises(field_kit.KitRefused):
         field_kit.set_up_laptop(tmp_path / "laptop", b"{}", FIELD_PASS, kdf=fast_kdf)
+
+
+def test_the_cli_carries_the_kit_to_a_laptop(linked, lurah, created_office, fast_kdf, tmp_path, monkeypatch):
+    import os
+    import stat
+
+    from app import cli
+    from app.services import office as office_service
+
+    monkeypatch.setattr(office_service, "_calibrated", lambda: fast_kdf)
+    citra = enrol_field(lurah, created_office[0], "Citra Lapangan", fast_kdf)
+    citra.close()
+    secret = tmp_path / "sandi.txt"
+    secret.write_text(FIELD_PASS + "\n")
+    kit = tmp_path / "citra.kit"
+    assert cli.main(["--data-dir", str(created_office[0]), "field", "export-kit", "--operator", "Citra Lapangan",
+                     "--passphrase-file", str(secret), str(kit)]) == 0
+    assert stat.S_IMODE(os.stat(kit).st_mode) == 0o600
+    laptop = tmp_path / "laptop"
+    assert cli.main(["--data-dir", str(laptop), "field", "setup-laptop", "--passphrase-file", str(secret),
+                     str(kit)]) == 0
+    ctx = open_office(laptop, office_service.find_operator(laptop, "Citra Lapangan"), FIELD_PASS)
+    try:
+        field.record_household(linked, KK1, head_name="Siti Aminah", address="Jl. Mawar 3", values=dict(START))
+        assignment = field_work.keep_assignment(ctx, field.write_assignment(linked, ctx.operator_id, [KK1],
+                                                                            date(2026, 12, 20)))
+        assert assignment.households[0].kk_number == KK1
+    finally:
+        ctx.close()
