@@ -8,7 +8,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app import __version__, i18n
-from app.cli import audit, backup, demo, desktop_entry, lurah, office, proposal, sync, update
+from app.cli import (
+    audit,
+    backup,
+    demo,
+    desktop_entry,
+    lurah,
+    office,
+    proposal,
+    sync,
+    update,
+)
 from app.cli import field as field_cli
 from app.cli.common import EXIT_ERROR
 from app.errors import UsulkanError
