@@ -8,18 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app import __version__, i18n
-from app.cli import (
-    audit,
-    backup,
-    demo,
-    desktop_entry,
-    lurah,
-    office,
-    proposal,
-    sync,
-    update,
-)
-from app.cli import field as field_cli
+from app.cli import audit, backup, demo, desktop_entry, lurah, office, proposal, sync, update
 from app.cli.common import EXIT_ERROR
 from app.errors import UsulkanError
 from app.i18n import _
@@ -34,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, default=None, help=_("office folder"))
     parser.add_argument("--lang", choices=i18n.LANGUAGES, default=None, help=_("language"))
     commands = parser.add_subparsers(dest="command")
+    from app.cli import field as field_cli  # field staff's laptop kit (issue 14)
     for module in (office, proposal, audit, demo, lurah, sync, backup, desktop_entry, update, field_cli):
         module.add_commands(commands)
     return parser
