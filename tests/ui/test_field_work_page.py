@@ -93,3 +93,31 @@ def test_a_bad_coordinate_is_refused_and_the_typing_stays(qapp, qtbot, linked, l
     finally:
         state.ctx = None
         citra.close()
+
+
+def test_save_a_kit_for_the_laptop(qapp, qtbot, linked, lurah, created_office, fast_kdf, tmp_path, monkeypatch):
+    from app.services import field_kit
+    from app.services import office as office_service
+    from app.services.office import open_office
+    from tests.services.test_field_checks import FIELD_PASS
+
+    monkeypatch.setattr(office_service, "_calibrated", lambda: fast_kdf)
+    citra = enrol_field(lurah, created_office[0], "Citra Lapangan", fast_kdf)
+    state = AppState(citra.folder, runner=InlineRunner())
+    state.sign_in(citra)
+    page = FieldWorkPage(state)
+    qtbot.addWidget(page)
+
+    class Kit(Files):
+        def secret(self, title, label):
+            return FIELD_PASS
+
+    page.prompts = Kit(tmp_path)
+    try:
+        qtbot.mouseClick(page.kit_button, Qt.MouseButton.LeftButton)
+    finally:
+        state.ctx = None
+        citra.close()
+    person = field_kit.set_up_laptop(tmp_path / "laptop", (tmp_path / "lapangan.kit").read_bytes(), FIELD_PASS,
+                                     kdf=fast_kdf)
+    open_office(tmp_path / "laptop", person, FIELD_PASS).close()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from app.domain.socioeconomic import CATALOGUE
 from app.i18n import N_, _
-from app.services import field_work
+from app.services import field_kit, field_work
 from app.storage.fsutil import write_atomic
 from app.sync import field as files
 from app.ui.editor.prompts import Prompts
@@ -66,11 +66,14 @@ class FieldWorkPage(QWidget):
         self.save_button.clicked.connect(self.save)
         self.results_button = QPushButton(_("Write the results file…"))
         self.results_button.clicked.connect(self.write_results)
+        self.kit_button = QPushButton(_("Save a kit for my laptop…"))
+        self.kit_button.clicked.connect(self.save_kit)
 
         left = QVBoxLayout()
         left.addWidget(self.open_button)
         left.addWidget(self.households, 1)
         left.addWidget(self.results_button)
+        left.addWidget(self.kit_button)
         right = QVBoxLayout()
         right.addWidget(self.remarks)
         right.addWidget(self.form_box, 1)
@@ -196,6 +199,26 @@ class FieldWorkPage(QWidget):
                                                       "the office."))
 
         self.state.run(lambda ctx: field_work.results_file(ctx, assignment), done,
+                       on_error=lambda e: self.prompts.error(error_text(e)))
+
+
+    def save_kit(self) -> None:
+        """The field person's own keys for their laptop, sealed under the passphrase typed now."""
+        passphrase = self.prompts.secret(_("Save a kit for my laptop"), _(
+            "Your own passphrase (you sign in on the laptop with it):"))
+        if passphrase is None:
+            return
+        path = self.prompts.save_file(_("Save a kit for my laptop"), "lapangan.kit", "Usulkan (*.kit)")
+        if path is None:
+            return
+
+        def done(data: bytes) -> None:
+            write_atomic(Path(path), data)
+            self.prompts.info(_("Save a kit for my laptop"), _(
+                "Kit saved. On the laptop run: usulkan field setup-laptop {name}. Delete the kit from the stick "
+                "afterwards.").format(name=Path(path).name))
+
+        self.state.run(lambda ctx: field_kit.export_kit(ctx, passphrase), done,
                        on_error=lambda e: self.prompts.error(error_text(e)))
 
 
