@@ -55,6 +55,11 @@ class ResultsDoNotMatch(UsulkanError):
     hint = N_("Nothing was changed. Ask the field person to check the assignment again.")
 
 
+class DueDatePassed(UsulkanError):
+    template = N_("The due date has already passed.")
+    hint = N_("Choose today or a later day.")
+
+
 class InvalidValue(UsulkanError):
     template = N_("“{value}” is not an allowed answer for {variable}.")
 
@@ -192,6 +197,8 @@ def write_assignment(ctx: OfficeContext, person_id: str, kk_numbers: list[str], 
                      variables: tuple[str, ...] | None = None) -> bytes:
     """The assignment file for ``person_id``: sealed to their own key, signed by the operator signed in."""
     _office_work(ctx)
+    if due < ctx.today():
+        raise DueDatePassed()
     variables = tuple(variables or (v.code for v in VARIABLES))
     now = _now(ctx)
     with ctx.transaction() as session:

@@ -22,6 +22,7 @@ from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
 
 FIELD_PASS = "kebun mangga biru 42"
 KK1, KK2 = "3575031201090001", "3575031201090002"
+DUE = date.today() + timedelta(days=14)
 START = {"floor_material": "earth", "wall_material": "bamboo", "income_band": "below_1m" }
 
 
@@ -69,14 +70,14 @@ def test_field_staff_cannot_do_operator_work(world):
     with pytest.raises(RoleNotAllowed):
         outbox.queue_proposal(citra, summary.id)
     with pytest.raises(RoleNotAllowed):
-        field.write_assignment(citra, citra.operator_id, [KK1], date(2026, 12, 20))
+        field.write_assignment(citra, citra.operator_id, [KK1], DUE)
     with pytest.raises(field_laptop.FieldStaffOnly):
         field_laptop.ensure_box_key(office)
 
 
 def test_end_to_end_with_a_conflict_decided_by_the_operator(world):
     office, citra, dodi = world
-    data = field.write_assignment(office, citra.operator_id, [KK1, KK2], date(2026, 12, 20))
+    data = field.write_assignment(office, citra.operator_id, [KK1, KK2], DUE)
     with pytest.raises(files.FieldFileRefused) as err:
         field_laptop.open_assignment(dodi, data)  # another person: opens nothing
     assert err.value.reason == "not_for_you"
@@ -111,7 +112,7 @@ def test_end_to_end_with_a_conflict_decided_by_the_operator(world):
 
 def test_tampered_or_foreign_results_change_nothing(world):
     office, citra, dodi = world
-    data = field.write_assignment(office, citra.operator_id, [KK1], date(2026, 12, 20))
+    data = field.write_assignment(office, citra.operator_id, [KK1], DUE)
     assignment = field_laptop.open_assignment(citra, data)
     results = field_laptop.write_results(citra, assignment, [record(assignment, KK1, floor_material="cement_brick")])
     obj = json.loads(results)
@@ -141,10 +142,10 @@ def test_remarks_ride_on_the_next_assignment(world):
     office, citra, _ = world
     field.add_remark(office, citra.operator_id, KK1, "question", "Foto KK buram, tolong ulangi")
     first = field_laptop.open_assignment(citra, field.write_assignment(office, citra.operator_id, [KK1],
-                                                                       date(2026, 12, 20)))
+                                                                       DUE))
     assert first.households[0].remarks == (files.Remark("question", "Foto KK buram, tolong ulangi"),)
     second = field_laptop.open_assignment(citra, field.write_assignment(office, citra.operator_id, [KK1],
-                                                                        date(2026, 12, 21)))
+                                                                        DUE))
     assert second.households[0].remarks == ()
 
 
@@ -167,7 +168,7 @@ def test_any_order_and_repeat_of_results_files_converges(linked, lurah, created_
             for changes in ({"floor_material": "cement_brick"}, {"wall_material": "masonry"},
                             {"floor_material": "wood_board"}):
                 a = field_laptop.open_assignment(citra, field.write_assignment(linked, citra.operator_id, [kk],
-                                                                               date(2026, 12, 20)))
+                                                                               DUE))
                 files_out.append(field_laptop.write_results(citra, a, [record(a, kk, **changes)]))
             for index in [*sequence, *repeat]:
                 field.import_results(linked, files_out[index])
@@ -191,7 +192,7 @@ def test_a_box_key_planted_by_an_operator_is_never_sealed_to(world):
                                   person_id=citra.operator_id, public_key=keys.public_bytes(planted.public_key()),
                                   issued_at=office.clock())
         session.add(FieldBoxKey(person_id=citra.operator_id, statement=box.to_bytes().decode(), created_at=office.clock()))
-    data = field.write_assignment(office, citra.operator_id, [KK1], date(2026, 12, 20))
+    data = field.write_assignment(office, citra.operator_id, [KK1], DUE)
     with pytest.raises(files.FieldFileRefused):
         files.open_assignment(data, planted, office_id=box.office_id, person_id=citra.operator_id,
                               authority=b"\x00" * 32)
@@ -201,13 +202,13 @@ def test_a_box_key_planted_by_an_operator_is_never_sealed_to(world):
 def test_an_operator_is_not_field_staff(world):
     office, _, _ = world
     with pytest.raises(field.NotFieldStaff):
-        field.write_assignment(office, office.operator_id, [KK1], date(2026, 12, 20))
+        field.write_assignment(office, office.operator_id, [KK1], DUE)
 
 
 def test_results_of_a_revoked_field_person_are_refused(world):
     office, citra, _ = world
     assignment = field_laptop.open_assignment(citra, field.write_assignment(office, citra.operator_id, [KK1],
-                                                                            date(2026, 12, 20)))
+                                                                            DUE))
     results = field_laptop.write_results(citra, assignment, [record(assignment, KK1, floor_material="cement_brick")])
     # What revocation leaves in the database (the re-key needs every other window closed, which
     # this world of open sessions does not allow): the person inactive.
@@ -234,7 +235,7 @@ def test_a_pembaruan_sent_to_ground_check_becomes_a_household_to_assign(world):
     record = field.get_household(office, "3575031203100077")
     assert record.values == {"floor_material": "ceramic_marble"} and record.version == 1
     assignment = field_laptop.open_assignment(citra, field.write_assignment(office, citra.operator_id,
-                                                                            [record.kk_number], date(2026, 12, 20)))
+                                                                            [record.kk_number], DUE))
     assert assignment.households[0].base_values == {"floor_material": "ceramic_marble"}
 
 
@@ -247,3 +248,9 @@ def test_the_first_sign_in_makes_the_field_key_once(world):
     assert len(rows) == 1
     assert field_laptop.ensure_box_key(citra) == files.BoxKey.from_bytes(rows[0].statement.encode()).public_key
     assert [p.has_key for p in field.field_people(office)] == [True, True]
+
+
+def test_a_due_date_in_the_past_is_refused(world):
+    office, citra, _ = world
+    with pytest.raises(field.DueDatePassed):
+        field.write_assignment(office, citra.operator_id, [KK1], date.today() - timedelta(days=2))

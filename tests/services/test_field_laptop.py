@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +10,7 @@ from app.services import field, field_kit, field_work
 from app.services.office import open_office
 from app.storage.field_models import HouseholdRecord
 from app.storage.vault import UnknownOperator
-from tests.services.test_field_checks import FIELD_PASS, KK1, KK2, START, enrol_field
+from tests.services.test_field_checks import DUE, FIELD_PASS, KK1, KK2, START, enrol_field
 from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
 
 
@@ -31,7 +30,7 @@ def test_laptop_from_kit_opens_the_assignment_and_signs_results(linked, lurah, c
             open_office(tmp_path / "laptop", linked.operator_id, "apa saja")  # nobody else is in there
         with laptop.reading() as session:
             assert session.scalar(select(func.count()).select_from(HouseholdRecord)) == 0
-        data = field.write_assignment(linked, person, [KK1], date(2026, 12, 20))
+        data = field.write_assignment(linked, person, [KK1], DUE)
         assignment = field_work.keep_assignment(laptop, data)
         assert [h.kk_number for h in field_work.my_assignments(laptop)[0].households] == [KK1]
         draft = field_work.draft_for(laptop, assignment, KK1)
@@ -83,7 +82,7 @@ def test_the_cli_carries_the_kit_to_a_laptop(linked, lurah, created_office, fast
     try:
         field.record_household(linked, KK1, head_name="Siti Aminah", address="Jl. Mawar 3", values=dict(START))
         assignment = field_work.keep_assignment(ctx, field.write_assignment(linked, ctx.operator_id, [KK1],
-                                                                            date(2026, 12, 20)))
+                                                                            DUE))
         assert assignment.households[0].kk_number == KK1
     finally:
         ctx.close()

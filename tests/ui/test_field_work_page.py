@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from app.services import field
 from app.ui.pages.field_work import FieldWorkPage, GroundChecksPage
 from app.ui.qt import Qt
 from app.ui.state import AppState
 from app.ui.tasks import InlineRunner
-from tests.services.test_field_checks import KK1, START, _income, enrol_field
+from tests.services.test_field_checks import DUE, KK1, START, _income, enrol_field
 from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
 from tests.ui.test_field_page import Files
 
@@ -21,7 +20,7 @@ def test_fill_the_form_and_write_results_the_office_merges(qapp, qtbot, linked, 
                            values={**START, "income_band": _income(0)})
     field.add_remark(linked, citra.operator_id, KK1, "question", "Foto dapur belum ada")
     assignment_file = tmp_path / "penugasan.usulkan-lapangan"
-    assignment_file.write_bytes(field.write_assignment(linked, citra.operator_id, [KK1], date(2026, 12, 20)))
+    assignment_file.write_bytes(field.write_assignment(linked, citra.operator_id, [KK1], DUE))
     photo = tmp_path / "depan.jpg"
     photo.write_bytes(b"\xff\xd8\xff\xe0 rumah depan")
 
@@ -75,7 +74,7 @@ def test_a_bad_coordinate_is_refused_and_the_typing_stays(qapp, qtbot, linked, l
     citra = enrol_field(lurah, created_office[0], "Citra Lapangan", fast_kdf)
     field.record_household(linked, KK1, head_name="Siti Aminah", address="Jl. Mawar 3", values=dict(START))
     assignment_file = tmp_path / "penugasan.usulkan-lapangan"
-    assignment_file.write_bytes(field.write_assignment(linked, citra.operator_id, [KK1], date(2026, 12, 20)))
+    assignment_file.write_bytes(field.write_assignment(linked, citra.operator_id, [KK1], DUE))
     state = AppState(citra.folder, runner=InlineRunner())
     state.sign_in(citra)
     page = FieldWorkPage(state)
