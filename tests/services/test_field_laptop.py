@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from sqlalchemy import func, select
 
@@ -10,7 +9,14 @@ from app.services import field, field_kit, field_work
 from app.services.office import open_office
 from app.storage.field_models import HouseholdRecord
 from app.storage.vault import UnknownOperator
-from tests.services.test_field_checks import DUE, FIELD_PASS, KK1, KK2, START, enrol_field
+from tests.services.test_field_checks import (
+    DUE,
+    FIELD_PASS,
+    KK1,
+    KK2,
+    START,
+    enrol_field,
+)
 from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
 
 

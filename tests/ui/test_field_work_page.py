@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from app.services import field
 from app.ui.pages.field_work import FieldWorkPage, GroundChecksPage
 from app.ui.qt import Qt
