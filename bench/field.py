@@ -53,7 +53,7 @@ def _seed(session: Session) -> None:
     session.add(Operator(id="field", name="Citra", role="field_staff", active=True, created_at=NOW))
     session.flush()
     session.add(FieldAssignment(id="a", person_id="field", assigned_by="field", due_date=date(2026, 12, 20),
-                                households={}, return_private=b"", created_at=NOW))
+                                households={}, variables=[], return_private=b"", created_at=NOW))
     values = {k: v for k, v in BASE.items() if v}
     for n in range(COUNT):
         session.add(HouseholdRecord(kk_number=_kk(n), head_name="X", address="Jl.", values=values, version=1,

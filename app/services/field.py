@@ -224,6 +224,7 @@ def write_assignment(ctx: OfficeContext, person_id: str, kk_numbers: list[str], 
         data = files.write_assignment(assignment, signer, recipient)
         session.add(FieldAssignment(id=assignment_id, person_id=person_id, assigned_by=ctx.operator_id, due_date=due,
                                     households={h.kk_number: h.base_version for h in households},
+                                    variables=list(variables),
                                     return_private=keys.private_bytes(back), created_at=now))
         ctx.audit(session, "field.assign", "field_assignment", assignment_id, person_id=person_id,
                   households=len(households), due=due.isoformat())
@@ -282,9 +283,11 @@ def import_results(ctx: OfficeContext, data: bytes) -> ImportReport:
             raise files.FieldFileRefused("not_certified")  # revoked since, or never field staff
         if session.scalars(select(FieldResultRow.id).where(FieldResultRow.results_id == results.results_id)).first():
             return ImportReport(results.results_id, person.name, len(results.records), True, 0, 0)
+        allowed = set(assignment.variables)
         for record in results.records:
-            if assignment.households.get(record.kk_number) != record.base_version or \
-                    _base_values(session, record.kk_number, record.base_version) is None:
+            base = _base_values(session, record.kk_number, record.base_version)
+            if assignment.households.get(record.kk_number) != record.base_version or base is None or \
+                    any(base.get(code) != value and code not in allowed for code, value in record.values.items()):
                 raise ResultsDoNotMatch(kk=record.kk_number)
         now = _now(ctx)
         applied = conflicts = 0

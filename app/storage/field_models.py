@@ -71,6 +71,8 @@ class FieldAssignment(Base):
     due_date: Mapped[date] = mapped_column(Date)
     # kk_number -> base version
     households: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The variables to check: a result may change only these.
+    variables: Mapped[list] = mapped_column(JSON, default=list)
     # The private half of the key results are sealed to. Its audience is the office (whoever holds
     # the data key), so it is protected by the database's encryption like the results themselves.
     return_private: Mapped[bytes] = mapped_column(LargeBinary)

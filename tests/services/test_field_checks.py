@@ -254,3 +254,14 @@ def test_a_due_date_in_the_past_is_refused(world):
     office, citra, _ = world
     with pytest.raises(field.DueDatePassed):
         field.write_assignment(office, citra.operator_id, [KK1], date.today() - timedelta(days=2))
+
+
+def test_a_result_may_change_only_the_variables_assigned(world):
+    office, citra, _ = world
+    data = field.write_assignment(office, citra.operator_id, [KK1], DUE, variables=("floor_material",))
+    assignment = field_laptop.open_assignment(citra, data)
+    assert assignment.households[0].variables == ("floor_material",)
+    beyond = field_laptop.write_results(citra, assignment, [record(assignment, KK1, wall_material="masonry")])
+    with pytest.raises(field.ResultsDoNotMatch):
+        field.import_results(office, beyond)
+    assert field.get_household(office, KK1).values["wall_material"] == "bamboo"

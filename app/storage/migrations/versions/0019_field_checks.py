@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("assigned_by", sa.String(36), nullable=False),
         sa.Column("due_date", sa.Date(), nullable=False),
         sa.Column("households", sa.JSON(), nullable=False),
+        sa.Column("variables", sa.JSON(), nullable=False),
         sa.Column("return_private", sa.LargeBinary(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["assigned_by"], ["operator.id"], name=op.f("fk_field_assignment_assigned_by_operator")),
