@@ -438,3 +438,27 @@ def remark_on_household(ctx: OfficeContext, kk_number: str, kind: str, text: str
         raise NoSuchHousehold(kk=kk_number)
     add_remark(ctx, person, kk_number, kind, text)
     return person
+
+
+@dataclass(frozen=True)
+class ResultDetail:
+    person_name: str
+    checked_at: object
+    latitude: str | None
+    longitude: str | None
+    notes: str
+    photos: tuple[tuple[str, bytes], ...]
+
+
+def result_details(ctx: OfficeContext, kk_number: str) -> list[ResultDetail]:
+    """What the field found at the household, newest first: notes, coordinates, photos."""
+    with ctx.reading() as session:
+        found = []
+        for row in session.scalars(select(FieldResultRow).where(FieldResultRow.kk_number == kk_number)
+                                   .order_by(FieldResultRow.id.desc())):
+            person = session.get(Operator, row.person_id)
+            photos = tuple((p.kind, p.data) for p in session.scalars(
+                select(FieldPhoto).where(FieldPhoto.result_id == row.id).order_by(FieldPhoto.kind)))
+            found.append(ResultDetail(person.name if person else "", row.checked_at, row.latitude, row.longitude,
+                                      row.notes, photos))
+        return found

@@ -9,7 +9,7 @@ from datetime import timedelta
 from app.services import field, field_laptop
 from app.sync import field as files
 from app.ui.pages.field import FieldChecksPage
-from app.ui.qt import Qt
+from app.ui.qt import QBuffer, QImage, QIODevice, Qt
 from app.ui.state import AppState
 from app.ui.tasks import InlineRunner
 from tests.services.test_field_checks import KK1, KK2, START, _income, enrol_field
@@ -61,17 +61,29 @@ def test_assign_import_and_decide_by_clicking(qapp, qtbot, linked, lurah, create
         field.record_household(linked, KK1, head_name="Siti Aminah", address="Jl. Mawar 3",
                                values={"floor_material": "tile_terrazzo"})
         household = assignment.households[0]
+        image = QImage(40, 30, QImage.Format.Format_RGB32)
+        image.fill(0x336699)
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")
+        png = bytes(buffer.data())
         results = field_laptop.write_results(citra, assignment, [files.ResultRecord(
             KK1, household.base_version,
             {**household.base_values, "floor_material": "cement_brick", "wall_material": "masonry",
              "income_band": _income(2)},
-            assignment.issued_at + timedelta(days=1))])
+            assignment.issued_at + timedelta(days=1), (files.Photo("front", png),), "-7.6453", "112.9075",
+            "Lantai semen, dinding bata")])
         answers.open_path = tmp_path / "hasil.usulkan-lapangan"
         answers.open_path.write_bytes(results)
         qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)
         assert field.get_household(linked, KK1).values["wall_material"] == "masonry"  # field only: applied
         assert page.conflict_table.rowCount() == 2
         by_item = {page.pending[r].variable: r for r in range(2)}
+        # Choosing a row shows what the field found there: notes, coordinates, the photo.
+        page.conflict_table.setCurrentCell(by_item["floor_material"], 0)
+        assert "Lantai semen, dinding bata" in page.details.text() and "-7.6453, 112.9075" in page.details.text()
+        (shown,) = page.photo_labels
+        assert shown.pixmap() is not None and not shown.pixmap().isNull()
         assert page.conflict_table.item(by_item["floor_material"], 3).text() == "Ubin, tegel, atau teraso"
         # pakai nilai lapangan for the floor, pakai nilai kantor for the income.
         # A question to the field person first: it rides on the next assignment.

@@ -21,6 +21,7 @@ from app.ui.qt import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPixmap,
     QPushButton,
     Qt,
     QTableWidget,
@@ -90,6 +91,12 @@ class FieldChecksPage(QWidget):
         self.conflict_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.conflict_note = QLabel()
         self.conflict_note.setWordWrap(True)
+        self.conflict_table.currentCellChanged.connect(lambda row, _c, _r, _c2: self._details(row))
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.photos = QHBoxLayout()
+        self.photo_labels: list[QLabel] = []
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
@@ -103,6 +110,8 @@ class FieldChecksPage(QWidget):
         layout.addLayout(bottom)
         layout.addWidget(self.conflict_note)
         layout.addWidget(self.conflict_table, 2)
+        layout.addWidget(self.details)
+        layout.addLayout(self.photos)
         state.changed.connect(self._on_changed)
         self.refresh()
 
@@ -165,6 +174,37 @@ class FieldChecksPage(QWidget):
         table.resizeColumnsToContents()
         self.conflict_note.setText(_("Nothing waits for a decision.") if not self.pending else
                                    _("Compare the two values side by side and choose one for each item."))
+
+    def _details(self, row: int) -> None:
+        """What the field found at the household of the chosen row: notes, coordinates, photos."""
+        for label in self.photo_labels:
+            label.deleteLater()
+        self.photo_labels = []
+        if not 0 <= row < len(self.pending):
+            self.details.clear()
+            return
+        kk = self.pending[row].kk_number
+        self.state.run(lambda ctx: field.result_details(ctx, kk), self._show_details)
+
+    def _show_details(self, found: list) -> None:
+        lines = []
+        for detail in found:
+            where = f"{detail.latitude}, {detail.longitude}" if detail.latitude else _("no coordinates")
+            lines.append(_("{name}, {when}: {where}. {notes}").format(
+                name=detail.person_name, when=detail.checked_at.strftime("%d-%m-%Y"), where=where,
+                notes=detail.notes or ""))
+        self.details.setText("\n".join(lines))
+        for kind, data in (found[0].photos if found else ()):
+            pixmap = QPixmap()
+            label = QLabel()
+            if pixmap.loadFromData(data):
+                label.setPixmap(pixmap.scaled(160, 120, Qt.AspectRatioMode.KeepAspectRatio,
+                                              Qt.TransformationMode.SmoothTransformation))
+            else:
+                label.setText(_("Photo cannot be shown"))
+            label.setToolTip(kind)
+            self.photos.addWidget(label)
+            self.photo_labels.append(label)
 
     def checked_households(self) -> list[str]:
         return [self.table.item(r, 0).text() for r in range(self.table.rowCount())
