@@ -37,6 +37,7 @@ class FieldResult:
     result_id: str
     base: Mapping[str, str]  # the household's values at the base version (the office's copy)
     values: Mapping[str, str]
+    base_version: int = 0
 
     def changed(self) -> dict[str, str]:
         return {code: value for code, value in self.values.items() if self.base.get(code) != value}
@@ -67,10 +68,23 @@ class Outcome:
     conflicts: tuple[Conflict, ...]
 
 
+def counted(results: Iterable[FieldResult]) -> list[FieldResult]:
+    """The results that count: one per id, and only those made on the newest base version.
+
+    A ground check made on a newer version of the record saw what the office had merged or
+    corrected since, so it supersedes checks made on older versions (whatever order they came in).
+    """
+    unique = {r.result_id: r for r in results}
+    if not unique:
+        return []
+    latest = max(r.base_version for r in unique.values())
+    return sorted((r for r in unique.values() if r.base_version == latest), key=lambda r: r.result_id)
+
+
 def merge(office: Mapping[str, str | None], results: Iterable[FieldResult],
           decisions: Iterable[Decision] = (), *, eligibility: frozenset[str] = ELIGIBILITY_VARIABLES) -> Outcome:
     """The household record once ``results`` are merged into the office's own values ``office``."""
-    unique = {r.result_id: r for r in results}
+    unique = {r.result_id: r for r in counted(results)}
     chosen = {(d.variable, d.results): d.value for d in decisions}
     by_field: dict[str, list[FieldResult]] = {}
     for result in unique.values():

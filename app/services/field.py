@@ -129,9 +129,29 @@ def record_household(ctx: OfficeContext, kk_number: str, *, head_name: str, addr
             session.add(row)
             session.flush()
         row.head_name, row.address = head_name, address
+        changed = {code for code, value in values.items() if row.values.get(code) != value}
         _new_version(session, row, {**row.values, **values}, "office", ctx.operator_id, now)
+        _office_decides(ctx, session, kk_number, changed, now)
         ctx.audit(session, "household_record.edit", "household_record", kk_number, version=row.version)
         return _view(row)
+
+
+def _office_decides(ctx: OfficeContext, session: Session, kk: str, changed: set[str], now) -> None:
+    """An office edit after results came in is the office's decision on those results for that field.
+
+    So a later correction by the office does not bring back a conflict with results already
+    merged; a result that arrives afterwards is compared with the new value as usual.
+    """
+    if not changed or session.scalars(select(FieldResultRow.id).where(FieldResultRow.kk_number == kk)).first() is None:
+        return
+    record, _, _, results, _ = _merge_inputs(session, kk)
+    for code in sorted(changed):
+        ids = sorted(r.result_id for r in field_merge.counted(results) if code in r.changed())
+        if ids:
+            session.add(FieldDecision(kk_number=kk, variable=code, results=ids, value=record.values.get(code),
+                                      decided_by=ctx.operator_id, decided_at=now))
+    session.flush()
+    remerge_in(ctx, session, kk)
 
 
 def get_household(ctx: OfficeContext, kk_number: str) -> HouseholdView:
@@ -325,7 +345,7 @@ def _merge_inputs(session: Session, kk: str):
         if record.values.get(code) == base.applied_value:
             office_line[code] = base.office_value  # the field's value, not the office's own
     results = [field_merge.FieldResult(f"{r.results_id}:{kk}", _base_values(session, kk, r.base_version) or {},
-                                       dict(r.values))
+                                       dict(r.values), r.base_version)
                for r in session.scalars(select(FieldResultRow).where(FieldResultRow.kk_number == kk))]
     decisions = [field_merge.Decision(d.variable, tuple(d.results), d.value)
                  for d in session.scalars(select(FieldDecision).where(FieldDecision.kk_number == kk)

@@ -62,10 +62,11 @@ def test_two_results_that_disagree_are_asked_and_a_decision_holds_only_for_those
 VALUES = st.sampled_from(["earth", "bamboo", "cement_brick", "a", "b"])
 FIELDS = ["floor_material", "wall_material", "income_band"]
 RESULT = st.builds(
-    lambda rid, base, values: FieldResult(str(rid), base, values),
+    lambda rid, base, values, version: FieldResult(str(rid), base, values, version),
     st.integers(0, 5),
     st.fixed_dictionaries({f: VALUES for f in FIELDS}),
     st.fixed_dictionaries({f: VALUES for f in FIELDS}),
+    st.integers(1, 3),
 )
 
 
@@ -89,3 +90,12 @@ def test_any_order_and_any_repeat_converge(office, results, data):
     # Merging is idempotent: the merged record merged again with the same results changes nothing more.
     again = merge(office, [*results, *results])
     assert again == expected
+
+
+def test_a_check_on_a_newer_version_supersedes_older_checks():
+    old = FieldResult("1", BASE, {**BASE, "floor_material": "cement_brick"}, 1)
+    newer_base = {**BASE, "floor_material": "ceramic_marble"}
+    new = FieldResult("2", newer_base, {**newer_base, "floor_material": "wood_board"}, 3)
+    out = merge(newer_base, [new, old])
+    assert out.values["floor_material"] == "wood_board" and out.conflicts == ()
+    assert merge(newer_base, [old, new]) == out

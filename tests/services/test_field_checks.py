@@ -265,3 +265,20 @@ def test_a_result_may_change_only_the_variables_assigned(world):
     with pytest.raises(field.ResultsDoNotMatch):
         field.import_results(office, beyond)
     assert field.get_household(office, KK1).values["wall_material"] == "bamboo"
+
+
+def test_an_office_correction_after_the_merge_does_not_bring_back_a_conflict(world):
+    office, citra, _ = world
+    assignment = field_laptop.open_assignment(citra, field.write_assignment(office, citra.operator_id, [KK1], DUE))
+    field.import_results(office, field_laptop.write_results(citra, assignment, [
+        record(assignment, KK1, floor_material="cement_brick")]))
+    assert field.get_household(office, KK1).values["floor_material"] == "cement_brick"
+    field.record_household(office, KK1, head_name="Siti Aminah", address="Jl. Mawar 3",
+                           values={"floor_material": "ceramic_marble"})
+    assert field.get_household(office, KK1).values["floor_material"] == "ceramic_marble"
+    assert field.conflicts(office) == []
+    # A new result on that field is compared with the office's new value.
+    again = field_laptop.open_assignment(citra, field.write_assignment(office, citra.operator_id, [KK1], DUE))
+    field.import_results(office, field_laptop.write_results(citra, again, [
+        record(again, KK1, floor_material="wood_board")]))
+    assert field.get_household(office, KK1).values["floor_material"] == "wood_board"
