@@ -74,6 +74,10 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+# What a field person's window shows: their ground checks, and their own settings.
+FIELD_STAFF_PAGES = ("field", "settings")
+
+
 class Pages(dict):
     """key -> page; a page not built yet is built when asked for (``pages["sync"]``, ``.get``, ``.items``).
 
@@ -127,6 +131,8 @@ class MainWindow(QMainWindow):
         self.scheduler = SyncScheduler(state)
         state.scheduler = self.scheduler
         ctx = state.ctx
+        if ctx is not None and ctx.operator_role == "field_staff" and pages is PAGES:
+            pages = tuple(spec for spec in PAGES if spec.key in FIELD_STAFF_PAGES)  # no office work (issue 14)
         # Qt appends the application's display name ("Kelurahan X \u2014 Usulkan"): the name once.
         self.setWindowTitle(ctx.office_name if ctx else "Usulkan")
 

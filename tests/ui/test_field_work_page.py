@@ -119,3 +119,24 @@ def test_save_a_kit_for_the_laptop(qapp, qtbot, linked, lurah, created_office, f
     person = field_kit.set_up_laptop(tmp_path / "laptop", (tmp_path / "lapangan.kit").read_bytes(), FIELD_PASS,
                                      kdf=fast_kdf)
     open_office(tmp_path / "laptop", person, FIELD_PASS).close()
+
+
+def test_a_field_person_s_window_shows_only_their_ground_checks(qapp, qtbot, linked, lurah, created_office,
+                                                                fast_kdf):
+    from app.ui.main_window import MainWindow
+
+    citra = enrol_field(lurah, created_office[0], "Citra Lapangan", fast_kdf)
+    state = AppState(citra.folder, runner=InlineRunner())
+    state.sign_in(citra)
+    window = MainWindow(state)
+    qtbot.addWidget(window)
+    try:
+        assert window.keys == ["field", "settings"]
+        assert window.current_key() == "field"
+        assert isinstance(window.pages["field"].inner, FieldWorkPage)
+        window.navigate("proposals")  # a link to office work goes nowhere
+        assert window.current_key() == "field"
+    finally:
+        window.scheduler.stop()
+        state.ctx = None
+        citra.close()
