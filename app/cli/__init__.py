@@ -23,7 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, default=None, help=_("office folder"))
     parser.add_argument("--lang", choices=i18n.LANGUAGES, default=None, help=_("language"))
     commands = parser.add_subparsers(dest="command")
-    for module in (office, proposal, audit, demo, lurah, sync, dtsen, backup, desktop_entry, update):
+    from app.cli import field as field_cli  # field staff's laptop kit (issue 14)
+    for module in (office, proposal, audit, demo, lurah, sync, dtsen, backup, desktop_entry, update, field_cli):
         module.add_commands(commands)
     return parser
 

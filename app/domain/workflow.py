@@ -470,3 +470,24 @@ def transition(
         data=data,
         route=chosen.route,
     )
+
+
+# Who a signed-in person of each role acts as in TABLE. Field staff take no proposal step: they
+# check households on the ground and send signed results, which an operator merges.
+ROLE_ACTORS: Mapping[str, frozenset[Actor]] = {
+    "lurah": frozenset({Actor.OFFICE, Actor.LURAH}),
+    "operator": frozenset({Actor.OFFICE}),
+    "field_staff": frozenset(),
+}
+
+
+class RoleNotAllowed(DomainError):
+    code = "role_not_allowed"
+    template = N_("Field staff cannot do this: it is the office operators' work.")
+    hint = N_("Ask an operator of the office to do it. Field staff record ground checks only.")
+
+
+def require_office_role(role: str | None) -> None:
+    """Raise unless ``role`` is one that does office work on proposals (drafts, steps, queueing)."""
+    if not ROLE_ACTORS.get(role or "", frozenset()):
+        raise RoleNotAllowed()

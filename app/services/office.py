@@ -329,6 +329,13 @@ def _context(folder: Path, vault: Vault, key: bytes, operator_id: str | None, sl
         from app.services.operators import finish_enrolments  # operators imports this module
 
         finish_enrolments(ctx)
+    if ctx.operator_role == "field_staff":
+        from app.services import field_laptop  # builds on keys and this module
+
+        try:
+            field_laptop.ensure_box_key(ctx)  # the key the office seals this person's assignments to
+        except Exception:  # not certified yet (office not linked): made at the next sign-in
+            log.info("field key not made at this sign-in", exc_info=True)
     from app.services import outbox  # outbox needs the models at head and an unlocked person
 
     try:

@@ -199,6 +199,7 @@ def add_proposal(
         version=1,
         base_id=None,
     )
+    workflow.require_office_role(ctx.operator_role)
     confirmed = set(confirmed_warnings)
     with ctx.transaction() as session:
         _check(ctx, session, proposal, confirmed, keep_problems=keep_problems)
@@ -220,6 +221,7 @@ def update_proposal(
     keep_problems: bool = False,
 ) -> ProposalSummary:
     """Change a proposal that is still being prepared; queued ones are immutable."""
+    workflow.require_office_role(ctx.operator_role)
     confirmed = set(confirmed_warnings)
     with ctx.transaction() as session:
         row = _load(session, proposal_id)
@@ -318,6 +320,7 @@ class LurahApprovalNeeded(lurah.ConfirmationRefused):
 
 def session_actor(ctx: OfficeContext, state: workflow.State, kind, action: workflow.Action) -> workflow.Actor:
     """Who takes a step is who signed in: the Lurah where the table lets the Lurah, else the office."""
+    workflow.require_office_role(ctx.operator_role)  # field staff take no proposal step
     if ctx.operator_role == "lurah" and action not in AUTHORITY_STEPS \
             and workflow.Actor.LURAH in _actors_for(state, kind, action):
         return workflow.Actor.LURAH

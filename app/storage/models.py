@@ -257,3 +257,5 @@ from app.storage import lurah_models  # noqa: E402, F401
 from app.storage import document_models  # noqa: E402, F401
 # The DTSEN reference (current and previous version, the route setting), the same way.
 from app.storage import dtsen_models  # noqa: E402, F401
+# Ground checks by field staff (household records, assignments, results), the same way.
+from app.storage import field_models  # noqa: E402, F401

@@ -34,7 +34,8 @@ SIGNING = "signing"        # an operator's (or the Lurah's own) Ed25519 signing 
 AUTHORITY = "authority"    # the Lurah's authority Ed25519 key
 TOTP = "totp"              # the Lurah's TOTP secret
 VOUCHED = "vouched"        # no secret: the Lurah's tag that a person's public key is the one she enrolled
-PURPOSES = (SIGNING, AUTHORITY, TOTP, VOUCHED)
+FIELD_BOX = "field_box"    # a field person's X25519 key that assignment files are sealed to
+PURPOSES = (SIGNING, AUTHORITY, TOTP, VOUCHED, FIELD_BOX)
 
 
 class SealBroken(Exception):

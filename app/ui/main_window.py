@@ -69,8 +69,13 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("sync", "app.ui.pages.sync", "SyncPage", N_("Sending")),
     PageSpec("people", "app.ui.pages.people", "PeoplePage", N_("People")),
     PageSpec("playbook", "app.ui.pages.playbook", "PlaybookPage", N_("Playbook")),
+    PageSpec("field", "app.ui.pages.field_work", "GroundChecksPage", N_("Ground checks")),
     PageSpec("settings", "app.ui.pages.settings", "SettingsPage", N_("Settings")),
 )
+
+
+# What a field person's window shows: their ground checks, and their own settings.
+FIELD_STAFF_PAGES = ("field", "settings")
 
 
 class Pages(dict):
@@ -126,6 +131,8 @@ class MainWindow(QMainWindow):
         self.scheduler = SyncScheduler(state)
         state.scheduler = self.scheduler
         ctx = state.ctx
+        if ctx is not None and ctx.operator_role == "field_staff" and pages is PAGES:
+            pages = tuple(spec for spec in PAGES if spec.key in FIELD_STAFF_PAGES)  # no office work (issue 14)
         # Qt appends the application's display name ("Kelurahan X \u2014 Usulkan"): the name once.
         self.setWindowTitle(ctx.office_name if ctx else "Usulkan")
 

@@ -32,7 +32,7 @@ def press(qtbot, window, key, modifier=Qt.KeyboardModifier.ControlModifier):
 
 def test_the_navigation_lists_every_page_in_order(window):
     assert window.keys == ["dashboard", "proposals", "muskel", "counter", "complaints", "sync", "people", "playbook",
-                           "settings"]
+                           "field", "settings"]
     titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
     assert titles == [_(type(window.pages[key]).title) for key in window.keys]
     assert titles[0] == "Beranda" and titles[-1] == "Pengaturan"

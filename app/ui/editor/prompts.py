@@ -68,6 +68,13 @@ class Prompts:
         value = (value or "").strip()
         return value if ok and value else None
 
+    def secret(self, title: str, label: str) -> str | None:
+        """A passphrase typed now (never shown); None when cancelled or left empty."""
+        from app.ui.qt import QLineEdit
+
+        value, ok = QInputDialog.getText(self.parent, title, label, QLineEdit.EchoMode.Password)
+        return value if ok and value else None
+
     def choose(self, title: str, label: str, choices: list[tuple[str, str]]) -> str | None:
         """One of ``choices`` (value, label); None when cancelled."""
         labels = [text for _value, text in choices]
