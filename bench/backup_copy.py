@@ -14,7 +14,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from app.storage import backup_files, engine, fsutil
+from app import fsutil
+from app.storage import backup_files, engine
 
 
 def backup_api(source: Path, key: bytes, target: Path, *, pages: int = backup_files.PAGES_PER_STEP) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from tests.test_cli import run
-from tests.test_cli_bind import server
-from tests.test_cli_sync_file import _linked_by_file
+from tests.fakes.cli import linked_by_file, run, server
 
 CSV = ("dtsen_id,no_kk,desil,programmes,nik,name\n"
        "D-7,3575031009000007,3,PKH;PBI-JK,3575031009000701,Siti Aminah\n"
@@ -12,7 +10,7 @@ CSV = ("dtsen_id,no_kk,desil,programmes,nik,name\n"
 
 
 def test_extract_published_carried_imported_and_looked_up(tmp_path):
-    folder, srv, stick, office_id = _linked_by_file(tmp_path)
+    folder, srv, stick, office_id = linked_by_file(tmp_path)
     operator = ["--operator", "Ani", "--passphrase-file", str(tmp_path / "op.txt")]
     (tmp_path / "extract.csv").write_text(CSV)
     assert server("dtsen", "import", "--data-dir", str(srv), "--office", office_id,

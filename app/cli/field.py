@@ -11,7 +11,7 @@ from app.i18n import _
 
 def cmd_export_kit(args: argparse.Namespace) -> int:
     from app.services import field_kit
-    from app.storage.fsutil import write_atomic
+    from app.fsutil import write_atomic
 
     passphrase = read_secret_file(args.passphrase_file) if args.passphrase_file else None
     ctx = unlock(args)

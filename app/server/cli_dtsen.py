@@ -22,7 +22,7 @@ def cmd_import(args) -> int:
 def cmd_publish(args) -> int:
     from app.server import dtsen
     from app.server.cli import _context
-    from app.storage import fsutil
+    from app import fsutil
 
     ctx = _context(args)
     try:

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from app.i18n import _
+from app.i18n import _, n_
 from app.server import db, keys
 from app.server.config import Settings
 from app.services.doctor import FAIL, OK, WARN, Check, worst
@@ -154,7 +154,8 @@ def _audit(p: _Probe) -> Check:
             n=len(report.problems)),
             _("Run `usulkan-server audit verify` for the details, keep a copy of the database and tell the "
               "head of the Dinas Sosial."))
-    return Check("audit", OK, title, _("{n} entries, chain intact.").format(n=report.entries))
+    return Check("audit", OK, title, n_("{n} entry, chain intact.", "{n} entries, chain intact.",
+                                        report.entries).format(n=report.entries))
 
 
 def _backlog(p: _Probe) -> Check:

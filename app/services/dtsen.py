@@ -19,7 +19,8 @@ from app.services.sync import server_key
 from app.storage.dtsen_models import DEFAULT_MAX_DESIL, DtsenFamily, DtsenMember, DtsenPreviousFamily, DtsenState
 from app.storage.sync_models import SyncLink
 from app.sync.canonical import b64url_decode
-from app.sync.dtsen import MAX_PACKAGE_BYTES, DtsenRefused, Family, Release, open_package, read_package
+from app.sync.dtsen import MAX_PACKAGE_BYTES, Family, Release, open_package, read_package
+from app.sync.dtsen import DtsenRefused as DtsenRefused  # the Sending page names its reasons
 
 log = logging.getLogger(__name__)
 MAX_CHANGES = 500

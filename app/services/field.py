@@ -30,6 +30,7 @@ from app.storage.field_models import (
 from app.storage.models import Operator
 from app.storage.sync_models import AUTHORITY_OWNER, Certificate, SigningKey
 from app.sync import field as files
+from app.sync.field import MAX_FILE_BYTES as MAX_FILE_BYTES  # the import screen's read limit
 from app.sync import keys
 from app.sync.certificates import OperatorCertificate
 from app.sync.errors import SyncError

@@ -13,6 +13,12 @@ from app.services import keys as office_keys
 from app.services.context import OfficeContext
 from app.storage.field_models import FieldDraft, FieldInbox
 from app.sync import field as files
+# What the field person's page shows and checks, so the screen need not reach into app.sync.
+from app.sync.field import MAX_FILE_BYTES as MAX_FILE_BYTES
+from app.sync.field import MAX_PHOTO_BYTES as MAX_PHOTO_BYTES
+from app.sync.field import PHOTO_KINDS as PHOTO_KINDS
+from app.sync.field import AssignedHousehold as AssignedHousehold
+from app.sync.field import Assignment as Assignment
 from app.sync.canonical import b64url_decode, b64url_encode
 
 

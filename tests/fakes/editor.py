@@ -48,3 +48,38 @@ def muskel_ready(ctx) -> str:
     apply_action(ctx, summary.id, Action.SEND_TO_MUSKEL)
     record_decisions(ctx, {summary.id: "eligible"}, "ba.pdf", PDF)
     return summary.id
+
+
+# The typing tests' editor: shown, active, its questions answered without a modal loop.
+class TypingAnswers:
+    """Answers the editor's questions without a modal loop; records what it was told."""
+
+    def __init__(self, restore: str = "continue") -> None:
+        self.restore_answer = restore
+        self.asked: list[str] = []
+
+    def restore_or_discard(self, title, text):
+        self.asked.append(text)
+        return self.restore_answer
+
+    def confirm(self, title, text, *, yes=None):
+        self.asked.append(text)
+        return False
+
+    def info(self, title, text):
+        self.asked.append(text)
+
+    def error(self, text):
+        self.asked.append(text)
+
+
+def open_editor(state, qtbot, answers=None) -> ProposalEditor:
+    editor = ProposalEditor(state)
+    editor.prompts = answers or TypingAnswers()
+    qtbot.addWidget(editor)
+    editor.start()
+    editor.show()
+    qtbot.waitExposed(editor)
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow, timeout=2000)
+    return editor

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,21 +72,3 @@ def run(program: Path, *args: str, env: dict[str, str], cwd: Path, timeout: int 
     """Run a bundled program from outside the checkout; its output is kept for the assertion message."""
     return subprocess.run([str(program), *args], env=env, cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL)
-
-
-@pytest.fixture
-def served():
-    """A static web server on loopback for a repository folder (what Dinsos publishes)."""
-    servers = []
-
-    def serve(folder: Path) -> str:
-        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_port}"
-
-    yield serve
-    for server in servers:
-        server.shutdown()
-        server.server_close()

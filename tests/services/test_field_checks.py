@@ -18,27 +18,8 @@ from app.sync import field as files
 from app.sync.canonical import b64url_decode, b64url_encode, canonical_bytes
 from tests import factories
 from tests.conftest import LURAH_PASS
-from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
-
-FIELD_PASS = "kebun mangga biru 42"
-KK1, KK2 = "3575031201090001", "3575031201090002"
-DUE = date.today() + timedelta(days=14)
-START = {"floor_material": "earth", "wall_material": "bamboo", "income_band": "below_1m" }
-
-
-def _income(code):
-    from app.domain.socioeconomic import CATALOGUE
-    return CATALOGUE["income_band"].codes[code]
-
-
-def enrol_field(lurah_ctx, folder, name, fast_kdf):
-    enrolled = operators.enrol_operator(lurah_ctx, name=name, role="field_staff", passphrase=FIELD_PASS,
-                                        confirmation=factories.approve(lurah_ctx, "enrol", passphrase=LURAH_PASS),
-                                        kdf=fast_kdf)
-    assert enrolled.certificate.role == "field_staff"
-    ctx = open_office(folder, enrolled.operator_id, FIELD_PASS)  # the first sign-in makes the field key
-    return ctx
-
+from tests.fakes.field import DUE, FIELD_PASS, KK1, KK2, START, enrol_field
+from tests.fakes.field import income as _income
 
 @pytest.fixture
 def world(linked, lurah, created_office, fast_kdf):

@@ -9,7 +9,7 @@ from app.services import field, field_kit, field_work
 from app.services.office import open_office
 from app.storage.field_models import HouseholdRecord
 from app.storage.vault import UnknownOperator
-from tests.services.test_field_checks import (
+from tests.fakes.field import (
     DUE,
     FIELD_PASS,
     KK1,
@@ -17,7 +17,6 @@ from tests.services.test_field_checks import (
     START,
     enrol_field,
 )
-from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
 
 
 def test_laptop_from_kit_opens_the_assignment_and_signs_results(linked, lurah, created_office, fast_kdf, tmp_path):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.services import demo
+from app.services.office import open_office
 from app.ui.state import AppState
 from app.ui.tasks import InlineRunner
 
@@ -107,3 +109,21 @@ def lurah_state(qapp, lurah_ctx):
     state.sign_in(lurah_ctx)
     yield state
     state.ctx = None
+
+
+# The demo office with one proposal per state (Beranda's tests and the cut-off card), built once a module.
+@pytest.fixture(scope="module")
+def demo_office(tmp_path_factory, fast_kdf):
+    folder = tmp_path_factory.mktemp("demo") / "office"
+    # One proposal per path: 13 usulan baru (one per state) and 5 usulan pembaruan.
+    return demo.create_demo_office(folder, per_state=1, kdf=fast_kdf)
+
+
+@pytest.fixture
+def demo_state(qapp, demo_office):
+    ctx = open_office(demo_office.folder, demo_office.operator_id, demo.DEMO_OPERATOR_PASS)
+    state = AppState(demo_office.folder, runner=InlineRunner())
+    state.sign_in(ctx)
+    yield state
+    state.ctx = None
+    ctx.close()

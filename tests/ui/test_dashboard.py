@@ -8,34 +8,15 @@ import pytest
 
 from app.clock import utcnow
 from app.services import complaints, demo
-from app.services.office import open_office
 from app.ui import settings_store
 from app.ui.pages.dashboard import DashboardPage, dinsos_state_text
 from app.ui.qt import Qt
-from app.ui.state import PROPOSALS, AppState
-from app.ui.tasks import InlineRunner
+from app.ui.state import PROPOSALS
 
 
 @pytest.fixture(autouse=True)
 def _own_settings(tmp_path, monkeypatch):
     monkeypatch.setattr(settings_store, "_file", tmp_path / "settings.ini")
-
-
-@pytest.fixture(scope="module")
-def demo_office(tmp_path_factory, fast_kdf):
-    folder = tmp_path_factory.mktemp("demo") / "office"
-    # One proposal per path: 13 usulan baru (one per state) and 5 usulan pembaruan.
-    return demo.create_demo_office(folder, per_state=1, kdf=fast_kdf)
-
-
-@pytest.fixture
-def demo_state(qapp, demo_office):
-    ctx = open_office(demo_office.folder, demo_office.operator_id, demo.DEMO_OPERATOR_PASS)
-    state = AppState(demo_office.folder, runner=InlineRunner())
-    state.sign_in(ctx)
-    yield state
-    state.ctx = None
-    ctx.close()
 
 
 @pytest.fixture

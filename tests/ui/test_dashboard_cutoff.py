@@ -9,11 +9,12 @@ import pytest
 from app.ui.pages import dashboard
 from app.ui.pages.dashboard import DashboardPage
 from app.ui.qt import QDate
-from tests.ui.test_dashboard import _own_settings, demo_office, demo_state  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("_own_settings")
 
 
 @pytest.fixture
-def page_on(qtbot, demo_state, monkeypatch):  # noqa: F811
+def page_on(qtbot, demo_state, monkeypatch):
     def make(today: date) -> DashboardPage:
         monkeypatch.setattr(dashboard, "today_wib", lambda: today)
         page = DashboardPage(demo_state)

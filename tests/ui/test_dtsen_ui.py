@@ -13,8 +13,7 @@ from app.sync.canonical import canonical_bytes
 from app.ui.pages.settings_dtsen import DtsenBox
 from app.ui.qt import QFileDialog, Qt
 from tests.fakes.by_file import file_only_server, link_by_file
-from tests.services.test_sync_world import lurah  # noqa: F401
-from tests.ui.test_editor_typing import open_editor
+from tests.fakes.editor import open_editor
 
 HEADER = "dtsen_id,no_kk,desil,programmes,nik,name\n"
 KK = "3575031009000001"
@@ -31,7 +30,7 @@ def server(tmp_path):
 
 
 @pytest.fixture
-def publish(server, lurah, tmp_path):  # noqa: F811
+def publish(server, lurah, tmp_path):
     office_id = link_by_file(server, lurah, tmp_path / "usb")
 
     def made(rows):

@@ -6,42 +6,10 @@ from app.services.autosave import load_form
 from app.ui.editor.proposal_editor import NEW_KEY, ProposalEditor
 from app.ui.qt import QApplication, QLineEdit, Qt
 from tests.factories import HEAD_NIK
+from tests.fakes.editor import TypingAnswers as Answers
+from tests.fakes.editor import open_editor
 
 KEY_DELAY_MS = 45  # a fast typist: 16 digits in about 0.7 s, no pause anywhere
-
-
-class Answers:
-    """Answers the editor's questions without a modal loop; records what it was told."""
-
-    def __init__(self, restore: str = "continue") -> None:
-        self.restore_answer = restore
-        self.asked: list[str] = []
-
-    def restore_or_discard(self, title, text):
-        self.asked.append(text)
-        return self.restore_answer
-
-    def confirm(self, title, text, *, yes=None):
-        self.asked.append(text)
-        return False
-
-    def info(self, title, text):
-        self.asked.append(text)
-
-    def error(self, text):
-        self.asked.append(text)
-
-
-def open_editor(state, qtbot, answers=None) -> ProposalEditor:
-    editor = ProposalEditor(state)
-    editor.prompts = answers or Answers()
-    qtbot.addWidget(editor)
-    editor.start()
-    editor.show()
-    qtbot.waitExposed(editor)
-    editor.activateWindow()
-    qtbot.waitUntil(editor.isActiveWindow, timeout=2000)
-    return editor
 
 
 def cell_editor(editor: ProposalEditor) -> QLineEdit:

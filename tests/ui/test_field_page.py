@@ -12,25 +12,8 @@ from app.ui.pages.field import FieldChecksPage
 from app.ui.qt import QBuffer, QImage, QIODevice, Qt
 from app.ui.state import AppState
 from app.ui.tasks import InlineRunner
-from tests.services.test_field_checks import KK1, KK2, START, _income, enrol_field
-from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
-from tests.ui.test_editor import Answers
-
-
-class Files(Answers):
-    def __init__(self, folder):
-        super().__init__()
-        self.folder = folder
-        self.open_path = None
-
-    def save_file(self, title, suggested, filters):
-        return self.folder / suggested
-
-    def open_file(self, title, filters):
-        return self.open_path
-
-    def choose(self, title, label, choices):
-        return choices[0][0]
+from tests.fakes.field import KK1, KK2, START, Files, enrol_field
+from tests.fakes.field import income as _income
 
 
 def test_assign_import_and_decide_by_clicking(qapp, qtbot, linked, lurah, created_office, fast_kdf, tmp_path):

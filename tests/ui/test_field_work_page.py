@@ -7,9 +7,8 @@ from app.ui.pages.field_work import FieldWorkPage, GroundChecksPage
 from app.ui.qt import Qt
 from app.ui.state import AppState
 from app.ui.tasks import InlineRunner
-from tests.services.test_field_checks import DUE, KK1, START, _income, enrol_field
-from tests.services.test_sync_world import dinsos, linked, lurah  # noqa: F401
-from tests.ui.test_field_page import Files
+from tests.fakes.field import DUE, FIELD_PASS, KK1, START, Files, enrol_field
+from tests.fakes.field import income as _income
 
 
 def test_fill_the_form_and_write_results_the_office_merges(qapp, qtbot, linked, lurah, created_office, fast_kdf,
@@ -97,7 +96,6 @@ def test_save_a_kit_for_the_laptop(qapp, qtbot, linked, lurah, created_office, f
     from app.services import field_kit
     from app.services import office as office_service
     from app.services.office import open_office
-    from tests.services.test_field_checks import FIELD_PASS
 
     monkeypatch.setattr(office_service, "_calibrated", lambda: fast_kdf)
     citra = enrol_field(lurah, created_office[0], "Citra Lapangan", fast_kdf)

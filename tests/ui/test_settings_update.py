@@ -8,7 +8,7 @@ from app.services.office import set_server_url
 from app.ui import settings_store
 from app.ui.pages.settings import SettingsPage
 from app.ui.qt import Qt
-from tests.installer.test_updates import _bundle, _publish, served  # noqa: F401
+from tests.fakes.update_repo import publish, toy_bundle
 
 
 @pytest.fixture(autouse=True)
@@ -17,9 +17,9 @@ def _own_settings(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def dinsos(tmp_path, served):  # noqa: F811 - the fixture imported above
+def dinsos(tmp_path, served):
     """Dinsos's web server: its signed update repository at /usulkan-updates, versions 0.1.0 and 0.4.0."""
-    repo, _keys = _publish(tmp_path, "dinsos", ["0.1.0", "0.4.0"])
+    repo, _keys = publish(tmp_path, "dinsos", ["0.1.0", "0.4.0"])
     web = tmp_path / "htdocs"  # what the web server shows: the repository only, never the keys beside it
     web.mkdir()
     (web / "usulkan-updates").symlink_to(repo, target_is_directory=True)
@@ -28,7 +28,8 @@ def dinsos(tmp_path, served):  # noqa: F811 - the fixture imported above
 
 @pytest.fixture
 def box(qtbot, app_state, fast_kdf, tmp_path):
-    page = SettingsPage(app_state, kdf=fast_kdf)
+    app_state.ctx.kdf = fast_kdf
+    page = SettingsPage(app_state)
     qtbot.addWidget(page)
     page.show()
     page.update_box.page = page  # the page owns the box: keep it alive with it
@@ -36,7 +37,7 @@ def box(qtbot, app_state, fast_kdf, tmp_path):
 
 
 def _aim(box, tmp_path, repo):
-    program = _bundle(tmp_path / "Programs" / "Usulkan", "0.1.0")
+    program = toy_bundle(tmp_path / "Programs" / "Usulkan", "0.1.0")
     box.options = {"install_dir": program, "cache": tmp_path / "cache", "root": repo / "metadata" / "root.json"}
     return program
 
@@ -72,10 +73,10 @@ def test_install_replaces_the_program_folder_with_the_signed_bundle(qtbot, box, 
 
 
 def test_an_address_set_by_hand_wins_and_a_forged_repository_is_refused(qtbot, box, app_state, dinsos, tmp_path,
-                                                                        served):  # noqa: F811
+                                                                        served):
     url, repo = dinsos
     set_server_url(app_state.ctx, url)
-    forged, _keys = _publish(tmp_path, "attacker", ["0.1.0", "9.9.9"])
+    forged, _keys = publish(tmp_path, "attacker", ["0.1.0", "9.9.9"])
     _aim(box, tmp_path, repo)
     box.address.setText(served(forged))
     box.address.editingFinished.emit()
@@ -92,8 +93,8 @@ def test_an_office_without_any_address_is_told_what_to_enter(qtbot, box, app_sta
     assert "alamat pembaruan" in box.status.text().lower()
 
 
-def test_the_newest_version_is_said_so(qtbot, box, app_state, tmp_path, served):  # noqa: F811
-    repo, _keys = _publish(tmp_path, "same", ["0.1.0"])
+def test_the_newest_version_is_said_so(qtbot, box, app_state, tmp_path, served):
+    repo, _keys = publish(tmp_path, "same", ["0.1.0"])
     _aim(box, tmp_path, repo)
     box.address.setText(served(repo))
     qtbot.mouseClick(box.check_button, Qt.MouseButton.LeftButton)

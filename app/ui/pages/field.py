@@ -9,8 +9,7 @@ from app.domain.field_merge import REASON_LABELS
 from app.domain.socioeconomic import CATALOGUE
 from app.i18n import N_, _, n_
 from app.services import field
-from app.storage.fsutil import write_atomic
-from app.sync.field import MAX_FILE_BYTES
+from app.fsutil import write_atomic
 from app.ui.editor.prompts import Prompts
 from app.ui.errors import error_text
 from app.ui.qt import (
@@ -238,7 +237,7 @@ class FieldChecksPage(QWidget):
         if path is None:
             return
         with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)  # a larger file is refused as too large, unread
+            data = handle.read(field.MAX_FILE_BYTES + 1)  # a larger file is refused as too large, unread
 
         def done(report: field.ImportReport) -> None:
             if report.already_imported:

@@ -7,8 +7,7 @@ from pathlib import Path
 from app.domain.socioeconomic import CATALOGUE
 from app.i18n import N_, _
 from app.services import field_kit, field_work
-from app.storage.fsutil import write_atomic
-from app.sync import field as files
+from app.fsutil import write_atomic
 from app.ui.editor.prompts import Prompts
 from app.ui.errors import error_text
 from app.ui.pages.field import FIELD_FILTER
@@ -39,8 +38,8 @@ class FieldWorkPage(QWidget):
         super().__init__(parent)
         self.state = state
         self.prompts = Prompts(self)
-        self.assignments: list[files.Assignment] = []
-        self.current: tuple[files.Assignment, files.AssignedHousehold] | None = None
+        self.assignments: list[field_work.Assignment] = []
+        self.current: tuple[field_work.Assignment, field_work.AssignedHousehold] | None = None
         self.draft: field_work.Draft | None = None
 
         heading = QLabel(_("My ground checks"))
@@ -92,7 +91,7 @@ class FieldWorkPage(QWidget):
             return
         self.state.run(field_work.my_assignments, self._show, on_error=lambda e: self.prompts.error(error_text(e)))
 
-    def _show(self, assignments: list[files.Assignment]) -> None:
+    def _show(self, assignments: list[field_work.Assignment]) -> None:
         self.assignments = assignments
         self.households.clear()
         for a_index, assignment in enumerate(assignments):
@@ -134,7 +133,7 @@ class FieldWorkPage(QWidget):
             combo.setCurrentIndex(max(0, combo.findData(draft.values.get(code))))
             self.combos[code] = combo
             self.form.addRow(_(variable.label), combo)
-        for kind in files.PHOTO_KINDS:
+        for kind in field_work.PHOTO_KINDS:
             button = QPushButton(self._photo_text(kind))
             button.clicked.connect(lambda _c=False, k=kind: self.choose_photo(k))
             self.photo_buttons[kind] = button
@@ -156,7 +155,7 @@ class FieldWorkPage(QWidget):
         if path is None or self.draft is None:
             return
         with open(path, "rb") as handle:
-            data = handle.read(files.MAX_PHOTO_BYTES + 1)
+            data = handle.read(field_work.MAX_PHOTO_BYTES + 1)
         self.draft.photos[kind] = data
         self.photo_buttons[kind].setText(self._photo_text(kind))
 
@@ -179,7 +178,7 @@ class FieldWorkPage(QWidget):
         if path is None:
             return
         with open(path, "rb") as handle:
-            data = handle.read(files.MAX_FILE_BYTES + 1)
+            data = handle.read(field_work.MAX_FILE_BYTES + 1)
         self.state.run(lambda ctx: field_work.keep_assignment(ctx, data), lambda _a: self.refresh(),
                        on_error=lambda e: self.prompts.error(error_text(e)))
 

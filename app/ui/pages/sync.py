@@ -71,7 +71,7 @@ def reason_text(code: str | None) -> str:
         return _("The Dinsos server answered with an error ({code}). Sending is tried again by itself.").format(
             code=code.removeprefix("http_"))
     if code.startswith("dtsen_"):
-        from app.sync.dtsen import DtsenRefused
+        from app.services.dtsen import DtsenRefused
 
         inner = code.removeprefix("dtsen_")
         why = _(DtsenRefused.messages[inner][0]) if inner in DtsenRefused.messages else inner
