@@ -36,7 +36,7 @@ OUTCOMES = {"accepted": i18n.N_("Received"), "duplicate": i18n.N_("Already recei
             "held": i18n.N_("Held: an earlier batch of this kelurahan is missing")}
 
 
-async def _capped_form(request: Request, cap: int):
+async def _capped_form(request: Request, cap: int, *, max_files: int = MAX_FILES, max_fields: int = 10):
     """The multipart body read with a cap first (never buffered past it), then parsed by Starlette."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > cap:
@@ -58,7 +58,7 @@ async def _capped_form(request: Request, cap: int):
         return {"type": "http.request", "body": body, "more_body": False}
 
     try:
-        return await StarletteRequest(request.scope, receive).form(max_files=MAX_FILES, max_fields=10)
+        return await StarletteRequest(request.scope, receive).form(max_files=max_files, max_fields=max_fields)
     except Exception as err:  # a malformed multipart body, too many parts: the sender's fault
         raise BadRequest(field="files") from err
 
