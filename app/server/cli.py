@@ -388,7 +388,11 @@ def cmd_return_file(args) -> int:
         out = out / made.name
     _write_private_out(out, made.data)
     print(f"{out}: return file for office {made.office_id}: {made.receipts} receipt(s), {made.decisions} "
-          f"decision(s), cursor {made.cursor_from}..{made.cursor_to}")
+          f"decision(s), cursor {made.cursor_from}..{made.cursor_to}; {made.stored_documents} document(s) "
+          f"confirmed stored, {made.documents} decree document(s) sent back")
+    if made.documents_left_out:
+        print(f"{made.documents_left_out} decree document(s) did not fit this file (capped); make another "
+              f"return file with --after {made.next_after} once the office has imported this one", file=sys.stderr)
     return 0
 
 

@@ -15,7 +15,7 @@ from app.sync import keys  # noqa: E402
 from app.sync.envelope import read_header, seal  # noqa: E402
 from app.sync.transport_file import document_files_in  # noqa: E402
 from app.sync.transport_http import HttpTransport  # noqa: E402
-from test_sync_world import PDF, lurah, ready_proposal  # noqa: E402, F401
+from tests.fakes.sync_world import PDF, ready_proposal  # noqa: E402
 from tests.fakes.live_server import live_server  # noqa: E402
 from tests.fakes.photos import jpeg_photo  # noqa: E402
 
