@@ -228,3 +228,24 @@ def test_a_document_dinsos_sends_must_be_what_it_says(world):
     assert result.documents_received == 0 and result.documents_unusable == 1
     assert not any(a.from_dinsos for a in attachments.list_attachments(office, pid))
     assert PDF  # the office's own minutes are untouched
+
+
+def test_a_document_from_dinsos_is_never_sent_to_dinsos_again(office):
+    """Queued after it arrived (or carried to a new version), the decree is not the office's evidence."""
+    import hashlib
+
+    from app.services.dinsos_documents import store_from_dinsos
+    from app.storage.sync_models import OutboxItem
+
+    pid = ready_proposal(office, 47)
+    assert store_from_dinsos(office, [ReturnDocument(pid, "decree", "application/pdf", "SK.pdf", SK)],
+                             now=utcnow()) == (1, 0)
+    outbox.queue_proposal(office, pid)
+    with office.reading() as session:
+        payload = session.execute(select(OutboxItem.payload).where(OutboxItem.proposal_id == pid)).scalar_one()
+    sk_sha = hashlib.sha256(SK).hexdigest()
+    assert sk_sha not in repr(payload) and hashlib.sha256(PDF).hexdigest() in repr(payload)
+    with office.reading() as session:
+        from app.storage.document_models import OutgoingDocument
+
+        assert session.get(OutgoingDocument, sk_sha) is None
