@@ -8,8 +8,6 @@ import uuid
 
 import pytest
 import requests
-from tests.fakes.browser import CHROMIUM, PASSWORD, pytestmark, shot, sign_in  # noqa: F401 (pytestmark: skip without chromium)
-from tests.fakes.photos import jpeg_photo
 
 from app.server import auth
 from app.server.config import Settings
@@ -21,6 +19,8 @@ from app.sync.batch import BatchItem
 from app.sync.documents import ref_for, seal_document, with_documents
 from app.sync.status import StatusPage, verify_status_page
 from bench.server_world import enrol, nik, proposal
+from tests.fakes.browser import CHROMIUM, PASSWORD, pytestmark, shot, sign_in  # noqa: F401 (pytestmark: skip without chromium)
+from tests.fakes.photos import jpeg_photo
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")

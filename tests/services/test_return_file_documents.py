@@ -20,7 +20,13 @@ from app.server.decree_documents import store_decree_document
 from app.server.models import Office as ServerOffice
 from app.services import attachments, outbox, sync, sync_run
 from app.services.return_import import import_return_file, summary_text
-from app.sync.return_file import RETURN_SUFFIX, ReturnDocument, ReturnFileInvalid, issue_return, seal_return
+from app.sync.return_file import (
+    RETURN_SUFFIX,
+    ReturnDocument,
+    ReturnFileInvalid,
+    issue_return,
+    seal_return,
+)
 from app.sync.transport_file import document_files_in
 from tests.fakes.by_file import link_by_file, staff_member
 from tests.fakes.photos import jpeg_photo
