@@ -143,3 +143,12 @@ def test_the_body_cap_holds_before_the_handler(ctx, finalised):
     huge = adi.post(f"/console/items/{finalised}/decree", content=b"x" * 100,
                     headers={"content-length": str(64 * 1024 * 1024), "content-type": "multipart/form-data; boundary=x"})
     assert huge.status_code == 413 and _blobs(ctx) == []
+
+
+def test_the_plain_decision_form_does_not_record_an_approval_without_the_document(ctx, finalised):
+    adi = signed_in(ctx, "adi")
+    answer = adi.post(f"/console/items/{finalised}/decide", follow_redirects=False, data={
+        "csrf": csrf(adi, f"/console/items/{finalised}"), "action": "approve", "expected_state": "finalised",
+        "decree_number": "188/1", "decree_date": "2026-02-27"})
+    assert answer.status_code == 400 and "dokumen SK" in answer.text
+    assert _state(ctx, finalised) == "finalised"

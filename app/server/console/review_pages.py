@@ -75,6 +75,11 @@ def register(router: APIRouter, ctx: ServerContext) -> None:
             return refused
         action = web.first(fields, "action")
         try:
+            if action in review.DECREE_ACTIONS:
+                # In the console the decree is recorded with its document, by the decree form only.
+                from app.server.console.decree_pages import DecreeDocumentRequired
+
+                raise DecreeDocumentRequired()
             _decide(ctx, staff, item_id[:64], action, fields.get("reason", []), web.first(fields, "expected_state"),
                     (web.first(fields, "decree_number"), web.first(fields, "decree_date")))
         except UsulkanError as err:
