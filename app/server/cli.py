@@ -55,6 +55,9 @@ def cmd_serve(args) -> int:
 
     if args.exit_with_stdin:
         _exit_when_stdin_closes()
+    from app.server.upload_cleanup import keep_days_from_env, remove_stale_uploads
+
+    remove_stale_uploads(_settings(args).data_dir, older_than_days=keep_days_from_env())  # abandoned half uploads
     if args.workers > 1:
         from app.server.workers import WorkersNeedPostgres, serve_workers
 
@@ -385,7 +388,20 @@ def cmd_return_file(args) -> int:
         out = out / made.name
     _write_private_out(out, made.data)
     print(f"{out}: return file for office {made.office_id}: {made.receipts} receipt(s), {made.decisions} "
-          f"decision(s), cursor {made.cursor_from}..{made.cursor_to}")
+          f"decision(s), cursor {made.cursor_from}..{made.cursor_to}; {made.stored_documents} document(s) "
+          f"confirmed stored, {made.documents} decree document(s) sent back")
+    if made.documents_left_out:
+        print(f"{made.documents_left_out} decree document(s) did not fit this file (capped); make another "
+              f"return file with --after {made.next_after} once the office has imported this one", file=sys.stderr)
+    return 0
+
+
+def cmd_cleanup(args) -> int:
+    """Remove half uploads nobody continued for --days days (also done at every `serve` start)."""
+    from app.server.upload_cleanup import remove_stale_uploads
+
+    done = remove_stale_uploads(_settings(args).data_dir, older_than_days=args.days)
+    print(f"removed {done.removed} abandoned half upload(s) ({done.freed_bytes} bytes); kept {done.kept}")
     return 0
 
 
@@ -480,6 +496,9 @@ def parser() -> argparse.ArgumentParser:
     rt.add_argument("--out", required=True, help="file or folder (the USB stick) to write it to")
     rt.add_argument("--after", type=int, default=0, help="only decisions after this feed cursor (default: all)")
     rt.set_defaults(run=cmd_return_file)
+    cl = sub.add_parser("cleanup", parents=[common], help="remove abandoned half uploads of documents")
+    cl.add_argument("--days", type=float, default=7.0, help="remove parts not continued for this many days")
+    cl.set_defaults(run=cmd_cleanup)
     e = sub.add_parser("export", parents=[common], help="export the finalised list (BNBA)")
     e.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     e.add_argument("--shape", choices=("bnba", "siks-ng"), default="bnba",

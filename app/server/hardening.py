@@ -24,14 +24,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from app.server.errors import BadRequest, BodyTooLarge, InvalidInput, ServerError
+from app.storage.attachments import MAX_ATTACHMENT_BYTES
 from app.sync.bind import MAX_SEALED_BYTES
 from app.sync.documents import MAX_DOCUMENT_BYTES, MAX_SEAL_OVERHEAD
 
 # Paths whose body is not JSON for FastAPI to parse and whose handler reads it capped as it streams:
-# a batch (app.py), a part of a sealed document (documents.py), the console's batch-file upload.
+# a batch (app.py), a part of a sealed document (documents.py), the console's batch-file upload, the decree.
 STREAMED = ("/v1/batches",)
 STREAMED_PREFIXES = ("/console/upload",)
 DOCUMENT_PATH = re.compile(r"^/v1/offices/[^/]+/documents/[0-9a-f]{64}$")
+# The walikota's decree with its scanned document (console/decree_pages.py reads it capped).
+DECREE_PATH = re.compile(r"^/console/items/[^/]+/decree$")
+MAX_DECREE_BODY = MAX_ATTACHMENT_BYTES + 64 * 1024
 SEALED_SUFFIXES = ("/bind", "/rebind")
 MAX_FIELD_NAME = 80
 
@@ -46,7 +50,8 @@ def _reply(error: ServerError) -> JSONResponse:
 
 
 def streamed(path: str) -> bool:
-    return path in STREAMED or path.startswith(STREAMED_PREFIXES) or DOCUMENT_PATH.match(path) is not None
+    return (path in STREAMED or path.startswith(STREAMED_PREFIXES) or DOCUMENT_PATH.match(path) is not None
+            or DECREE_PATH.match(path) is not None)
 
 
 def body_cap(path: str, max_body: int, max_json: int) -> int:
@@ -54,6 +59,8 @@ def body_cap(path: str, max_body: int, max_json: int) -> int:
         return max_body
     if DOCUMENT_PATH.match(path):
         return MAX_DOCUMENT_BYTES + MAX_SEAL_OVERHEAD
+    if DECREE_PATH.match(path):
+        return MAX_DECREE_BODY
     if path.startswith(STREAMED_PREFIXES):
         return 2 * max_body + 64 * 1024  # up to the console's own cap (upload_pages.py)
     if path.startswith("/v1/offices/") and path.endswith(SEALED_SUFFIXES):

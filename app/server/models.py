@@ -251,6 +251,10 @@ class Decision(Base):
     # The walikota's decree (SK) behind an approval or a forwarding to the ministry (migration 0010).
     decree_number: Mapped[str | None] = mapped_column(String(100))
     decree_date: Mapped[date | None] = mapped_column(Date)
+    # The decree's document (PDF/JPEG/PNG) in the blob store, by its SHA-256 (migration 0014).
+    decree_document_sha256: Mapped[str | None] = mapped_column(String(64))
+    decree_document_type: Mapped[str | None] = mapped_column(String(40))
+    decree_document_size: Mapped[int | None] = mapped_column(Integer)
 
 
 class StatusEntry(Base):

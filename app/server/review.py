@@ -37,9 +37,19 @@ EARLIEST_DECREE = date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
+class DecreeDocument:
+    """The decree's scan in the blob store (app/server/decree_documents.py checked its bytes)."""
+
+    sha256: str
+    media_type: str
+    size: int
+
+
+@dataclass(frozen=True)
 class Decree:
     number: str
     date: date
+    document: DecreeDocument | None = None
 
 
 def checked_decree(action: str, number: str | None, when: date | str | None, *, today: date) -> Decree | None:
@@ -61,6 +71,14 @@ def checked_decree(action: str, number: str | None, when: date | str | None, *, 
     if not isinstance(when, date) or not EARLIEST_DECREE <= when <= today:
         raise BadRequest(field="decree_date")
     return Decree(number, when)
+
+
+def _document_columns(decree: Decree | None) -> dict:
+    doc = decree.document if decree is not None else None
+    if doc is None:
+        return {}
+    return {"decree_document_sha256": doc.sha256, "decree_document_type": doc.media_type,
+            "decree_document_size": doc.size}
 
 
 @dataclass(frozen=True)
@@ -131,10 +149,13 @@ def decide(ctx: ServerContext, staff: Staff, item_id: str, action: str, reasons:
                              to_state=record.to_state.value,
                              reasons=json.dumps([r.__dict__ for r in status_reasons], ensure_ascii=False),
                              user_id=staff.id, decided_at=now, feed_cursor=office.feed_cursor,
-                             decree_number=decree.number if decree else None, decree_date=decree.date if decree else None))
+                             decree_number=decree.number if decree else None, decree_date=decree.date if decree else None,
+                             **_document_columns(decree)))
         detail = {"to": item.state, "codes": [r.code for r in status_reasons]}
         if decree is not None:
             detail["decree"] = {"number": decree.number, "date": decree.date.isoformat()}
+            if decree.document is not None:
+                detail["decree"]["document"] = decree.document.sha256
         audit.append(session, at=now, actor=f"staff:{staff.username}", action=f"item_{action}",
                      subject=item.item_id, detail=detail)
     return update

@@ -17,6 +17,9 @@ from app.storage.attachments import CheckedFile, check_attachment
 from app.storage.models import Attachment, Proposal
 
 KINDS = ("kk", "ktp", "muskel_minutes", "sptjm", "house_photo", "ground_check", "other")
+# Attached by Dinsos only (app/services/dinsos_documents.py), never chosen at the office.
+DINSOS_KINDS = ("decree",)
+FROM_DINSOS = "dinsos"
 
 
 class AttachmentNotFound(UsulkanError):
@@ -32,10 +35,16 @@ class AttachmentInfo:
     mime: str
     size: int
     created_at: datetime
+    source: str | None = None
+
+    @property
+    def from_dinsos(self) -> bool:
+        """Sent back by Dinsos: shown as such, read-only, and never sent to Dinsos again."""
+        return self.source == FROM_DINSOS
 
 
 def _info(row: Attachment) -> AttachmentInfo:
-    return AttachmentInfo(row.id, row.kind, row.filename, row.mime, row.size, row.created_at)
+    return AttachmentInfo(row.id, row.kind, row.filename, row.mime, row.size, row.created_at, row.source)
 
 
 def attach_to_proposal(ctx: OfficeContext, proposal_id: str, *, kind: str, filename: str, data: bytes) -> AttachmentInfo:
@@ -81,7 +90,8 @@ def attach_in(
 def list_attachments(ctx: OfficeContext, proposal_id: str) -> list[AttachmentInfo]:
     with ctx.reading() as session:
         rows = session.execute(
-            select(Attachment.id, Attachment.kind, Attachment.filename, Attachment.mime, Attachment.size, Attachment.created_at)
+            select(Attachment.id, Attachment.kind, Attachment.filename, Attachment.mime, Attachment.size, Attachment.created_at,
+                   Attachment.source)
             .where(Attachment.proposal_id == proposal_id)
             .order_by(Attachment.created_at)
         ).all()

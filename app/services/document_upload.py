@@ -120,3 +120,20 @@ def upload_documents(ctx: OfficeContext, transport, *, chunk_bytes: int = CHUNK_
         _record(ctx, sha256, done=True, sent=len(sealed))
         report.uploaded.append(sha256)
     return report
+
+
+def confirm_stored(ctx: OfficeContext, hashes) -> list[str]:
+    """Mark delivered the documents a signed return file says Dinsos stores (the USB office's confirmation).
+
+    Only documents this office still waits to deliver change; each is recorded exactly as an upload
+    Dinsos answered ``stored`` (the same ``_record``), so the Sending page stops counting it.
+    """
+    wanted = set(hashes)
+    if not wanted:
+        return []
+    with ctx.reading() as session:
+        due = [sha for sha in session.scalars(select(OutgoingDocument.sha256)
+                                              .where(OutgoingDocument.uploaded_at.is_(None))) if sha in wanted]
+    for sha256 in due:
+        _record(ctx, sha256, done=True)
+    return due

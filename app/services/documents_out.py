@@ -85,7 +85,9 @@ def downscale(data: bytes, mime: str, settings: PhotoSettings) -> tuple[bytes, s
 def prepare_in(session: Session, proposal_id: str, now) -> list[DocumentRef]:
     """Make (once) the outgoing copy of each attachment of the proposal; the caps refuse the queueing."""
     settings = _settings_in(session)
-    attachments = session.scalars(select(Attachment).where(Attachment.proposal_id == proposal_id)).all()
+    # What Dinsos sent back (its decree) is not the office's evidence: it never goes to Dinsos again.
+    attachments = session.scalars(select(Attachment).where(Attachment.proposal_id == proposal_id,
+                                                           Attachment.source.is_(None))).all()
     for attachment in attachments:
         if session.get(AttachmentDocument, attachment.id) is not None:
             continue

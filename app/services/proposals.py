@@ -437,7 +437,8 @@ def _carry_documents(session, base_id: str, new_id: str) -> int:
     from app.storage.models import Attachment
 
     rows = session.scalars(
-        select(Attachment).where(Attachment.proposal_id == base_id, Attachment.kind.not_in(STEP_EVIDENCE))
+        select(Attachment).where(Attachment.proposal_id == base_id, Attachment.kind.not_in(STEP_EVIDENCE),
+                                 Attachment.source.is_(None))
         .order_by(Attachment.created_at, Attachment.id)
     ).all()
     for old in rows:

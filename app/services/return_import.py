@@ -11,6 +11,8 @@ from app.errors import UsulkanError
 from app.i18n import N_, _, n_
 from app.services import restore, restore_sync
 from app.services.context import OfficeContext
+from app.services.dinsos_documents import store_from_dinsos
+from app.services.document_upload import confirm_stored
 from app.services.keys import NotProvisioned
 from app.services.outbox import BATCH_DELIVERED
 from app.services.restore_sync import ReconcileReport
@@ -41,10 +43,14 @@ class ReturnImport:
     cursor: int = 0
     returned: int = 0  # of the decisions applied, how many sent a proposal back to this office
     reconciled: ReconcileReport | None = None  # a restored office lined up with what Dinsos holds
+    documents_confirmed: list[str] = field(default_factory=list)  # now known to be stored at Dinsos
+    documents_received: int = 0  # documents Dinsos sent back, newly attached to their proposals
+    documents_unusable: int = 0
 
     @property
     def nothing_new(self) -> bool:
-        return not self.delivered and not self.decisions and not self.not_applied and self.reconciled is None
+        return not (self.delivered or self.decisions or self.not_applied or self.documents_confirmed
+                    or self.documents_received or self.documents_unusable) and self.reconciled is None
 
 
 def _read(path: Path) -> bytes:
@@ -99,10 +105,16 @@ def import_return_file(ctx: OfficeContext, path: str | Path, *, now: datetime) -
     skipped = set(pulled.not_applied)
     result.returned = sum(1 for page in bundle.pages for u in page.updates
                           if u.feed_cursor > cursor and u.state == "returned" and u.feed_cursor not in skipped)
+    # After the receipts: a document counts as delivered once its batch is (as on the network path).
+    result.documents_confirmed = confirm_stored(ctx, bundle.stored_documents)
+    result.documents_received, result.documents_unusable = store_from_dinsos(ctx, bundle.documents, now=now)
     if not result.nothing_new:
         with ctx.transaction() as session:
             ctx.audit(session, "sync.return_file", "office", ctx.office_id, return_id=bundle.return_id,
-                      reconciled=result.reconciled is not None, delivered=len(result.delivered), decisions=result.decisions, cursor=result.cursor)
+                      reconciled=result.reconciled is not None, delivered=len(result.delivered),
+                      decisions=result.decisions, cursor=result.cursor,
+                      documents_confirmed=len(result.documents_confirmed),
+                      documents_received=result.documents_received)
     return result
 
 
@@ -127,6 +139,18 @@ def summary_text(result: ReturnImport) -> str:
                         "new version and queue it again.",
                         "{n} proposals were returned by Dinsos with their reasons: open them from Beranda, fix "
                         "them in a new version and queue them again.", result.returned).format(n=result.returned))
+    if result.documents_confirmed:
+        n = len(result.documents_confirmed)
+        parts.append(n_("Dinsos confirms it stores {n} document of this office.",
+                        "Dinsos confirms it stores {n} documents of this office.", n).format(n=n))
+    if result.documents_received:
+        parts.append(n_("{n} document from Dinsos (such as the walikota's decree) is now attached to its proposal.",
+                        "{n} documents from Dinsos (such as the walikota's decree) are now attached to their "
+                        "proposals.", result.documents_received).format(n=result.documents_received))
+    if result.documents_unusable:
+        parts.append(n_("{n} document from Dinsos could not be kept here; it is not attached.",
+                        "{n} documents from Dinsos could not be kept here; they are not attached.",
+                        result.documents_unusable).format(n=result.documents_unusable))
     if result.not_applied:
         parts.append(n_("{n} decision could not be applied here; it is kept for a person to look at.",
                         "{n} decisions could not be applied here; they are kept for a person to look at.",

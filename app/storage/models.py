@@ -178,6 +178,8 @@ class Attachment(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_by: Mapped[str] = mapped_column(ForeignKey("operator.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # None: attached at the office. "dinsos": sent back by Dinsos (a return file); read-only, never sent on.
+    source: Mapped[str | None] = mapped_column(String(16))
 
 
 class Complaint(Base):

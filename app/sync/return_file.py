@@ -1,4 +1,5 @@
-"""The signed return file from Dinsos to one office: receipts and status pages, encrypted to that office.
+"""The signed return file from Dinsos to one office: receipts, status pages, which of its documents Dinsos
+stores, and documents Dinsos sends back (the SK of an approval), encrypted to that office.
 
 Layout in docs/batch-format.md ("Return file"). The inner record is signed by the server key the
 office pinned at provisioning (certified by the Dinsos root); every receipt and status page inside
@@ -10,7 +11,9 @@ feed token, which travelled sealed in its bind request), so another office canno
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,10 +45,21 @@ RETURN_FORMAT = "usulkan-return"
 FILE_FORMAT = "usulkan-return-file"
 FORMAT_VERSION = 1
 RETURN_SUFFIX = ".usulkan-return"
-# 40 pages of 500 decisions and ten thousand receipts fit well inside; anything larger is not ours.
-MAX_RETURN_FILE_BYTES = 32 * 1024 * 1024
+# 40 pages of 500 decisions, ten thousand receipts and 16 MiB of documents (base64 twice: inside the
+# signed record and again as the sealed bytes) fit well inside; anything larger is not ours.
+MAX_RETURN_FILE_BYTES = 64 * 1024 * 1024
 MAX_RECEIPTS = 10_000
 MAX_PAGES = 40
+# The hashes of the office's documents Dinsos holds (the newest first when there are more).
+MAX_STORED_DOCUMENTS = 20_000
+# Documents Dinsos sends back: at most this many, and this many bytes together, in one file; the rest
+# come in the next file (docs/batch-format.md, "Documents in the return file").
+MAX_RETURN_DOCUMENTS = 40
+MAX_RETURN_DOCUMENT_BYTES = 16 * 1024 * 1024
+MAX_ONE_RETURN_DOCUMENT = 10 * 1024 * 1024
+RETURN_DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+RETURN_DOCUMENT_KINDS = ("decree",)
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 NONCE_BYTES = 12
 _KDF_SALT = b"usulkan-return-file/1"
 
@@ -92,6 +106,36 @@ def return_file_name(office_id: str, issued_at: datetime) -> str:
 
 
 @dataclass(frozen=True)
+class ReturnDocument:
+    """A document Dinsos sends back with one item of the office (the walikota's decree of its approval)."""
+
+    item_id: str
+    kind: str
+    media_type: str
+    name: str
+    data: bytes = field(repr=False)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"item_id": self.item_id, "kind": self.kind, "media_type": self.media_type, "name": self.name,
+                "sha256": self.sha256, "data": self.data}
+
+    @classmethod
+    def read(cls, f: Fields) -> ReturnDocument:
+        doc = cls(item_id=f.uuid("item_id"), kind=f.text("kind", choices=RETURN_DOCUMENT_KINDS),
+                  media_type=f.text("media_type", choices=RETURN_DOCUMENT_TYPES),
+                  name=f.text("name", max_len=120), data=f.raw("data"))
+        sha256 = f.digest("sha256")
+        f.done()
+        if len(doc.data) > MAX_ONE_RETURN_DOCUMENT or not hmac.compare_digest(doc.sha256, sha256):
+            raise FormatInvalid(field="return.documents")
+        return doc
+
+
+@dataclass(frozen=True)
 class ReturnBundle(SignedRecord):
     """Everything Dinsos hands back to one office at once; status pages chain without a gap."""
 
@@ -102,11 +146,16 @@ class ReturnBundle(SignedRecord):
     pages: tuple[StatusPage, ...]
     server_key_id: str
     signature: bytes = field(repr=False)
+    # Added later, optional in the record (absent means none), so an older file still reads and verifies.
+    stored_documents: tuple[str, ...] = ()
+    documents: tuple[ReturnDocument, ...] = ()
 
     def __post_init__(self) -> None:
         normalise_times(self, "issued_at")
         object.__setattr__(self, "receipts", tuple(self.receipts))
         object.__setattr__(self, "pages", tuple(self.pages))
+        object.__setattr__(self, "stored_documents", tuple(self.stored_documents))
+        object.__setattr__(self, "documents", tuple(self.documents))
 
     @property
     def cursor_from(self) -> int:
@@ -117,7 +166,7 @@ class ReturnBundle(SignedRecord):
         return self.pages[-1].cursor_to
 
     def body(self) -> dict[str, Any]:
-        return {
+        body = {
             "format": RETURN_FORMAT,
             "format_version": FORMAT_VERSION,
             "return_id": self.return_id,
@@ -127,6 +176,11 @@ class ReturnBundle(SignedRecord):
             "pages": [page.to_dict() for page in self.pages],
             "server_key_id": self.server_key_id,
         }
+        if self.stored_documents:
+            body["stored_documents"] = list(self.stored_documents)
+        if self.documents:
+            body["documents"] = [doc.to_dict() for doc in self.documents]
+        return body
 
     @classmethod
     def from_dict(cls, obj: Any) -> ReturnBundle:
@@ -142,8 +196,13 @@ class ReturnBundle(SignedRecord):
                 pages=tuple(StatusPage.from_dict(p) for p in f.array("pages", max_items=MAX_PAGES, min_items=1)),
                 server_key_id=f.text("server_key_id", pattern=KEY_ID),
                 signature=f.raw("signature", length=SIGNATURE_BYTES),
+                stored_documents=_stored(f, obj),
+                documents=tuple(ReturnDocument.read(d) for _i, d in f.each("documents", max_items=MAX_RETURN_DOCUMENTS, min_items=1))
+                if "documents" in obj else (),
             )
             f.done()
+            if sum(len(d.data) for d in bundle.documents) > MAX_RETURN_DOCUMENT_BYTES:
+                raise FormatInvalid(field="return.documents")
         except (FormatInvalid, ReceiptInvalid, StatusRejected) as err:
             raise ReturnFileInvalid("bad_format") from err
         if any(a.cursor_to != b.cursor_from for a, b in zip(bundle.pages, bundle.pages[1:])):
@@ -154,11 +213,21 @@ class ReturnBundle(SignedRecord):
         return bundle
 
 
+def _stored(f: Fields, obj: dict) -> tuple[str, ...]:
+    if "stored_documents" not in obj:
+        return ()
+    hashes = f.array("stored_documents", max_items=MAX_STORED_DOCUMENTS, min_items=1)
+    if not all(isinstance(h, str) and _HEX64.fullmatch(h) for h in hashes) or len(set(hashes)) != len(hashes):
+        raise FormatInvalid(field="return.stored_documents")
+    return tuple(hashes)
+
+
 def issue_return(server: Signer | Ed25519PrivateKey, *, return_id: str, office_id: str, issued_at: datetime,
-                 receipts: Sequence[Receipt], pages: Sequence[StatusPage]) -> ReturnBundle:
+                 receipts: Sequence[Receipt], pages: Sequence[StatusPage], stored_documents: Sequence[str] = (),
+                 documents: Sequence[ReturnDocument] = ()) -> ReturnBundle:
     signer = as_signer(server)
     unsigned = ReturnBundle(return_id, office_id, issued_at, tuple(receipts), tuple(pages),
-                            key_id(signer.public_key_bytes), b"")
+                            key_id(signer.public_key_bytes), b"", tuple(stored_documents), tuple(documents))
     signature = signer.sign(unsigned.signing_bytes())
     return ReturnBundle.from_dict(as_received({**unsigned.body(), "signature": signature}))
 

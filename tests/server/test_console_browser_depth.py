@@ -82,8 +82,14 @@ def test_new_pages_in_a_real_browser(world):
             assert adi.locator("button[value=approve]").count() == 1
             adi.fill("input[name=decree_number]", "188.45/77/HK/2026")
             adi.fill("input[name=decree_date]", "2026-01-15")
+            sk = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+            adi.set_input_files("input[name=decree_document]",
+                                files=[{"name": "sk-walikota.pdf", "mimeType": "application/pdf", "buffer": sk}])
             adi.click("button[value=approve]")
             assert "SK no. 188.45/77/HK/2026 tanggal 2026-01-15" in adi.inner_text("#history")
+            link = adi.locator("#history a.decree-document")
+            assert link.count() == 1
+            assert adi.request.get(url + link.get_attribute("href")).body() == sk  # the session's cookie opens it
             shot(adi, "decree")
 
             adi.click("text=Dasbor")

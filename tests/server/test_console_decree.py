@@ -37,9 +37,15 @@ def _state(ctx, item_id):
         return session.get(Item, item_id).state
 
 
+SK = b"%PDF-1.4\n% SK\n%%EOF\n"
+
+
 def _post(client, item_id, **data):
-    return client.post(f"/console/items/{item_id}/decide", follow_redirects=False, data={
-        "csrf": csrf(client, f"/console/items/{item_id}"), **data})
+    # The walikota's steps go through the decree form, with the SK's document (test_console_decree_document.py).
+    decree = data.get("action") in ("approve", "forward")
+    return client.post(f"/console/items/{item_id}/{'decree' if decree else 'decide'}", follow_redirects=False,
+                       data={"csrf": csrf(client, f"/console/items/{item_id}"), **data},
+                       files={"decree_document": ("sk.pdf", SK, "application/pdf")} if decree else None)
 
 
 def test_console_approval_needs_the_decree_and_stores_it(ctx, finalised):

@@ -5,6 +5,7 @@ released; a tampered file, a forged form, a verifier-less account and a huge bod
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 from console_helpers import csrf, signed_in, staff
@@ -93,3 +94,51 @@ def test_forged_form_other_roles_and_huge_bodies(ctx, kelurahan):
     anonymous = TestClient(create_app(context=ctx))
     assert anonymous.post("/console/upload", files=[("files", files[0])], follow_redirects=False).status_code == 303
     assert _items(ctx) == 0
+
+
+def test_document_files_beside_the_batch_are_stored_and_bad_ones_refused(ctx, kelurahan):
+    """The .usulkan-document files go through import-file's document import: stored only when the
+    batch naming them is in, refused when renamed, forged or tampered."""
+    import hashlib
+    import os
+    import uuid
+
+    from app.sync import keys
+    from app.sync.batch import BatchItem
+    from app.sync.documents import ref_for, seal_document, with_documents
+    from app.sync.transport_file import document_file_name
+    from bench.server_world import proposal
+
+    photo = b"\xff\xd8\xff\xe0" + os.urandom(4000) + b"\xff\xd9"
+    ref = ref_for(photo, kind="house_photo", media_type="image/jpeg")
+    item = BatchItem.create(item_id=str(uuid.uuid4()), item_type="proposal", route="muskel",
+                            payload=with_documents(proposal(nik(9), 9), [ref]))
+    sealed_batch, _, signed = kelurahan.batch([item])
+    server_key = keys.public_bytes(ctx.keys.x25519.public_key())
+    sealed_doc = seal_document(photo, ref, server_key, office_id=kelurahan.office_id)
+    doc_name = document_file_name(kelurahan.office_id, ref.sha256)
+    staff(ctx, "vera", "verifier")
+    client = signed_in(ctx, "vera")
+    # The document alone, before its batch: no received item names it yet.
+    early = _post(client, [(doc_name, sealed_doc)])
+    assert early.status_code == 200 and "not_referenced" in early.text and not ctx.blobs.exists(ref.sha256)
+    assert "Belum ada file batch yang dipilih." in early.text
+    # Renamed, tampered and forged copies beside the batch: each refused, nothing stored from them.
+    tampered = bytearray(sealed_doc)
+    tampered[len(tampered) // 2] ^= 0x40
+    other = b"\xff\xd8\xff\xe0" + os.urandom(4000) + b"\xff\xd9"
+    forged = seal_document(other, ref_for(other, kind="house_photo", media_type="image/jpeg"), server_key,
+                           office_id=kelurahan.office_id)
+    bad = _post(client, [(batch_file_name(kelurahan.office_id, signed.sequence), sealed_batch),
+                         ("foto.usulkan-document", sealed_doc), (doc_name, bytes(tampered))])
+    assert bad.status_code == 200 and bad.text.count("Ditolak:") == 2 and "damaged" in bad.text
+    assert not ctx.blobs.exists(ref.sha256)
+    assert "hash_mismatch" in _post(client, [(doc_name, forged)]).text and not ctx.blobs.exists(ref.sha256)
+    # The real file: stored, and the hash is the photo's.
+    good = _post(client, [(doc_name, sealed_doc)])
+    assert "Dokumen disimpan" in good.text and ctx.blobs.get(ref.sha256) == photo
+    assert hashlib.sha256(photo).hexdigest() == ref.sha256
+    with ctx.reading() as session:
+        details = session.execute(select(AuditEntry.detail).where(AuditEntry.action == "console_upload")
+                                  .order_by(AuditEntry.seq)).scalars().all()
+    assert [json.loads(d)["documents"] for d in details] == [0, 0, 0, 1]

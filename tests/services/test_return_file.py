@@ -19,6 +19,7 @@ from app.storage.sync_models import OutboxBatch, StatusRecord, SyncLink
 from app.sync import keys
 from app.sync.canonical import b64url_decode, b64url_encode, canonical_bytes, parse_canonical
 from app.sync.return_file import (
+    MAX_RETURN_FILE_BYTES,
     ReturnBundle,
     ReturnFileInvalid,
     feed_token_digest,
@@ -165,7 +166,7 @@ def test_a_tampered_cut_or_foreign_signed_file_is_refused_and_nothing_changes(se
 def test_a_huge_file_is_refused_without_reading_it_whole(office, world, tmp_path):
     path = tmp_path / "big.usulkan-return"
     with open(path, "wb") as fh:
-        fh.truncate(64 * 1024 * 1024)
+        fh.truncate(MAX_RETURN_FILE_BYTES + 1)
     _refused(office, path, "too_large")
 
 

@@ -23,4 +23,7 @@ def console_router(ctx: ServerContext) -> APIRouter:
     export_pages.register(router, ctx)
     upload_pages.register(router, ctx)
     document_pages.register(router, ctx)
+    from app.server.console import decree_pages
+
+    decree_pages.register(router, ctx)
     return router

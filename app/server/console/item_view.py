@@ -100,7 +100,8 @@ def load(session, item_id: str) -> View | None:
     for d in session.execute(select(Decision).where(Decision.item_id.in_(ids)).order_by(Decision.id)).scalars():
         view.history.append({"item_id": d.item_id, "action": d.action, "from": d.from_state, "to": d.to_state,
                              "reasons": json.loads(d.reasons), "by": names.get(d.user_id, "?"),
-                             "at": d.decided_at, "decree_number": d.decree_number, "decree_date": d.decree_date})
+                             "at": d.decided_at, "decree_number": d.decree_number, "decree_date": d.decree_date,
+                             "decree_document": d.decree_document_sha256, "decision_id": d.id})
         if d.item_id == item.item_id and d.decree_number:
             view.decree = (d.decree_number, d.decree_date)
         if d.item_id == item.item_id and d.action == "verify":

@@ -20,10 +20,13 @@ MAX_BULK = 200
 
 
 def _decide(ctx: ServerContext, staff, item_id: str, action: str, codes: list[str], expected: str | None,
-            decree: tuple[str, str] = ("", "")):
+            decree: tuple[str, str] | review.Decree = ("", "")):
     if action not in ACTIONS:
         raise BadRequest(field="action")
-    checked = review.checked_decree(action, decree[0], decree[1] or None, today=ctx.now().date())
+    if isinstance(decree, review.Decree):
+        checked = decree  # checked already, with its document (decree_pages.py)
+    else:
+        checked = review.checked_decree(action, decree[0], decree[1] or None, today=ctx.now().date())
     reasons = reasons_for(ctx, [c for c in codes if c])  # the list's empty choice is no reason
     if action == "return" and not reasons:
         raise BadRequest(field="reasons")
@@ -32,25 +35,31 @@ def _decide(ctx: ServerContext, staff, item_id: str, action: str, codes: list[st
     return update
 
 
+def render_item(ctx: ServerContext, request: Request, staff, item_id: str, *, error: str | None = None,
+                done: str | None = None, status: int = 200) -> Response:
+    """The review page of one item (its read audited, the item claimed), with an error or a done note."""
+    with ctx.reading() as session:
+        exists = session.get(Item, item_id) is not None
+    if not exists:
+        return web.render(request, "error.html", staff=staff, status=404,
+                          message=i18n.translator(web.language(request))("The requested item was not found."),
+                          **labels(request))
+    # Audited before anything is shown: who opened whose data.
+    review.record_read(ctx, f"staff:{staff.username}", "item_viewed", item_id, via="console")
+    claim = claims.claim(ctx, staff, item_id)
+    with ctx.reading() as session:
+        view = item_view.load(session, item_id)
+    for dup in view.duplicates:  # the other kelurahan's household is shown beside it: a read too
+        review.record_read(ctx, f"staff:{staff.username}", "item_viewed", dup["item"].item_id,
+                           via="console_duplicate", beside=item_id)
+    return web.render(request, "item.html", staff=staff, view=view, claim=claim, error=error, done=done,
+                      reasons=list_reasons(ctx), status=status, shown=_shown(request, view), **labels(request))
+
+
 def register(router: APIRouter, ctx: ServerContext) -> None:
     def page(request: Request, staff, item_id: str, *, error: str | None = None, done: str | None = None,
              status: int = 200) -> Response:
-        with ctx.reading() as session:
-            exists = session.get(Item, item_id) is not None
-        if not exists:
-            return web.render(request, "error.html", staff=staff, status=404,
-                              message=i18n.translator(web.language(request))("The requested item was not found."),
-                              **labels(request))
-        # Audited before anything is shown: who opened whose data.
-        review.record_read(ctx, f"staff:{staff.username}", "item_viewed", item_id, via="console")
-        claim = claims.claim(ctx, staff, item_id)
-        with ctx.reading() as session:
-            view = item_view.load(session, item_id)
-        for dup in view.duplicates:  # the other kelurahan's household is shown beside it: a read too
-            review.record_read(ctx, f"staff:{staff.username}", "item_viewed", dup["item"].item_id,
-                               via="console_duplicate", beside=item_id)
-        return web.render(request, "item.html", staff=staff, view=view, claim=claim, error=error, done=done,
-                          reasons=list_reasons(ctx), status=status, shown=_shown(request, view), **labels(request))
+        return render_item(ctx, request, staff, item_id, error=error, done=done, status=status)
 
     @router.get("/items/{item_id}")
     def item(item_id: str, request: Request, done: str | None = None) -> Response:
@@ -66,6 +75,11 @@ def register(router: APIRouter, ctx: ServerContext) -> None:
             return refused
         action = web.first(fields, "action")
         try:
+            if action in review.DECREE_ACTIONS:
+                # In the console the decree is recorded with its document, by the decree form only.
+                from app.server.console.decree_pages import DecreeDocumentRequired
+
+                raise DecreeDocumentRequired()
             _decide(ctx, staff, item_id[:64], action, fields.get("reason", []), web.first(fields, "expected_state"),
                     (web.first(fields, "decree_number"), web.first(fields, "decree_date")))
         except UsulkanError as err:

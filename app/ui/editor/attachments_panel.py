@@ -37,6 +37,8 @@ KIND_LABELS = {
     "ground_check": N_("Ground-check form"),
     "other": N_("Other document"),
 }
+# Only Dinsos attaches these (a return file); the office never picks them from the list of kinds.
+DINSOS_KIND_LABELS = {"decree": N_("Walikota's decree (SK)")}
 # A little over the service's 10 MB limit: enough for it to say "too large", never a whole disk.
 READ_LIMIT = 10 * 1024 * 1024 + 1
 
@@ -114,8 +116,13 @@ class AttachmentsPanel(QWidget):
     def _show_list(self, infos) -> None:
         self.list.clear()
         for info in infos:
-            text = f"{_(KIND_LABELS.get(info.kind, info.kind))}: {info.filename} · {info.size // 1024} KB · {format_wib(info.created_at)}"
+            label = KIND_LABELS.get(info.kind) or DINSOS_KIND_LABELS.get(info.kind, info.kind)
+            text = f"{_(label)}: {info.filename} · {info.size // 1024} KB · {format_wib(info.created_at)}"
+            if info.from_dinsos:
+                text = f"{text} · {_('From Dinsos (read-only)')}"
             item = QListWidgetItem(text)
+            if info.from_dinsos:
+                item.setToolTip(_("Sent back by Dinsos in a return file; it cannot be changed here and is not sent again."))
             item.setData(Qt.ItemDataRole.UserRole, info.id)
             self.list.addItem(item)
 
