@@ -17,7 +17,6 @@ from app.storage.dtsen_models import DtsenFamily, DtsenMember, DtsenPreviousFami
 from app.storage.models import AuditEntry
 from app.sync.canonical import canonical_bytes
 from app.sync.dtsen import DtsenRefused
-from test_sync_world import lurah  # noqa: F401
 from tests.fakes.by_file import file_only_server, link_by_file
 
 HEADER = "dtsen_id,no_kk,desil,programmes,nik,name\n"

@@ -10,7 +10,7 @@ from app.sync import keys
 from app.sync.canonical import b64url_encode
 from app.sync.dtsen import Family, Member, file_entries, issue_manifest, payload_files, seal_package
 from app.sync.return_file import feed_token_digest
-from test_sync_world import SERVER_OFFICE_ID, dinsos, linked, lurah, queue_ready  # noqa: F401
+from tests.fakes.sync_world import SERVER_OFFICE_ID, queue_ready
 
 KK = "3575031009000001"
 

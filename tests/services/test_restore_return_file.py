@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 from sqlalchemy import select
-from test_sync_world import lurah, queue_ready  # noqa: F401
+from tests.fakes.sync_world import queue_ready
 
 from app.clock import utcnow
 from app.errors import UsulkanError
