@@ -16,11 +16,11 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, not a batch copy: rebuilding `attachment` means dropping it, which the foreign keys of
+# attachment_document (0016) refuse once an office has documents prepared for Dinsos.
 def upgrade() -> None:
-    with op.batch_alter_table('attachment') as batch:
-        batch.add_column(sa.Column('source', sa.String(length=16), nullable=True))
+    op.add_column('attachment', sa.Column('source', sa.String(length=16), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('attachment') as batch:
-        batch.drop_column('source')
+    op.drop_column('attachment', 'source')
