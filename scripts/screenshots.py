@@ -89,7 +89,8 @@ def main() -> int:
 
         # The first-run wizard, on a fresh folder.
         wizard_state = AppState(tmp / "new-office", runner=InlineRunner())
-        wizard = OfficeWizard(wizard_state, kdf=kdf)
+        wizard_state.kdf = kdf  # the first-run wizard reads the cost from the state (no office yet)
+        wizard = OfficeWizard(wizard_state)
         wizard.resize(760, 600)
         wizard.show()
         save(app, wizard, args.out, "wizard-1-welcome")
@@ -128,7 +129,9 @@ def main() -> int:
         save(app, dialog, args.out, "signin")
         dialog.hide()
 
-        state.sign_in(open_office(folder, made.operator_id, demo.DEMO_OPERATOR_PASS))
+        signed_in = open_office(folder, made.operator_id, demo.DEMO_OPERATOR_PASS)
+        signed_in.kdf = kdf  # a passphrase set on a screen is sealed at the test cost
+        state.sign_in(signed_in)
         window = MainWindow(state, pages=available_pages())
         window.resize(*SIZE)
         window.show()

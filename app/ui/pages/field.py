@@ -58,14 +58,13 @@ class FieldChecksPage(QWidget):
         self.pending: list[field.ConflictView] = []
 
         heading = QLabel(_("Ground checks by field staff"))
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        heading.setFont(font)
+        heading.setObjectName("pageHeading")  # as on every page (style.py); a font set here lost to the style sheet
 
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels([_("No. KK"), _("Head of family"), _("Address")])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.person = QComboBox()
         self.due = QDateEdit(QDate.currentDate().addDays(7))
@@ -88,6 +87,7 @@ class FieldChecksPage(QWidget):
         self.conflict_table = QTableWidget(0, len(CONFLICT_HEADERS))
         self.conflict_table.setHorizontalHeaderLabels([_(h) for h in CONFLICT_HEADERS])
         self.conflict_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.conflict_table.horizontalHeader().setStretchLastSection(True)
         self.conflict_note = QLabel()
         self.conflict_note.setWordWrap(True)
         self.conflict_table.currentCellChanged.connect(lambda row, _c, _r, _c2: self._details(row))
@@ -99,7 +99,9 @@ class FieldChecksPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
-        layout.addWidget(QLabel(_("Tick the households to check, choose the field person and the due date.")))
+        hint = QLabel(_("Tick the households to check, choose the field person and the due date."))
+        hint.setObjectName("hint")
+        layout.addWidget(hint)
         layout.addWidget(self.table, 2)
         layout.addWidget(self.take_in_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(row)
