@@ -329,12 +329,8 @@ def open_assignment(data: bytes, private: X25519PrivateKey, *, office_id: str, p
         if isinstance(err, FieldFileRefused):
             raise
         raise _refuse("damaged") from err
-    if (assignment.assignment_id, assignment.office_id, assignment.person_id) != \
-            (header.file_id, header.office_id, header.person_id):
-        raise _refuse("damaged")
-    _check_signer(cert, authority, role="operator", office_id=office_id, person_id=assignment.assigned_by,
-                  at=assignment.issued_at)
-    _verify(obj, cert.public_key)
+    _accept(obj, header, (assignment.assignment_id, assignment.office_id, assignment.person_id), cert, authority,
+            role="operator", office_id=office_id, signer=assignment.assigned_by, at=assignment.issued_at)
     return assignment
 
 
@@ -468,13 +464,18 @@ def open_results(data: bytes, return_private: X25519PrivateKey, *, office_id: st
         if isinstance(err, FieldFileRefused):
             raise
         raise _refuse("damaged") from err
-    if (results.results_id, results.office_id, results.person_id) != \
-            (header.file_id, header.office_id, header.person_id):
-        raise _refuse("damaged")
-    _check_signer(cert, authority, role="field_staff", office_id=office_id, person_id=results.person_id,
-                  at=results.created_at)
-    _verify(obj, cert.public_key)
+    _accept(obj, header, (results.results_id, results.office_id, results.person_id), cert, authority,
+            role="field_staff", office_id=office_id, signer=results.person_id, at=results.created_at)
     return results
+
+
+def _accept(obj, header, ids: tuple[str, str, str], cert, authority, *, role: str, office_id: str, signer: str,
+            at) -> None:
+    """The signed body names the file, office and person its clear header names, and a certified signer signed it."""
+    if ids != (header.file_id, header.office_id, header.person_id):
+        raise _refuse("damaged")
+    _check_signer(cert, authority, role=role, office_id=office_id, person_id=signer, at=at)
+    _verify(obj, cert.public_key)
 
 
 def new_id() -> str:
