@@ -44,6 +44,12 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.audit_sign
 	$(BIN)/python -m bench.ui
 	$(BIN)/python -m bench.console
+	$(BIN)/python -m bench.server_workers
+	$(BIN)/python -m bench.backup
+	$(BIN)/python -m bench.backup_copy
+	$(BIN)/python -m bench.backup_reconcile
+	$(BIN)/python -m bench.dtsen
+	$(BIN)/python -m bench.field
 
 # Under Xvfb, a real X display (Debian: xvfb and Qt's xcb libraries, see README), when it is
 # installed and Qt's xcb plugin loads there; Qt's offscreen platform otherwise.
