@@ -23,22 +23,27 @@ def _show_recovery(parent: QWidget, result) -> None:
     parent.recovery_box = box
 
 
+def recovery_shown_then(parent: QWidget, on_done=None):
+    """The done-callback of a step that made a new recovery code: show the code once, then ``on_done``."""
+    def done(result) -> None:
+        _show_recovery(parent, result)
+        if on_done is not None:
+            on_done(result)
+
+    return done
+
+
 def rotation_dialog(state, parent: QWidget, on_done=None) -> LurahStepDialog:
     def step(ctx, approval):
         confirmation = lurah.confirm(ctx, approval.passphrase, purpose=lurah.Purpose.ROTATE,
                                      subject=lurah_change.SUBJECT, totp_code=approval.totp_code)
         return lurah_change.rotate_authority(ctx, confirmation=confirmation)
 
-    def done(result):
-        _show_recovery(parent, result)
-        if on_done is not None:
-            on_done(result)
-
     return LurahStepDialog(
         state, parent, _("Renew the Lurah's key"),
         _("A new authority key for the Lurah. The old key signs the hand-over to it; every operator gets a new "
           "certificate at once, so nothing waits. A new recovery code is made: print it."),
-        step, done, approve=_("Renew the key"), changes=PEOPLE)
+        step, recovery_shown_then(parent, on_done), approve=_("Renew the key"), changes=PEOPLE)
 
 
 class ChangeLurahDialog(LurahStepDialog):

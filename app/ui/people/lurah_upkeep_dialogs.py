@@ -10,7 +10,7 @@ from app.i18n import _
 from app.services import lurah, lurah_upkeep
 from app.ui.lurah_approval import LurahStepDialog
 from app.ui.people.common import PEOPLE
-from app.ui.people.lurah_change_dialogs import _show_recovery
+from app.ui.people.lurah_change_dialogs import recovery_shown_then
 from app.ui.qt import QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, Qt, QVBoxLayout, QWidget
 
 
@@ -35,16 +35,11 @@ def recovery_dialog(state, parent: QWidget, on_done=None) -> LurahStepDialog:
                                      subject=lurah_upkeep.RECOVERY_SUBJECT, totp_code=approval.totp_code)
         return lurah_upkeep.renew_recovery_code(ctx, confirmation=confirmation)
 
-    def done(result):
-        _show_recovery(parent, result)
-        if on_done is not None:
-            on_done(result)
-
     return LurahStepDialog(
         state, parent, _("Renew the recovery code"),
         _("A new recovery code replaces the printed one (lost, or seen by someone else): the old code opens "
           "nothing afterwards. The new code is shown once: write it on the recovery sheet."),
-        step, done, approve=_("Renew the code"), changes=PEOPLE)
+        step, recovery_shown_then(parent, on_done), approve=_("Renew the code"), changes=PEOPLE)
 
 
 class KeptSlotsBox(QFrame):
