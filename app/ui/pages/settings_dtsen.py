@@ -9,6 +9,7 @@ from app.errors import UsulkanError
 from app.i18n import N_, _, n_
 from app.services import dtsen
 from app.ui.errors import error_text
+from app.ui.people.common import feedback_label, say
 from app.ui.qt import (
     QAbstractItemView,
     QFileDialog,
@@ -43,9 +44,7 @@ class DtsenBox(QGroupBox):
         self.max_desil.setRange(1, 10)
         self.save_button = QPushButton(_("Save desil limit"))
         self.save_button.clicked.connect(self.save_limit)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = feedback_label()
         note = QLabel(_("A family up to this desil fits a new-recipient proposal (usulan baru); above it the editor "
                         "suggests an update proposal. Most bansos (PKH, BPNT, PBI-JK) take desil 1 to 4."))
         note.setObjectName("hint")
@@ -110,13 +109,13 @@ class DtsenBox(QGroupBox):
 
     def import_files(self, paths: list[Path]) -> None:
         def done(report: dtsen.ImportReport) -> None:
-            self._say(dtsen.import_summary(report), ok=True)
+            say(self.message, dtsen.import_summary(report), ok=True)
 
         def failed(error: BaseException) -> None:
             if not isinstance(error, UsulkanError):
                 self.state.failed.emit(error)
                 return
-            self._say(_("The DTSEN data was not imported: {why} Nothing in this office was changed.").format(
+            say(self.message, _("The DTSEN data was not imported: {why} Nothing in this office was changed.").format(
                 why=error_text(error)), ok=False)
 
         self.state.run(lambda ctx: dtsen.import_files(ctx, paths, now=utcnow()), done, on_error=failed,
@@ -125,13 +124,6 @@ class DtsenBox(QGroupBox):
     def save_limit(self) -> None:
         value = self.max_desil.value()
         self.state.run(lambda ctx: dtsen.set_max_desil(ctx, value),
-                       lambda _result: self._say(_("Saved: desil 1 to {limit} fits a new-recipient proposal.").format(
+                       lambda _result: say(self.message, _("Saved: desil 1 to {limit} fits a new-recipient proposal.").format(
                            limit=value), ok=True),
-                       on_error=lambda error: self._say(error_text(error), ok=False), changes=DTSEN)
-
-    def _say(self, text: str, *, ok: bool) -> None:
-        self.message.setObjectName("okText" if ok else "errorText")
-        self.message.setText(text)
-        self.message.setVisible(True)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
+                       on_error=lambda error: say(self.message, error_text(error), ok=False), changes=DTSEN)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.i18n import _
 from app.services.documents_out import LONG_SIDE_RANGE, QUALITY_RANGE, PhotoSettings, photo_settings, set_photo_settings
 from app.ui.errors import error_text
+from app.ui.people.common import feedback_label, say
 from app.ui.qt import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
 from app.ui.state import OFFICE, AppState
 
@@ -23,9 +24,7 @@ class PhotoBox(QGroupBox):
         self.quality.setRange(*QUALITY_RANGE)
         self.save_button = QPushButton(_("Save photo settings"))
         self.save_button.clicked.connect(self.save)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = feedback_label()
         note = QLabel(_("A photo larger than this is made smaller before it is sent, so it arrives quickly on a poor "
                         "line. The original stays in the office, unchanged."))
         note.setObjectName("hint")
@@ -56,17 +55,10 @@ class PhotoBox(QGroupBox):
 
         def saved(settings: PhotoSettings) -> None:
             self.show_settings(settings)
-            self._say(_("Saved. Proposals queued from now on use these settings."), ok=True)
+            say(self.message, _("Saved. Proposals queued from now on use these settings."), ok=True)
 
         def failed(error: BaseException) -> None:
-            self._say(error_text(error), ok=False)
+            say(self.message, error_text(error), ok=False)
 
         self.state.run(lambda ctx: set_photo_settings(ctx, long_side=long_side, quality=quality), saved,
                        on_error=failed, changes=OFFICE)
-
-    def _say(self, text: str, *, ok: bool) -> None:
-        self.message.setObjectName("okText" if ok else "errorText")
-        self.message.setText(text)
-        self.message.setVisible(True)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
