@@ -108,7 +108,7 @@ def upload_documents(ctx: OfficeContext, transport, *, chunk_bytes: int = CHUNK_
                 _record(ctx, sha256, sent=offset)
         except (ServerUnreachable, ServerError) as err:
             # The line dropped: what Dinsos received stays there; the next round continues from it.
-            report.error = "unreachable" if isinstance(err, ServerUnreachable) else f"http_{err.status}"
+            report.error = "unreachable" if isinstance(err, ServerUnreachable) else err.code
             report.waiting = len(due) - index
             return report
         except BatchRefused as err:

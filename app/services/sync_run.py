@@ -120,7 +120,7 @@ def _reconciled(ctx: OfficeContext, transport, now: datetime, report: RoundRepor
         report.error = UNREACHABLE
         return False
     except ServerError as err:
-        report.error = f"http_{err.status}"
+        report.error = err.code
         return False
     except ReconcileFailed as err:
         log.warning("reconcile after restore failed: %s", err)

@@ -121,3 +121,23 @@ def test_a_cut_reply_keeps_the_batch_queued_and_it_goes_later(linked, dinsos, cu
     transport.cut = False
     later = sync.send_pending(linked, transport, now=now + timedelta(hours=2))
     assert later.delivered == [batch_id]
+
+
+
+def test_a_reply_cut_off_while_a_restored_office_reconciles_is_named_cut_off(monkeypatch):
+    # The reconcile step before a round reports a transport error by its code, like the batch path:
+    # a cut-off answer (status 200) reads "cut_off", never "server error (200)".
+    from app.clock import utcnow
+    from app.services import restore_sync, sync_run
+
+    def cut(ctx, transport, *, now):
+        raise ReplyCutOff(200)
+
+    monkeypatch.setattr(restore_sync, "reconcile_if_restored", cut)
+    report = sync_run.RoundReport()
+    assert sync_run._reconciled(None, None, utcnow(), report) is False
+    assert report.error == "cut_off"
+    monkeypatch.setattr(restore_sync, "reconcile_if_restored",
+                        lambda ctx, transport, *, now: (_ for _ in ()).throw(ServerError(503)))
+    report = sync_run.RoundReport()
+    assert sync_run._reconciled(None, None, utcnow(), report) is False and report.error == "http_503"
