@@ -294,7 +294,9 @@ class SignInDialog(QDialog):
 
     def _update_enabled(self) -> None:
         free = not self._working
-        for widget in (self.operator, self.passphrase, self.recovery_code, self.forgot_button):
+        # The restore button too: left enabled, it took the focus from the disabled field, became the default
+        # and received the same Enter that started the sign-in (the restore dialog opened over the window).
+        for widget in (self.operator, self.passphrase, self.recovery_code, self.forgot_button, self.restore_button):
             widget.setEnabled(free)
         self.sign_in_button.setEnabled(free and not self._wait_left)
         self.recover_button.setEnabled(free and not self._wait_left)

@@ -153,3 +153,30 @@ def test_the_sign_in_window_imports_the_main_windows_modules_while_the_person_ty
     assert out.returncode == 0, out.stderr[-2000:]
     # Nothing of it before the dialog; all of it after, with the people listed and nobody signed in.
     assert out.stdout.split() == ["[]", "2", "True", "True"], out.stdout
+
+
+def test_enter_in_the_passphrase_signs_in_and_opens_nothing_else(qtbot, threaded_state, monkeypatch):
+    """Enter typed in the passphrase field signs in; it must not also press "Pulihkan dari cadangan".
+
+    While the key is derived the field is disabled; the focus then moved to the restore button, which
+    became the default and took the same Enter: the restore dialog opened over the signed-in window.
+    """
+    from app.ui import signin
+
+    opened = []
+    monkeypatch.setattr(signin.SignInDialog, "restore_from_backup", lambda self, prompts=None: opened.append(1))
+    threaded_state.ctx = None
+    dialog = SignInDialog(threaded_state)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: dialog.operator.count() == 2, timeout=5000)
+    choose(dialog, "Ani Operator")
+    dialog.activateWindow()
+    dialog.passphrase.setFocus()
+    qtbot.keyClicks(dialog.passphrase, OPERATOR_PASS)
+    qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
+    assert not dialog.restore_button.isEnabled()  # busy: not a second way out meanwhile
+    qtbot.waitUntil(lambda: dialog.ctx is not None, timeout=10_000)
+    assert opened == []
+    dialog.ctx.close()
